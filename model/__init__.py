@@ -1,0 +1,1 @@
+"""URRBPI cohort model."""

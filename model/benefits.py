@@ -1,0 +1,95 @@
+"""The pension: who qualifies, basic and account pension, top-ups and grants (D1 Art. 16, 20-24; D3 §8).
+
+Timing within the year: pensions are monthly; a member is paid from the
+month after the 60th birthday (D1 Art. 21) and up to the month of death
+(payment stops the month after death, D1 Art. 23). With birth and death
+months spread evenly over the year, ``month_weights_*`` give the expected
+share of each calendar month that is paid.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+MONTHS = np.arange(1, 13)
+
+
+def month_weights_full(first_month=1):
+    """Share of each month paid to a pensioner alive all year [0..1], shape (12,).
+
+    Months before ``first_month`` (the scheme's start month in its first
+    year; RULES.md §8: a scheme starting in August pays 5 months) are unpaid.
+    """
+    return (MONTHS >= first_month).astype(float)
+
+
+def month_weights_dying(first_month=1):
+    """Expected share of each month paid to a pensioner who dies in the year, shape (12,).
+
+    Death in month d (uniform over 1..12) is paid through month d (D1 Art. 23:
+    stops from the month after death), so month k is paid with probability
+    (13 - k) / 12.
+    """
+    return month_weights_full(first_month) * (13 - MONTHS) / 12.0
+
+
+def month_weights_turning_60(first_month=1):
+    """Expected share of each month paid to a member turning 60 in the year, shape (12,).
+
+    Birth in month m (uniform over 1..12) is paid from month m + 1 (D1 Art. 21
+    从年满60周岁的次月起), so month k is paid with probability (k - 1) / 12.
+    """
+    return month_weights_full(first_month) * (MONTHS - 1) / 12.0
+
+
+def account_pension_monthly(balance_at_60, divisor):
+    """Monthly account pension at the start of payment [yuan/month].
+
+    D1 Art. 20: the account balance at 60 divided by 139; D3 §8(二)2 uses the
+    Guofa [2005] 38 payout-months table, which is also 139 at age 60.
+    Shape: any -> same.
+    """
+    return np.asarray(balance_at_60) / divisor
+
+
+def qualifies_for_pension(age_at_start, years_paid, min_years):
+    """Whether a member reaching 60 gets the pension [bool].
+
+    D1 Art. 21: already 60 at the start -> yes, without paying (一); 45-59 at
+    the start -> yes, having paid every year to 60 (二); under 45 -> only with
+    at least 15 years paid (三). Shapes broadcast.
+    """
+    age_at_start = np.asarray(age_at_start)
+    return (age_at_start >= 45) | (np.asarray(years_paid) >= min_years)
+
+
+def long_contribution_extra_monthly(years_over_min, yuan_per_year):
+    """Extra basic pension for long contributors [yuan/month].
+
+    D1 Art. 20 对长期缴费的城乡居民,可适当加发基础养老金: modelled as a fixed
+    amount a month per year paid above 15, at the county's cost.
+    """
+    return np.asarray(years_over_min) * yuan_per_year
+
+
+def age_topup_monthly(age, from_age, monthly_yuan):
+    """Monthly top-up by age [yuan/month]: D3 §8(四) +10 from age 70."""
+    return np.where(np.asarray(age) >= from_age, monthly_yuan, 0.0)
+
+
+def paid_from_account_yuan(balance, due):
+    """Account pension paid out of the account while it holds money [yuan].
+
+    D1 Art. 18: the account pays only its owner's account pension; D1 Art. 20
+    支付终身: what is due after the account is empty is the longevity gap
+    (``due - paid``), paid from the pooled fund or by government (D1 Art. 19).
+    """
+    return np.minimum(np.maximum(balance, 0.0), due)
+
+
+def death_grant_yuan(last_monthly_pension, months, funeral_yuan):
+    """One-off grant on a pensioner's death [yuan].
+
+    D3 §8(五): 12 x the last monthly pension, from the fund; D1 Art. 23: a
+    county may pay a funeral grant at its own cost.
+    """
+    return np.asarray(last_monthly_pension) * months + funeral_yuan

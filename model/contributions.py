@@ -1,0 +1,71 @@
+"""Who pays what into the individual account, by tier and level (D1 Art. 7-10; D3 §6).
+
+Each function is one rule from the policy text; the cohort engine and the
+member calculator both call them. Arrays: ``tiers`` is the tier axis
+(yuan/year); results have the same shape unless a docstring says otherwise.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def step_amount_by_tier(tiers, thresholds, amounts):
+    """Amount for each tier from a step schedule [yuan/year per payer].
+
+    The amount of the highest threshold at or below the tier applies; tiers
+    below the first threshold get 0. Used for the entry subsidy (D1 Art. 8:
+    30 for every tier; national 2014: 30, and 60 from tier 500) and for
+    county top-ups by tier (D5 §2(三)4: 200 -> 5 ... 1000 -> 45).
+    Shapes: tiers (tier,); thresholds, amounts (k,) ascending; returns (tier,).
+    """
+    tiers = np.asarray(tiers, dtype=float)
+    thresholds = np.asarray(thresholds, dtype=float)
+    idx = np.searchsorted(thresholds, tiers, side="right") - 1
+    return np.where(idx >= 0, np.asarray(amounts, dtype=float)[np.clip(idx, 0, None)], 0.0)
+
+
+def paid_on_behalf_yuan(tiers, lowest_tier, share_of_lowest, share_of_contribution):
+    """Premium government pays for a member of an on-behalf group [yuan/year].
+
+    D1 Art. 9: for the severely disabled the county pays 50 % of the lowest
+    tier, for the severely disabled on 低保 the whole lowest tier; D5 §2(三)4:
+    the county pays 50 % of a serving village cadre's contribution. Never
+    more than the tier itself. Shape: tiers (tier,) -> (tier,).
+    """
+    tiers = np.asarray(tiers, dtype=float)
+    return np.minimum(tiers, share_of_lowest * lowest_tier + share_of_contribution * tiers)
+
+
+def extra_subsidy_yuan(tiers, lowest_tier, extra_yuan, lowest_tier_only):
+    """Added government subsidy for an on-behalf group member [yuan/year].
+
+    D3 §6(三) 对重度残疾人,政府对其缴纳最低标准的保险费再补贴40元: default
+    reading (RULES.md §2) a severely disabled member paying the lowest tier
+    gets 40 more on top of the usual 30. Shape: tiers (tier,) -> (tier,).
+    """
+    tiers = np.asarray(tiers, dtype=float)
+    applies = (tiers == lowest_tier) if lowest_tier_only else np.ones_like(tiers, bool)
+    return np.where(applies, float(extra_yuan), 0.0)
+
+
+def personal_payment_yuan(tiers, on_behalf_yuan):
+    """What the member pays himself at a tier [yuan/year]: the tier less what
+    government pays on his behalf (D1 Art. 9). Shape: broadcast of inputs."""
+    return np.asarray(tiers, dtype=float) - on_behalf_yuan
+
+
+def catch_up_payment_yuan(tiers):
+    """Payment for one missed year made up later [yuan]: the tier, with no
+    government subsidy (D1 Art. 8 补缴城乡居民养老保险的,政府不予补贴)."""
+    return np.asarray(tiers, dtype=float)
+
+
+def years_to_make_up(years_paid, min_years):
+    """Years a member reaching 60 may (45+ at start) or must (under 45) make up.
+
+    D1 Art. 21(二): those 45-59 at the start may make up missed years, total
+    not over 15; D1 Art. 21(三): those under 45 need 15 years by 60; D3 §8(一)
+    lets both make up to 15 in one payment at 60. Either way the number is
+    max(0, 15 - years paid). Shape: years_paid any -> same.
+    """
+    return np.maximum(0, min_years - np.asarray(years_paid))

@@ -1,0 +1,311 @@
+"""Turn a validated scenario into arrays: ``Parameters.at(year)`` gives the values in force.
+
+Resolved once per projection (tables read, paths expanded to years), so the
+year step never parses anything. Array axes follow :mod:`model.dims`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import contributions, dims, tables
+from .scenario import AgeBands, DatedPath, Scenario, TierMix, parse_age_band
+
+
+@dataclass(frozen=True)
+class YearParams:
+    """Parameters in force in one projection year (frozen arrays and scalars)."""
+    year: int
+    index: int                     # years since the start year
+    first_month: int               # first month pensions are paid this year (1 after the start year)
+    q_death: np.ndarray            # (sex, age) probability of dying in the calendar year
+    rate_pa: float                 # account interest rate credited this year
+    enrol_target: np.ndarray       # (age, area) target members / eligible
+    tier_mix: np.ndarray           # (area, tier) shares of new and re-choosing payers
+    subsidy_by_level: np.ndarray   # (level, area, tier) government money into the account per payer, yuan/yr
+    on_behalf_by_level: np.ndarray  # (level, area, tier) of which paid on behalf (in the above)
+    personal: np.ndarray           # (area, tier) what an average payer pays himself, yuan/yr
+    basic_monthly_by_level: np.ndarray  # (level, 12) basic pension per pensioner per month, yuan
+    births_per_woman: float
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Everything the engine needs, resolved from a :class:`Scenario`."""
+    scenario: Scenario
+    start_year: int
+    start_month: int
+    years: np.ndarray                  # (year,)
+    tiers: np.ndarray                  # (tier,) union of the areas' tiers, yuan/year
+    tier_allowed: np.ndarray           # (area, tier) bool
+    lowest_tier: np.ndarray            # (area,) yuan/year
+    population0: np.ndarray            # (age, sex, area) persons at the start
+    eligible_share: np.ndarray         # (age, area)
+    density: np.ndarray                # (age,) probability a member under 60 pays
+    catch_up_share: float
+    catch_up_at_60: float
+    employee_join_rate: np.ndarray     # (age,)
+    emigration_rate: np.ndarray        # (age,)
+    net_migration_rate: np.ndarray     # (age,)
+    collective_yuan: float
+    divisor_at_60: float
+    heirs_share: float
+    q_death: np.ndarray                # (year, sex, age)
+    rate_pa: np.ndarray                # (year,)
+    enrol_target: np.ndarray           # (year, age, area)
+    tier_mix: np.ndarray               # (year, area, tier)
+    subsidy_by_level: np.ndarray       # (year, level, area, tier)
+    on_behalf_by_level: np.ndarray     # (year, level, area, tier)
+    personal: np.ndarray               # (year, area, tier)
+    basic_monthly_by_level: np.ndarray  # (year, level, 12)
+    births_per_woman: np.ndarray       # (year,)
+    long_contrib_yuan: float
+    long_contrib_paid_by: np.ndarray   # (level,)
+    backstop_paid_by: np.ndarray       # (level,)
+    lump_sum_levels: np.ndarray        # (k,) monthly yuan
+    lump_sum_shares: np.ndarray        # (k,)
+    warnings: tuple = field(default=())
+
+    def at(self, year: int) -> YearParams:
+        i = int(year - self.start_year)
+        return YearParams(
+            year=int(year), index=i,
+            first_month=self.start_month if i == 0 else 1,
+            q_death=self.q_death[i], rate_pa=float(self.rate_pa[i]),
+            enrol_target=self.enrol_target[i], tier_mix=self.tier_mix[i],
+            subsidy_by_level=self.subsidy_by_level[i],
+            on_behalf_by_level=self.on_behalf_by_level[i], personal=self.personal[i],
+            basic_monthly_by_level=self.basic_monthly_by_level[i],
+            births_per_woman=float(self.births_per_woman[i]))
+
+
+# --------------------------------------------------------------------------
+def monthly_values(path: DatedPath, years: np.ndarray) -> np.ndarray:
+    """Value of a dated step path in each month of each year, shape (year, 12).
+
+    After the last dated value the path grows at ``growth_pa_after_last``
+    a year, compounding from the January after the last date.
+    """
+    dated = path.dated()
+    ym = (years[:, None] * 12 + np.arange(12)[None, :])          # months since year 0
+    keys = np.array([y * 12 + m - 1 for y, m, _ in dated])
+    vals = np.array([v for *_, v in dated], dtype=float)
+    idx = np.searchsorted(keys, ym, side="right") - 1
+    out = np.where(idx >= 0, vals[np.clip(idx, 0, None)], 0.0)
+    last_year = dated[-1][0]
+    grow_years = np.clip(years - last_year, 0, None)[:, None]
+    return out * (1.0 + path.growth_pa_after_last) ** grow_years
+
+
+def yearly_values(path: DatedPath, years: np.ndarray) -> np.ndarray:
+    """Value of a dated step path in force in each year (its January value), shape (year,)."""
+    return monthly_values(path, years)[:, 0]
+
+
+def cohort_q(mx: np.ndarray) -> np.ndarray:
+    """Probability of dying in the calendar year by age attained in that year.
+
+    Ages are "age attained in the year" (dims), so people of attained age a
+    spend half the year at exact age a-1 and half at a: the hazard is the
+    mean of mx(a-1) and mx(a) (half of mx(0) at age 0, who are born during
+    the year). Shape (..., age) -> same.
+    """
+    h = mx.copy()
+    h[..., 1:] = 0.5 * (mx[..., :-1] + mx[..., 1:])
+    h[..., 0] = 0.5 * mx[..., 0]
+    return tables.mx_to_qx(h)
+
+
+def _area_tiers(s: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    tiers = sorted({float(t) for a in dims.AREAS for t in (getattr(s.contributions.tiers, a) or [])})
+    allowed = np.array([[t in (getattr(s.contributions.tiers, a) or []) for t in tiers]
+                        for a in dims.AREAS])
+    return np.array(tiers), allowed
+
+
+def _by_area_bands(by_area, default: float) -> np.ndarray:
+    """(age, area) array from a ByArea of age-band mappings."""
+    cols = []
+    for a in dims.AREAS:
+        v = getattr(by_area, a)
+        cols.append(AgeBands.model_validate(v).by_age(default) if v is not None
+                    else [default] * dims.N_AGE)
+    return np.array(cols, dtype=float).T
+
+
+def _population(s: Scenario) -> tuple[np.ndarray, list[str]]:
+    """(age, sex, area) starting population scaled to the scenario's totals."""
+    pop = s.population
+    prof = tables.population_by_single_age(pop.profile)           # (sex, age)
+    total = float(pop.total) if pop.total else float(prof.sum())
+    if pop.area_totals:
+        rural = float(pop.area_totals.get("rural", 0))
+        urban = float(pop.area_totals.get("urban", 0))
+        if pop.total and abs(rural + urban - total) > 0.5:
+            raise ValueError(f"population.area_totals sum to {rural + urban:.0f}, "
+                             f"population.total is {total:.0f}")
+        total = rural + urban
+        share_urban = urban / total
+    else:
+        share_urban = pop.area_share_urban
+    shape = prof.T / prof.sum() * total                            # (age, sex)
+    # The census gives no area split by age (model/data/PROVENANCE.md): both
+    # areas take the profile's age-sex shape.
+    return np.stack([shape * (1 - share_urban), shape * share_urban], axis=-1), []
+
+
+def _eligible_from_counts(s: Scenario, pop0: np.ndarray, elig: np.ndarray) -> list[str]:
+    """Overwrite ``elig`` (age, area) in bands where eligible counts are given.
+
+    The share is the count over the starting population of the band, capped
+    at 1 (with a warning: the county's count exceeds the modelled population).
+    """
+    counts = s.eligibility.eligible_counts
+    warnings = []
+    if counts is None:
+        return warnings
+    for ai, area in enumerate(dims.AREAS):
+        v = getattr(counts, area)
+        if v is None:
+            continue
+        for label, n in AgeBands.model_validate(v).bands.items():
+            lo, hi = parse_age_band(label)
+            base = pop0[lo:hi + 1, :, ai].sum()
+            share = n / base if base > 0 else 0.0
+            if share > 1:
+                warnings.append(f"eligibility.eligible_counts.{area}.{label}: {n:.0f} eligible "
+                                f"but only {base:.0f} people modelled; share capped at 1")
+                share = 1.0
+            elig[lo:hi + 1, ai] = share
+    return warnings
+
+
+def _interest(s: Scenario, years: np.ndarray) -> np.ndarray:
+    acc = s.accounts
+    if acc.interest == "flat":
+        return np.full(len(years), acc.flat_rate_pa)
+    if acc.interest == "path":
+        if acc.rate_path is None:
+            raise ValueError("accounts.rate_path: required when accounts.interest is 'path'")
+        return yearly_values(acc.rate_path, years)
+    return tables.deposit_rate_path(years, acc.interest_rule)    # D1 Art. 14
+
+
+def _subsidies(s: Scenario, years, tiers, allowed, lowest):
+    """(year, level, area, tier) government money into accounts per payer, and on-behalf part."""
+    n_y, n_t = len(years), len(tiers)
+    sub = np.zeros((n_y, len(dims.LEVELS), dims.N_AREA, n_t))
+    onb = np.zeros_like(sub)
+    personal = np.broadcast_to(tiers, (n_y, dims.N_AREA, n_t)).copy()
+    for comp in s.subsidies:                                       # D1 Art. 8; D5 §2(三)4
+        amount = contributions.step_amount_by_tier(tiers, list(comp.amount_by_tier),
+                                                   list(comp.amount_by_tier.values()))
+        live = (years >= comp.from_year) & (years <= comp.to_year)
+        for ai, area in enumerate(dims.AREAS):
+            if area in comp.areas:
+                sub[:, :, ai, :] += (live[:, None, None] * np.array(comp.paid_by.vector())[None, :, None]
+                                     * amount[None, None, :])
+    for g in s.on_behalf:                                          # D1 Art. 9; D3 §6(三)
+        lvl = np.array(g.paid_by.vector())
+        for ai in range(dims.N_AREA):
+            paid = contributions.paid_on_behalf_yuan(tiers, lowest[ai], g.share_of_lowest_tier,
+                                                     g.share_of_contribution)
+            extra = contributions.extra_subsidy_yuan(tiers, lowest[ai], g.extra_subsidy_yuan,
+                                                     g.extra_lowest_tier_only)
+            onb[:, :, ai, :] += g.share_of_payers * lvl[None, :, None] * paid[None, None, :]
+            sub[:, :, ai, :] += g.share_of_payers * lvl[None, :, None] * (paid + extra)[None, None, :]
+            personal[:, ai, :] -= g.share_of_payers * paid[None, :]
+    sub *= allowed[None, None]
+    onb *= allowed[None, None]
+    return sub, onb, personal * allowed[None]
+
+
+def _tier_mix(s: Scenario, years, tiers) -> np.ndarray:
+    out = np.zeros((len(years), dims.N_AREA, len(tiers)))
+    for ai, area in enumerate(dims.AREAS):
+        v = getattr(s.contributions.tier_mix, area)
+        if v is None:
+            continue
+        by_year = TierMix.model_validate(v).by_year
+        keys = sorted(by_year)
+        for yi, year in enumerate(years):
+            k = max([k for k in keys if k <= year], default=keys[0])
+            for t, share in by_year[k].items():
+                out[yi, ai, int(np.searchsorted(tiers, t))] = share
+    return out
+
+
+def _basic_pension(s: Scenario, years) -> np.ndarray:
+    out = np.zeros((len(years), len(dims.LEVELS), 12))
+    for part in s.benefits.basic_pension:                          # D1 Art. 20; D3 §8(二)1
+        out += np.array(part.paid_by.vector())[None, :, None] * monthly_values(part.monthly, years)[:, None, :]
+    return out
+
+
+def _mortality(s: Scenario, years) -> np.ndarray:
+    m = s.population.mortality
+    yrs = np.full_like(years, years[0]) if m.improvement == "frozen" else years
+    mx = tables.death_rates_mx(yrs, m.table)                       # (year, sex, age)
+    mx = mx * (1.0 - m.extra_improvement_pa) ** (years - years[0])[:, None, None]
+    return cohort_q(mx)
+
+
+def resolve(s: Scenario) -> Parameters:
+    """Resolve a scenario into :class:`Parameters` (all years at once)."""
+    start_year, start_month = s.scheme.start_year, s.scheme.start_month
+    years = np.arange(start_year, start_year + s.scheme.horizon_years)
+    tiers, allowed = _area_tiers(s)
+    lowest = np.array([tiers[allowed[a]].min() if allowed[a].any() else 0.0
+                       for a in range(dims.N_AREA)])
+    pop0, warnings = _population(s)
+    warnings = list(warnings)
+    sub, onb, personal = _subsidies(s, years, tiers, allowed, lowest)
+
+    rel = _by_area_bands(s.enrolment.relative_by_age_band, 1.0)   # (age, area)
+    rate = yearly_values(s.enrolment.rate_path, years)
+    target = np.clip(rate[:, None, None] * rel[None], 0.0, 1.0)
+    if s.enrolment.family_binding:                                 # D3 §6(一)2 捆绑
+        young = slice(dims.ENTRY_AGE, dims.PENSION_AGE)
+        cap = target[:, young, :].mean(axis=1, keepdims=True)
+        target[:, dims.PENSION_AGE:, :] = np.minimum(target[:, dims.PENSION_AGE:, :], cap)
+    elig = _by_area_bands(s.eligibility.eligible_share, 0.0)
+    warnings += _eligible_from_counts(s, pop0, elig)
+    elig[:dims.ENTRY_AGE] = 0.0                                    # D1 Art. 6: 16 and over
+    if (elig > 1).any():
+        raise ValueError("eligibility.eligible_share: shares must be at most 1")
+
+    if s.population.births_per_woman_15_49 is not None:
+        gfr = yearly_values(s.population.births_per_woman_15_49, years)
+    else:
+        women = pop0[15:50, 1, :].sum()
+        gfr = np.full(len(years), pop0[0].sum() / women if women > 0 else 0.0)
+
+    b = s.benefits
+    if b.payout_divisor == "139":
+        divisor = 139.0                                            # D1 Art. 20
+    else:
+        divisor = float(tables.payout_months(dims.PENSION_AGE))    # D3 §8(二)2, Guofa [2005] 38
+    ls = b.lump_sum
+    return Parameters(
+        scenario=s, start_year=start_year, start_month=start_month, years=years,
+        tiers=tiers, tier_allowed=allowed, lowest_tier=lowest, population0=pop0,
+        eligible_share=elig,
+        density=np.array(s.contributions.density.by_age(1.0)),
+        catch_up_share=s.contributions.catch_up_share,
+        catch_up_at_60=s.contributions.catch_up_at_60.share,
+        employee_join_rate=np.array(s.eligibility.employee_scheme_join_rate.by_age(0.0)),
+        emigration_rate=np.array(s.eligibility.emigration_rate.by_age(0.0)),
+        net_migration_rate=np.array(s.population.net_migration_rate.by_age(0.0)),
+        collective_yuan=s.contributions.collective_yuan,
+        divisor_at_60=divisor, heirs_share=s.accounts.heirs_share,
+        q_death=_mortality(s, years), rate_pa=_interest(s, years),
+        enrol_target=target, tier_mix=_tier_mix(s, years, tiers),
+        subsidy_by_level=sub, on_behalf_by_level=onb, personal=personal,
+        basic_monthly_by_level=_basic_pension(s, years), births_per_woman=gfr,
+        long_contrib_yuan=b.long_contribution_yuan_per_year_over_15,
+        long_contrib_paid_by=np.array(b.long_contribution_paid_by.vector()),
+        backstop_paid_by=np.array(s.finance.backstop_paid_by.vector()),
+        lump_sum_levels=np.array(list(ls.shares), dtype=float),
+        lump_sum_shares=np.array(list(ls.shares.values()), dtype=float),
+        warnings=tuple(warnings))

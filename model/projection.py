@@ -1,0 +1,465 @@
+"""The cohort engine: ``step(state, p) -> (state, flows)`` and ``project()``.
+
+One Python loop over projection years; everything inside a year is array
+arithmetic over age x sex x area x tier x years-paid (contributors) and
+age x sex x area x tier x kind (pensioners). Balances are carried per cell
+as sums; every rule applied to them is linear in the balance except the
+account running empty, which is exact per cell because everyone in a
+pensioner cell started drawing in the same year with the same ratio of
+balance to monthly pension (139, or the lump-sum price ratio).
+
+Order of events within year t (see README, "Timing"):
+ 1. deaths, emigration and joining the employee scheme (D1 Art. 15, 23, 35)
+    act on the 1 January state; leavers take their 1 January balance;
+ 2. interest at the year's rate on the remaining 1 January balances
+    (D1 Art. 14), except the cohort turning 60 (RULES.md §3);
+ 3. tier re-choice, new members (uptake target), payments and subsidies,
+    credited at year end;
+ 4. the cohort turning 60 makes up missing years if it does, and draws its
+    pension from the month after the birthday (D1 Art. 21);
+ 5. pensions, top-ups and grants; the longevity gap from the pooled fund,
+    then government (D1 Art. 19);
+ 6. everyone ages one year; births enter at age 0.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import accounts, benefits, contributions, dims
+from .parameters import Parameters, YearParams, resolve
+from .scenario import Scenario
+
+C_AGES = slice(dims.ENTRY_AGE, dims.PENSION_AGE + 1)    # contributor ages in 0..100
+P_AGES = slice(dims.PENSION_AGE, dims.MAX_AGE + 1)       # pensioner ages in 0..100
+N_CA = dims.PENSION_AGE - dims.ENTRY_AGE + 1
+N_PA = dims.MAX_AGE - dims.PENSION_AGE + 1
+REG, BASIC, LUMP = range(dims.N_KIND)
+YP = np.arange(dims.N_YP)
+
+
+@dataclass(frozen=True)
+class State:
+    """Stocks on 1 January of a year (ages attained in that year)."""
+    pop: np.ndarray        # (age, sex, area) hukou population, persons
+    c_n: np.ndarray        # (c_age, sex, area, tier, yp) contributing members, persons
+    c_bal: np.ndarray      # (part, c_age, sex, area, tier, yp) their balances, yuan
+    c_xyears: np.ndarray   # (c_age, sex, area, tier) person-years paid above 15 (yp = 15+ cell)
+    s_n: np.ndarray        # (age, sex, area) suspended members (employee scheme), persons
+    s_bal: np.ndarray      # (part, age, sex, area) their sealed balances, yuan
+    p_n: np.ndarray        # (p_age, sex, area, tier, kind) pensioners, persons
+    p_bal: np.ndarray      # (part, p_age, sex, area, tier, kind) their balances, yuan
+    p_acc: np.ndarray      # (p_age, sex, area, tier, kind) account pension due, yuan/month (sum)
+    p_long: np.ndarray     # (p_age, sex, area, tier, kind) long-contribution extra, yuan/month (sum)
+    pooled: float          # pooled fund balance, yuan
+
+    def account_fund(self) -> float:
+        """Total of all individual account balances [yuan]."""
+        return float(self.c_bal.sum() + self.s_bal.sum() + self.p_bal.sum())
+
+    def members(self) -> float:
+        """Members: contributors, suspended and pensioners [persons]."""
+        return float(self.c_n.sum() + self.s_n.sum() + self.p_n.sum())
+
+
+def initial_state(P: Parameters) -> State:
+    """The state on 1 January of the start year: population only, no members yet."""
+    nt = len(P.tiers)
+    sh = (dims.N_SEX, dims.N_AREA, nt)
+    return State(
+        pop=P.population0.copy(),
+        c_n=np.zeros((N_CA, *sh, dims.N_YP)), c_bal=np.zeros((dims.N_PART, N_CA, *sh, dims.N_YP)),
+        c_xyears=np.zeros((N_CA, *sh)),
+        s_n=np.zeros((dims.N_AGE, dims.N_SEX, dims.N_AREA)),
+        s_bal=np.zeros((dims.N_PART, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
+        p_n=np.zeros((N_PA, *sh, dims.N_KIND)), p_bal=np.zeros((dims.N_PART, N_PA, *sh, dims.N_KIND)),
+        p_acc=np.zeros((N_PA, *sh, dims.N_KIND)), p_long=np.zeros((N_PA, *sh, dims.N_KIND)),
+        pooled=0.0)
+
+
+def _age_shift(a: np.ndarray, axis: int, open_top: bool) -> np.ndarray:
+    """Move every cell one age up along ``axis``; the first age is emptied.
+
+    With ``open_top`` the last (open) age keeps its people and receives the
+    age below; otherwise the last age leaves the array (it moved elsewhere).
+    """
+    out = np.zeros_like(a)
+    src = [slice(None)] * a.ndim
+    dst = [slice(None)] * a.ndim
+    src[axis], dst[axis] = slice(0, -1), slice(1, None)
+    out[tuple(dst)] = a[tuple(src)]
+    if open_top:
+        last = [slice(None)] * a.ndim
+        last[axis] = -1
+        out[tuple(last)] += a[tuple(last)]
+    return out
+
+
+def _yp_shift(a: np.ndarray) -> np.ndarray:
+    """Move every cell one paid year up on the last axis; 15+ absorbs itself."""
+    out = np.zeros_like(a)
+    out[..., 1:] = a[..., :-1]
+    out[..., -1] += a[..., -1]
+    return out
+
+
+def _lump_sum_months_to_age(ages: np.ndarray, to_age: int, month_now: int) -> np.ndarray:
+    """Months from ``month_now`` to the ``to_age`` birthday for each birth month 1..12.
+
+    Shape: ages (age,) -> (age, 12). Ages are attained in the year.
+    """
+    birth_m = np.arange(1, 13)
+    return (to_age - ages)[:, None] * 12 + (birth_m - month_now)[None, :]
+
+
+def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
+    """One projection year: the next 1 January state and the year's flows [yuan, persons]."""
+    s = P.scenario
+    r = p.rate_pa
+    i = p.index
+    L = len(dims.LEVELS)
+    f = {}
+    qa = p.q_death.T                                              # (age, sex)
+    em = P.emigration_rate
+    jn = P.employee_join_rate.copy()
+    jn[dims.PENSION_AGE:] = 0.0                                   # nobody joins from the payout phase
+    heirs = P.heirs_share
+
+    # ---- 1. decrements on 1 January stocks ---------------------------------------
+    # contributors
+    qc = qa[C_AGES][:, :, None, None, None]
+    emc = em[C_AGES][:, None, None, None, None]
+    jnc = jn[C_AGES][:, None, None, None, None]
+    d_frac = qc
+    e_frac = (1 - qc) * emc
+    stay = 1 - d_frac - e_frac                                    # includes those joining
+    j_frac = stay * jnc
+    c_dead, c_emig = st.c_n * d_frac, st.c_n * e_frac
+    c_bal_dead, c_bal_emig = st.c_bal * d_frac, st.c_bal * e_frac
+    # suspended
+    qs = qa[:, :, None]
+    s_dead, s_emig = st.s_n * qs, st.s_n * (1 - qs) * em[:, None, None]
+    s_bal_dead = st.s_bal * qs
+    s_bal_emig = st.s_bal * ((1 - qs) * em[:, None, None])
+    # death and emigration refunds (D1 Art. 20, 35; D3 §7(三)(四))
+    dead_parts = c_bal_dead.sum(axis=(1, 2, 3, 4, 5)) + s_bal_dead.sum(axis=(1, 2, 3))
+    emig_parts = c_bal_emig.sum(axis=(1, 2, 3, 4, 5)) + s_bal_emig.sum(axis=(1, 2, 3))
+    ref_d, forf_d = accounts.refund_and_forfeit_yuan(*dead_parts, heirs)
+    ref_e, forf_e = accounts.refund_and_forfeit_yuan(*emig_parts, 1.0)
+    refunds, forfeited = float(ref_d + ref_e), float(forf_d + forf_e)
+
+    # interest on the remaining 1 January balances (D1 Art. 14), not on the
+    # cohort turning 60 (RULES.md §3) nor on pensioners here (done in 5.)
+    c_bal = st.c_bal * stay
+    c_int = c_bal * r
+    c_int[:, -1] = 0.0
+    s_bal = st.s_bal - s_bal_dead - s_bal_emig
+    s_int = s_bal * r                                              # sealed but earning (D1 Art. 15)
+    interest = float(c_int.sum() + s_int.sum())
+    c_bal = c_bal + c_int
+    s_bal = s_bal + s_int
+    c_n = st.c_n * stay
+    c_x = st.c_xyears * stay[..., 0]
+
+    # joining the employee scheme: account sealed (D1 Art. 15)
+    c_join = c_n * (j_frac / np.where(stay > 0, stay, 1.0))
+    j_share = j_frac / np.where(stay > 0, stay, 1.0)
+    s_n = st.s_n - s_dead - s_emig
+    s_n[C_AGES] += c_join.sum(axis=(3, 4))
+    s_bal[:, C_AGES] += (c_bal * j_share).sum(axis=(4, 5))
+    c_n = c_n - c_join
+    c_bal = c_bal * (1 - j_share)
+    c_x = c_x * (1 - j_share[..., 0])
+
+    # pensioners: decrements act through the year (payments until death)
+    qp = qa[P_AGES][:, :, None, None, None]
+    pd_frac = qp
+    pe_frac = (1 - qp) * em[P_AGES][:, None, None, None, None]
+    ps_frac = 1 - pd_frac - pe_frac
+    p_dead, p_emig = st.p_n * pd_frac, st.p_n * pe_frac
+
+    # population: deaths, member emigration, net migration of non-members
+    pop_dead = st.pop * qa[:, :, None]
+    members_age = (st.s_n).copy()
+    members_age[C_AGES] += st.c_n.sum(axis=(3, 4))
+    members_age[P_AGES] += st.p_n.sum(axis=(3, 4))
+    member_emig = s_emig.copy()
+    member_emig[C_AGES] += c_emig.sum(axis=(3, 4))
+    member_emig[P_AGES] += p_emig.sum(axis=(3, 4))
+    non_members = np.maximum(st.pop - members_age, 0.0) * (1 - qa[:, :, None])
+    net_mig = np.maximum(P.net_migration_rate[:, None, None] * non_members, -non_members)
+    pop = st.pop - pop_dead - member_emig + net_mig
+    eligible = P.eligible_share[:, None, :] * pop                  # (age, sex, area), D1 Art. 6
+
+    # ---- 3. tier re-choice, new members, payments --------------------------------
+    mix = p.tier_mix                                               # (area, tier)
+    resh = P.scenario.contributions.tier_rechoice_share
+    if resh > 0:
+        def rechoose(a, tier_axis):
+            tot = a.sum(axis=tier_axis, keepdims=True)
+            m = mix.reshape((1,) * (tier_axis - 1) + mix.shape + (1,) * (a.ndim - 1 - tier_axis))
+            return (1 - resh) * a + resh * m * tot
+        c_n = rechoose(c_n, 3)
+        c_bal = rechoose(c_bal, 4)
+        c_x = rechoose(c_x, 3)
+
+    age_at_start_c = np.arange(dims.ENTRY_AGE, dims.PENSION_AGE + 1) - i
+    may_join_c = age_at_start_c < dims.PENSION_AGE                 # D1 Art. 21(一): 60+ do not pay
+    target_c = p.enrol_target[C_AGES][:, None, :] * eligible[C_AGES]
+    entrants_c = np.maximum(target_c - c_n.sum(axis=(3, 4)), 0.0) * may_join_c[:, None, None]
+    c_n[..., 0] += entrants_c[..., None] * mix[None, None]
+
+    dens = P.density[C_AGES][:, None, None, None, None]
+    on_time = c_n * dens
+    catch = c_n * (1 - dens) * P.catch_up_share                    # made up, no subsidy (D1 Art. 8)
+    movers = on_time + catch
+    move_frac = dens + (1 - dens) * P.catch_up_share
+    tiers = P.tiers
+    gov_per_payer = p.subsidy_by_level.sum(axis=0)                 # (area, tier)
+    on_time_rt = on_time.sum(axis=(0, 1, 4))                       # (area, tier)
+    catch_rt = catch.sum(axis=(0, 1, 4))
+    credit = np.stack([on_time * p.personal[None, None, :, :, None]
+                       + catch * contributions.catch_up_payment_yuan(tiers)[None, None, None, :, None],
+                       on_time * gov_per_payer[None, None, :, :, None],
+                       on_time * P.collective_yuan])
+    contrib_personal = float((on_time_rt * p.personal).sum() + (catch_rt * tiers).sum())
+    subsidy_levels = (p.subsidy_by_level * on_time_rt[None]).sum(axis=(1, 2))   # (level,)
+    on_behalf_levels = (p.on_behalf_by_level * on_time_rt[None]).sum(axis=(1, 2))
+    collective = float(on_time.sum() * P.collective_yuan)
+    c_x = c_x + movers[..., -1]                                    # one more year above 15
+    bal_moving = c_bal * move_frac
+    c_bal = c_bal - bal_moving + _yp_shift(bal_moving) + _yp_shift(credit)
+    c_n = c_n - movers + _yp_shift(movers)
+
+    # ---- 4. the cohort turning 60 --------------------------------------------------
+    ret_n, ret_bal, ret_x = c_n[-1], c_bal[:, -1], c_x[-1]         # (sex, area, tier, yp)
+    need = contributions.years_to_make_up(YP, dims.MIN_YEARS_FULL)  # (yp,)
+    k = P.catch_up_at_60
+    short = need > 0
+    makeup_n = ret_n * (k * short)
+    makeup_pay = makeup_n * need * tiers[None, None, :, None]      # D1 Art. 21(二)(三), no subsidy
+    qualifies = benefits.qualifies_for_pension(dims.PENSION_AGE - i, YP, dims.MIN_YEARS_FULL)
+    leave_w = np.where(qualifies, 0.0, 1.0 - k * short)            # (yp,) share who leave
+    leavers = ret_n * leave_w
+    leave_bal = ret_bal * leave_w
+    ref_l, forf_l = accounts.refund_and_forfeit_yuan(*leave_bal.sum(axis=(1, 2, 3, 4)), 1.0)
+    refunds += float(ref_l)
+    forfeited += float(forf_l)
+    new_n = (ret_n - leavers).sum(axis=-1)                         # (sex, area, tier)
+    new_bal = (ret_bal - leave_bal).sum(axis=-1)
+    new_bal[0] += makeup_pay.sum(axis=-1)
+    contrib_personal += float(makeup_pay.sum())
+    new_acc = benefits.account_pension_monthly(new_bal.sum(axis=0), P.divisor_at_60)  # D1 Art. 20
+    new_long = benefits.long_contribution_extra_monthly(ret_x, P.long_contrib_yuan)
+    c_n[-1] = 0.0
+    c_bal[:, -1] = 0.0
+    c_x[-1] = 0.0
+
+    # the 60+ at the start registering for the basic pension (D1 Art. 21(一))
+    p_ages = np.arange(dims.PENSION_AGE, dims.MAX_AGE + 1)
+    old_at_start = (p_ages - i) >= dims.PENSION_AGE
+    p_tot = st.p_n.sum(axis=(3, 4)) - p_dead.sum(axis=(3, 4)) - p_emig.sum(axis=(3, 4))
+    target_p = p.enrol_target[P_AGES][:, None, :] * eligible[P_AGES]
+    entrants_old = np.maximum(target_p - p_tot, 0.0) * old_at_start[:, None, None]  # (p_age, sex, area)
+    month_now = P.start_month if i == 0 else 7
+    months_to = _lump_sum_months_to_age(p_ages, P.scenario.benefits.lump_sum.to_age, month_now)
+    price = accounts.lump_sum_price_yuan(P.lump_sum_levels[None, :, None], months_to[:, None, :],
+                                         P.scenario.benefits.lump_sum.min_months).mean(axis=-1)  # (p_age, k)
+    buyers = entrants_old[..., None] * P.lump_sum_shares             # (p_age, sex, area, k), D3 §6(一)2
+    lump_paid = (buyers * price[:, None, None, :]).sum(axis=-1)
+    lump_acc = (buyers * P.lump_sum_levels).sum(axis=-1)
+    lump_n = buyers.sum(axis=-1)
+    contrib_personal += float(lump_paid.sum())
+
+    # ---- 5. pensions ---------------------------------------------------------------
+    fm = p.first_month
+    w_full, w_die = benefits.month_weights_full(fm), benefits.month_weights_dying(fm)
+    w_60 = benefits.month_weights_turning_60(fm)
+    w_old = w_full if i == 0 else w_60
+    m_full, m_die, m_60, m_old = w_full.sum(), w_die.sum(), w_60.sum(), w_old.sum()
+    bm = p.basic_monthly_by_level                                  # (level, 12)
+
+    # opening pensioners
+    leave_frac = pd_frac + pe_frac
+    bal_tot = st.p_bal.sum(axis=0)
+    paid_stay = ps_frac * benefits.paid_from_account_yuan(bal_tot, st.p_acc * m_full)
+    paid_leave = leave_frac * benefits.paid_from_account_yuan(bal_tot, st.p_acc * m_die)
+    due_acc_open = st.p_acc * (ps_frac * m_full + leave_frac * m_die)
+    rem_leave = bal_tot - benefits.paid_from_account_yuan(bal_tot, st.p_acc * m_die)   # per unit leaver share
+    part_share = st.p_bal / np.where(bal_tot > 0, bal_tot, 1.0)[None]
+    rem_dead_parts = (part_share * (pd_frac * rem_leave)[None]).sum(axis=(1, 2, 3, 4, 5))
+    rem_emig_parts = (part_share * (pe_frac * rem_leave)[None]).sum(axis=(1, 2, 3, 4, 5))
+    ref_pd, forf_pd = accounts.refund_and_forfeit_yuan(*rem_dead_parts, heirs)
+    ref_pe, forf_pe = accounts.refund_and_forfeit_yuan(*rem_emig_parts, 1.0)
+    refunds += float(ref_pd + ref_pe)
+    forfeited += float(forf_pd + forf_pe)
+    stay_bal_tot = ps_frac * bal_tot - paid_stay
+    p_int = st.p_bal * ps_frac * r                                  # 1 January balance earns the year
+    interest += float(p_int.sum())
+    p_bal = part_share * stay_bal_tot[None] + p_int
+    p_n = st.p_n * ps_frac
+    p_acc = st.p_acc * ps_frac
+    p_long = st.p_long * ps_frac
+
+    # entrants at 60 (regular) and the 60+ at the start (basic only or lump sum)
+    paid_new = benefits.paid_from_account_yuan(new_bal.sum(axis=0), new_acc * m_60)
+    due_new = new_acc * m_60
+    new_share = new_bal / np.where(new_bal.sum(axis=0) > 0, new_bal.sum(axis=0), 1.0)[None]
+    p_bal[:, 0, ..., REG] += new_share * (new_bal.sum(axis=0) - paid_new)[None]
+    p_n[0, ..., REG] += new_n
+    p_acc[0, ..., REG] += new_acc
+    p_long[0, ..., REG] += new_long
+    paid_lump = benefits.paid_from_account_yuan(lump_paid, lump_acc * m_old)
+    p_bal[0, :, :, :, 0, LUMP] += lump_paid - paid_lump             # all personal (no subsidy)
+    p_n[:, :, :, 0, LUMP] += lump_n
+    p_acc[:, :, :, 0, LUMP] += lump_acc
+    p_n[:, :, :, 0, BASIC] += entrants_old - lump_n
+
+    acc_due = float(due_acc_open.sum() + due_new.sum() + (lump_acc * m_old).sum())
+    acc_paid = float(paid_stay.sum() + paid_leave.sum() + paid_new.sum() + paid_lump.sum())
+    gap = acc_due - acc_paid
+
+    # person-months of pension in the year, by pensioner age
+    pm_open = (st.p_n * (ps_frac * m_full + leave_frac * m_die)).sum(axis=(1, 2, 3, 4))
+    pm_new = np.zeros(N_PA)
+    pm_new[0] = new_n.sum() * m_60
+    pm_old = entrants_old.sum(axis=(1, 2)) * m_old
+    person_months = pm_open + pm_new + pm_old                      # (p_age,)
+    basic_levels = (bm @ w_full) * (st.p_n * ps_frac).sum() + (bm @ w_die) * (st.p_n * leave_frac).sum() \
+        + (bm @ w_60) * new_n.sum() + (bm @ w_old) * entrants_old.sum()
+    long_due = float((st.p_long * (ps_frac * m_full + leave_frac * m_die)).sum() + (new_long * m_60).sum())
+    long_levels = long_due * P.long_contrib_paid_by
+    b = s.benefits
+    age_top = benefits.age_topup_monthly(p_ages, b.age_topup.from_age, b.age_topup.monthly_yuan) \
+        * b.age_topup.share_of_pensioners
+    topup_monthly = age_top + b.one_child_parent.monthly_yuan * b.one_child_parent.share_of_pensioners
+    topups = float((person_months * topup_monthly).sum())          # D3 §8(三)(四)
+
+    # death grants (D3 §8(五)) and funeral grants (D1 Art. 23)
+    deaths_p = p_dead.sum(axis=(1, 2, 3, 4))                       # (p_age,)
+    basic_last = float(bm.sum(axis=0) @ w_die / m_die) if m_die > 0 else 0.0
+    last_monthly_total = deaths_p.sum() * basic_last + (pd_frac * (st.p_acc + st.p_long)).sum() \
+        + (deaths_p * topup_monthly).sum()
+    grants_fund = float(benefits.death_grant_yuan(last_monthly_total, b.death_grant_months_of_pension, 0.0))
+    funeral = float(deaths_p.sum() * b.funeral_grant_yuan)
+
+    # ---- pooled fund (D1 Art. 19, 20) ------------------------------------------------
+    pool_int = st.pooled * r if s.finance.pooled_fund_earns_interest else 0.0
+    from_pool = gap + (topups if b.topups_from_pooled_fund else 0.0) \
+        + (grants_fund if b.grants_from_pooled_fund else 0.0)
+    available = st.pooled + forfeited + pool_int
+    gov_to_pool = max(from_pool - available, 0.0)
+    pooled = available + gov_to_pool - from_pool
+    direct = (0.0 if b.topups_from_pooled_fund else topups) \
+        + (0.0 if b.grants_from_pooled_fund else grants_fund) + funeral
+    levels = subsidy_levels + basic_levels + long_levels + (gov_to_pool + direct) * P.backstop_paid_by
+
+    # ---- 6. ageing and births ------------------------------------------------------
+    women = pop[15:50, 1, :].sum(axis=0)                           # (area,)
+    births = p.births_per_woman * women
+    srb = s.population.sex_ratio_at_birth
+    new_pop = _age_shift(pop, 0, open_top=True)
+    new_pop[0] = np.outer([srb / (1 + srb), 1 / (1 + srb)], births)
+
+    members_closing = c_n.sum() + s_n.sum() + p_n.sum()
+    new_state = State(
+        pop=new_pop,
+        c_n=_age_shift(c_n, 0, open_top=False), c_bal=_age_shift(c_bal, 1, open_top=False),
+        c_xyears=_age_shift(c_x, 0, open_top=False),
+        s_n=_age_shift(s_n, 0, open_top=True), s_bal=_age_shift(s_bal, 1, open_top=True),
+        p_n=_age_shift(p_n, 0, open_top=True), p_bal=_age_shift(p_bal, 1, open_top=True),
+        p_acc=_age_shift(p_acc, 0, open_top=True), p_long=_age_shift(p_long, 0, open_top=True),
+        pooled=pooled)
+
+    f.update(
+        year=p.year,
+        population=float(pop.sum()),
+        eligible=float(eligible[dims.ENTRY_AGE:].sum()),
+        members=float(members_closing),
+        members_paying=float(movers.sum()),
+        members_suspended=float(s_n.sum()),
+        pensioners=float(p_n.sum()),
+        pensioners_basic_only=float(p_n[..., BASIC].sum()),
+        entrants=float(entrants_c.sum() + entrants_old.sum()),
+        deaths=float(c_dead.sum() + s_dead.sum() + p_dead.sum()),
+        exits=float(c_emig.sum() + s_emig.sum() + p_emig.sum() + leavers.sum()),
+        joined_employee_scheme=float(c_join.sum()),
+        population_deaths=float(pop_dead.sum()),
+        births=float(births.sum()),
+        net_migration=float(net_mig.sum()),
+        contributions_personal=contrib_personal,
+        catch_up_contributions=float((catch_rt * tiers).sum() + makeup_pay.sum()),
+        lump_sum_purchases=float(lump_paid.sum()),
+        subsidy_contribution=float(subsidy_levels.sum()),
+        subsidy_paid_on_behalf=float(on_behalf_levels.sum()),
+        collective_contribution=collective,
+        basic_pension_paid=float(basic_levels.sum() + long_due),
+        account_pension_paid=acc_paid,
+        longevity_gap_paid=gap,
+        topups_paid=topups,
+        death_grants_paid=grants_fund + funeral,
+        inheritance_refunds=refunds,
+        forfeited_to_pool=forfeited,
+        interest_credited=interest,
+        pooled_fund_interest=pool_int,
+        government_to_pool=gov_to_pool,
+        account_fund_balance=new_state.account_fund(),
+        pooled_fund_balance=pooled,
+    )
+    for lvl, v in zip(dims.LEVELS, levels):
+        f[f"subsidy_{lvl}"] = float(v)
+    f["government_total_cost"] = float(levels.sum())
+    det = _detail(c_n, movers, credit, s_n, p_n, p_bal, c_bal, P) if detail else None
+    return new_state, f, det
+
+
+def _detail(c_n, movers, credit, s_n, p_n, p_bal, c_bal, P):
+    """Per-year detail arrays (var, age, sex, area, tier+1); tier slot 0 = no tier."""
+    nt = len(P.tiers)
+    out = np.zeros((len(DETAIL_VARS), dims.N_AGE, dims.N_SEX, dims.N_AREA, nt + 1))
+    out[0, C_AGES, :, :, 1:] = movers.sum(axis=-1)
+    out[1, C_AGES, :, :, 1:] = c_n.sum(axis=-1)
+    out[1, :, :, :, 0] += s_n
+    out[2, P_AGES, :, :, 1:] = p_n[..., REG]
+    out[2, P_AGES, :, :, 0] = p_n[..., BASIC:].sum(axis=(-1, -2))
+    out[3, C_AGES, :, :, 1:] = credit[0].sum(axis=-1)
+    out[4, C_AGES, :, :, 1:] = credit[1].sum(axis=-1)
+    out[5, C_AGES, :, :, 1:] = c_bal.sum(axis=(0, -1))
+    out[5, P_AGES, :, :, 1:] += p_bal[..., REG].sum(axis=0)
+    out[5, P_AGES, :, :, 0] += p_bal[..., BASIC:].sum(axis=(0, -1, -2))
+    return out
+
+
+DETAIL_VARS = ("members_paying", "contributors", "pensioners", "contributions_personal",
+               "subsidy_contribution", "account_balance")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Result of :func:`project`: ``annual`` (one row a year) and ``detail`` (long table)."""
+    annual: "object"
+    detail: "object"
+    parameters: Parameters
+    seconds: float
+
+
+def project(scenario: Scenario | Parameters, detail: bool = True) -> Projection:
+    """Project a scenario year by year; returns annual flows and the detailed table."""
+    from .results import annual_frame, detail_frame
+    t0 = time.perf_counter()
+    P = scenario if isinstance(scenario, Parameters) else resolve(scenario)
+    st = initial_state(P)
+    rows, details = [], []
+    for year in P.years:
+        opening_acc, opening_pool = st.account_fund(), st.pooled
+        st, flows, det = step(st, P.at(int(year)), P, detail)
+        flows["account_fund_opening"] = opening_acc
+        flows["pooled_fund_opening"] = opening_pool
+        rows.append(flows)
+        if detail:
+            details.append(det)
+    annual = annual_frame(rows)
+    det = detail_frame(np.stack(details), P) if detail else None
+    return Projection(annual=annual, detail=det, parameters=P, seconds=time.perf_counter() - t0)

@@ -1,0 +1,90 @@
+"""Arrays -> tidy pandas tables with units; the registry of output variables.
+
+Money is in nominal yuan; people in persons. ``VARIABLES`` says, for each
+column of ``annual.csv``, its unit and its meaning in Chinese and English
+(the contract of the CLI output, README "Outputs").
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import dims
+
+# name: (unit, 中文, English meaning)
+VARIABLES = {
+    "year": ("year", "年份", "calendar year"),
+    "population": ("persons", "户籍人口(年内减员后)", "hukou population after the year's deaths and migration"),
+    "eligible": ("persons", "应参保人数", "people eligible to join (16+, D1 Art. 6)"),
+    "members": ("persons", "参保人数(年末)", "members at year end: contributors, suspended and pensioners"),
+    "members_paying": ("persons", "缴费人数", "members who paid in the year (on time or made up)"),
+    "members_suspended": ("persons", "暂停缴费(职工养老保险)人数", "members whose account is sealed (D1 Art. 15)"),
+    "pensioners": ("persons", "领取养老金人数(年末)", "pensioners at year end"),
+    "pensioners_basic_only": ("persons", "仅领基础养老金人数", "pensioners with no account (60+ at the start)"),
+    "entrants": ("persons", "新参保人数", "new members in the year"),
+    "deaths": ("persons", "参保人员死亡人数", "deaths of members"),
+    "exits": ("persons", "退保人数", "members leaving: emigration, or 60 without 15 years"),
+    "joined_employee_scheme": ("persons", "转入职工养老保险人数", "members who joined the employee scheme"),
+    "population_deaths": ("persons", "户籍人口死亡人数", "deaths in the whole population"),
+    "births": ("persons", "出生人数(次年0岁)", "births entering age 0 next year"),
+    "net_migration": ("persons", "净迁移人数", "net migration of non-members"),
+    "contributions_personal": ("yuan", "个人缴费", "premiums paid by members (incl. catch-up and lump sums)"),
+    "catch_up_contributions": ("yuan", "补缴", "of which made-up years, no subsidy (D1 Art. 8)"),
+    "lump_sum_purchases": ("yuan", "趸缴", "of which D3 lump-sum purchases"),
+    "subsidy_contribution": ("yuan", "政府缴费补贴(入账)", "all government money paid into accounts"),
+    "subsidy_paid_on_behalf": ("yuan", "政府代缴", "of which premiums paid on behalf (D1 Art. 9)"),
+    "collective_contribution": ("yuan", "集体补助", "collective subsidies into accounts (D1 Art. 10)"),
+    "basic_pension_paid": ("yuan", "基础养老金支出", "basic pension incl. long-contribution extra"),
+    "account_pension_paid": ("yuan", "个人账户养老金支出", "account pension paid out of accounts"),
+    "longevity_gap_paid": ("yuan", "长寿风险缺口支出", "account pension paid after the account is empty"),
+    "topups_paid": ("yuan", "加发待遇", "top-ups (D3 §8(三)(四))"),
+    "death_grants_paid": ("yuan", "丧葬补助/死亡补助金", "death and funeral grants"),
+    "inheritance_refunds": ("yuan", "继承及退保退还", "balances paid to heirs, emigrants and leavers"),
+    "forfeited_to_pool": ("yuan", "政府补贴余额并入基金", "government parts and heirless balances to the pooled fund"),
+    "interest_credited": ("yuan", "个人账户利息", "interest credited to accounts"),
+    "pooled_fund_interest": ("yuan", "统筹基金利息", "interest on the pooled fund"),
+    "government_to_pool": ("yuan", "财政兜底拨入", "government money covering the pooled fund's shortfall (D1 Art. 19)"),
+    "account_fund_opening": ("yuan", "个人账户基金年初余额", "account fund on 1 January"),
+    "account_fund_balance": ("yuan", "个人账户基金年末余额", "account fund on 31 December"),
+    "pooled_fund_opening": ("yuan", "统筹基金年初余额", "pooled fund on 1 January"),
+    "pooled_fund_balance": ("yuan", "统筹基金年末余额", "pooled fund on 31 December"),
+    "subsidy_central": ("yuan", "中央财政支出", "central government's whole cost in the year"),
+    "subsidy_province": ("yuan", "省级财政支出", "province's whole cost"),
+    "subsidy_prefecture": ("yuan", "州市级财政支出", "prefecture's whole cost"),
+    "subsidy_county": ("yuan", "县级财政支出", "county's whole cost"),
+    "government_total_cost": ("yuan", "财政总支出", "sum of the four levels"),
+}
+ANNUAL_COLUMNS = tuple(VARIABLES)
+
+
+def annual_frame(rows: list[dict]) -> pd.DataFrame:
+    """One row a year, columns in ``ANNUAL_COLUMNS`` order (units in ``VARIABLES``)."""
+    df = pd.DataFrame(rows)
+    df["year"] = df["year"].astype(int)
+    return df[list(ANNUAL_COLUMNS)]
+
+
+def detail_frame(arr: np.ndarray, P) -> pd.DataFrame:
+    """Long table year x age x sex x area x tier from (year, var, age, sex, area, tier+1) arrays.
+
+    ``tier_yuan`` 0 marks people without a tier (suspended members,
+    basic-only and lump-sum pensioners). Rows where every variable is 0 are
+    dropped. Money in yuan, people in persons.
+    """
+    from .projection import DETAIL_VARS
+    n_y, n_v = arr.shape[:2]
+    cells = arr.reshape(n_y, n_v, -1)
+    idx = np.indices((n_y, dims.N_AGE, dims.N_SEX, dims.N_AREA, len(P.tiers) + 1)).reshape(5, n_y, -1)
+    vals = cells.transpose(1, 0, 2).reshape(n_v, -1)
+    keep = np.abs(vals).sum(axis=0) > 0
+    tiers = np.concatenate([[0.0], P.tiers])
+    out = pd.DataFrame({
+        "year": P.years[idx[0].ravel()[keep]],
+        "age": idx[1].ravel()[keep],
+        "sex": np.array(dims.SEXES)[idx[2].ravel()[keep]],
+        "area": np.array(dims.AREAS)[idx[3].ravel()[keep]],
+        "tier_yuan": tiers[idx[4].ravel()[keep]],
+    })
+    for k, name in enumerate(DETAIL_VARS):
+        out[name] = vals[k, keep]
+    return out
