@@ -317,9 +317,11 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     p_acc[:, :, :, 0, LUMP] += lump_acc
     p_n[:, :, :, 0, BASIC] += entrants_old - lump_n
 
-    acc_due = float(due_acc_open.sum() + due_new.sum() + (lump_acc * m_old).sum())
     acc_paid = float(paid_stay.sum() + paid_leave.sum() + paid_new.sum() + paid_lump.sum())
-    gap = acc_due - acc_paid
+    # the longevity gap, cell by cell (each term >= 0): due after the account is empty
+    gap = float((due_acc_open - paid_stay - paid_leave).clip(min=0).sum()
+                + (due_new - paid_new).clip(min=0).sum()
+                + (lump_acc * m_old - paid_lump).clip(min=0).sum())
 
     # person-months of pension in the year, by pensioner age
     pm_open = (st.p_n * (ps_frac * m_full + leave_frac * m_die)).sum(axis=(1, 2, 3, 4))
@@ -385,6 +387,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         entrants=float(entrants_c.sum() + entrants_old.sum()),
         deaths=float(c_dead.sum() + s_dead.sum() + p_dead.sum()),
         exits=float(c_emig.sum() + s_emig.sum() + p_emig.sum() + leavers.sum()),
+        emigrants=float(member_emig.sum()),
         joined_employee_scheme=float(c_join.sum()),
         population_deaths=float(pop_dead.sum()),
         births=float(births.sum()),
@@ -405,6 +408,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         interest_credited=interest,
         pooled_fund_interest=pool_int,
         government_to_pool=gov_to_pool,
+        pooled_fund_paid=from_pool,
         account_fund_balance=new_state.account_fund(),
         pooled_fund_balance=pooled,
     )

@@ -284,7 +284,7 @@ class TierMix(Strict):
         if list(v) != sorted(v):
             raise ValueError(f"years must be ascending, got {list(v)}")
         for year, mix in v.items():
-            _check_sums_to_one(mix, f"tier shares for {year}")
+            _check_sums_to_one(mix, "tier shares" + ("" if year == 1900 else f" for {year}"))
         return v
 
 
@@ -455,10 +455,16 @@ class Scenario(Strict):
             mix = getattr(c.tier_mix, area)
             if mix is None:
                 raise ValueError(f"contributions.tier_mix.{area}: missing (tiers are given)")
-            for year, shares in TierMix.model_validate(mix).by_year.items():
+            try:
+                by_year = TierMix.model_validate(mix).by_year
+            except ValidationError as exc:
+                raise ValueError(f"contributions.tier_mix.{area}: "
+                                 f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+            for year, shares in by_year.items():
                 bad = [t for t in shares if t not in tiers]
                 if bad:
-                    raise ValueError(f"contributions.tier_mix.{area}.{year}: tier "
+                    where = "" if year == 1900 else f".{year}"
+                    raise ValueError(f"contributions.tier_mix.{area}{where}: tier "
                                      f"{bad[0]:g} is not allowed; allowed: {tiers}")
         for area in dims.AREAS:
             v = getattr(self.eligibility.eligible_share, area)
@@ -474,10 +480,21 @@ class Scenario(Strict):
 # --------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------
+def _is_value_mapping(d: dict) -> bool:
+    """A mapping that is one value (tier shares, age bands, dated values), not a section.
+
+    Its keys are numbers, age bands or dates rather than names; an override
+    replaces such a mapping whole instead of merging into it.
+    """
+    return any(not (isinstance(k, str) and k.isidentifier()) for k in d)
+
+
 def _deep_merge(base: dict, over: dict) -> dict:
+    """``base`` with ``over`` merged in: sections merge key by key, values replace."""
     out = copy.deepcopy(base)
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
+        if (isinstance(v, dict) and isinstance(out.get(k), dict)
+                and not _is_value_mapping(v) and not _is_value_mapping(out[k])):
             out[k] = _deep_merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)

@@ -1,0 +1,98 @@
+"""Identities a projection must satisfy: money and people are conserved, nothing is negative.
+
+Each check returns a list of human-readable failures (empty when it holds),
+so tests, the CLI and notebooks can all use them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+REL_TOL = 1e-9
+
+ACCOUNT_IN = ("contributions_personal", "subsidy_contribution", "collective_contribution",
+              "interest_credited")
+ACCOUNT_OUT = ("account_pension_paid", "inheritance_refunds", "forfeited_to_pool")
+POOL_IN = ("forfeited_to_pool", "pooled_fund_interest", "government_to_pool")
+POOL_OUT = ("pooled_fund_paid",)
+
+
+def _roll(df: pd.DataFrame, opening: str, closing: str, ins, outs, what: str,
+          rel_tol: float) -> list[str]:
+    fails = []
+    prev = df[closing].shift(1).fillna(0.0)
+    expected = df[opening] + df[list(ins)].sum(axis=1) - df[list(outs)].sum(axis=1)
+    scale = np.maximum.reduce([df[c].abs() for c in (opening, closing, *ins, *outs)]) + 1.0
+    for year, err, s in zip(df["year"], (df[closing] - expected).abs(), scale):
+        if err > rel_tol * s:
+            fails.append(f"{year}: {what} does not balance (error {err:.6g} yuan)")
+    for year, a, b in zip(df["year"], df[opening], prev):
+        if abs(a - b) > rel_tol * (abs(a) + 1.0):
+            fails.append(f"{year}: {what} opening {a:.6g} != last closing {b:.6g}")
+    return fails
+
+
+def account_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """closing = opening + personal + subsidy + collective + interest - account pension - refunds - forfeits."""
+    return _roll(df, "account_fund_opening", "account_fund_balance", ACCOUNT_IN, ACCOUNT_OUT,
+                 "account fund", rel_tol)
+
+
+def pooled_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """closing = opening + forfeits + interest + government money - what the pool paid."""
+    fails = _roll(df, "pooled_fund_opening", "pooled_fund_balance", POOL_IN, POOL_OUT,
+                  "pooled fund", rel_tol)
+    return fails
+
+
+def headcount_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """members: last year's + entrants - deaths - exits = this year's."""
+    prev = df["members"].shift(1).fillna(0.0)
+    expected = prev + df["entrants"] - df["deaths"] - df["exits"]
+    scale = df["members"].abs() + df["entrants"] + 1.0
+    return [f"{y}: members do not balance (error {e:.6g} persons)"
+            for y, e, s in zip(df["year"], (df["members"] - expected).abs(), scale)
+            if e > rel_tol * s]
+
+
+def population_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """population: last year's + last year's births - deaths - emigrants + net migration."""
+    prev = (df["population"] + df["births"]).shift(1)
+    expected = prev - df["population_deaths"] - df["emigrants"] + df["net_migration"]
+    err = (df["population"] - expected).abs().iloc[1:]
+    return [f"{y}: population does not balance (error {e:.6g} persons)"
+            for y, e, s in zip(df["year"].iloc[1:], err, df["population"].iloc[1:])
+            if e > rel_tol * s]
+
+
+def government_cost_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """The four levels add up to the government's total cost."""
+    levels = df[["subsidy_central", "subsidy_province", "subsidy_prefecture", "subsidy_county"]].sum(axis=1)
+    return [f"{y}: levels sum to {a:.6g}, total {b:.6g}"
+            for y, a, b in zip(df["year"], levels, df["government_total_cost"])
+            if abs(a - b) > rel_tol * (abs(b) + 1.0)]
+
+
+def no_negatives(df: pd.DataFrame, abs_tol: float = 1e-6) -> list[str]:
+    """No negative headcount, flow or balance (net migration may be negative)."""
+    cols = [c for c in df.columns if c not in ("net_migration",)]
+    bad = df[cols] < -abs_tol
+    return [f"{df['year'].iloc[r]}: {c} is negative ({df[c].iloc[r]:.6g})"
+            for r, c in zip(*np.nonzero(bad.to_numpy())) for c in [cols[c]]]
+
+
+def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
+    """No negative cell in any stock array of a :class:`~model.projection.State`."""
+    fails = []
+    for name, arr in vars(state).items():
+        a = np.asarray(arr)
+        if (a < -abs_tol).any():
+            fails.append(f"state.{name} has a negative cell ({a.min():.6g})")
+    return fails
+
+
+def all_identities(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """Every annual identity at once."""
+    return (account_fund_identity(df, rel_tol) + pooled_fund_identity(df, rel_tol)
+            + headcount_identity(df, rel_tol) + population_identity(df, rel_tol)
+            + government_cost_identity(df, rel_tol) + no_negatives(df))
