@@ -353,7 +353,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         + (grants_fund if b.grants_from_pooled_fund else 0.0)
     available = st.pooled + forfeited + pool_int
     gov_to_pool = max(from_pool - available, 0.0)
-    pooled = available + gov_to_pool - from_pool
+    pooled = 0.0 if gov_to_pool > 0 else available - from_pool
     direct = (0.0 if b.topups_from_pooled_fund else topups) \
         + (0.0 if b.grants_from_pooled_fund else grants_fund) + funeral
     levels = subsidy_levels + basic_levels + long_levels + (gov_to_pool + direct) * P.backstop_paid_by

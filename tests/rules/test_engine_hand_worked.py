@@ -1,0 +1,173 @@
+"""The cohort engine against cases worked by hand from the policy text.
+
+Each case puts one cohort in an otherwise empty population (no births, no
+deaths unless stated) so every number can be checked with a pencil.
+"""
+import numpy as np
+import pytest
+
+from model import project
+from conftest import make_params
+
+REL = 1e-9
+
+
+def run(**kw):
+    return project(make_params(**kw), detail=False).annual.set_index("year")
+
+
+def test_d1_payer_from_45_zero_interest_d1_art7_8_20_21():
+    # 1,000 men aged 45 in 2011 pay 100 + 30 subsidy every year 2011-2026 (ages 45..60):
+    # 16 x 130 = 2,080 yuan each at 60; account pension 2,080 / 139 = 14.964 a month.
+    a = run(cohorts={(45, "male", "rural"): 1000})
+    assert a.loc[2011, "contributions_personal"] == pytest.approx(100_000, rel=REL)
+    assert a.loc[2011, "subsidy_contribution"] == pytest.approx(30_000, rel=REL)
+    for lvl in ("province", "prefecture", "county"):            # D1 Art. 8: 10 + 20 (split evenly)
+        assert a.loc[2015, f"subsidy_{lvl}"] == pytest.approx(10_000, rel=REL)
+    assert a.loc[2026, "members_paying"] == pytest.approx(1000)
+    assert a.loc[2027, "members_paying"] == 0                    # nobody pays after 60 (D1 Art. 7)
+    monthly = 2080 / 139
+    # 2026: paid from the month after the birthday, 5.5 months on average
+    assert a.loc[2026, "account_pension_paid"] == pytest.approx(1000 * monthly * 5.5, rel=REL)
+    assert a.loc[2026, "basic_pension_paid"] == pytest.approx(1000 * 55 * 5.5, rel=REL)
+    assert a.loc[2026, "subsidy_central"] == pytest.approx(302_500, rel=REL)
+    assert a.loc[2027, "account_pension_paid"] == pytest.approx(1000 * monthly * 12, rel=REL)
+    assert a.loc[2027, "account_fund_balance"] == pytest.approx(1000 * (2080 - monthly * 17.5), rel=REL)
+
+
+def test_d1_flat_interest_year_end_crediting_rules_s3():
+    # 3 %: end of 2025 (15 payments) 130 x (1.03^15 - 1) / 0.03 = 2,417.8588;
+    # + the 2026 payment, no part-year interest: 2,547.8588 at 60 -> 18.3300 a month.
+    a = run(cohorts={(45, "male", "rural"): 1000},
+            overrides={"accounts": {"flat_rate_pa": 0.03}})
+    b60 = 130 * (1.03 ** 15 - 1) / 0.03 + 130
+    assert b60 == pytest.approx(2547.8588, abs=1e-4)
+    assert a.loc[2026, "account_fund_balance"] == pytest.approx(1000 * (b60 - b60 / 139 * 5.5), rel=REL)
+    # 2027: 3 % on the 1 January balance, 12 months paid
+    open27 = b60 - b60 / 139 * 5.5
+    assert a.loc[2027, "interest_credited"] == pytest.approx(1000 * 0.03 * open27, rel=REL)
+    assert a.loc[2027, "account_fund_balance"] == pytest.approx(
+        1000 * (open27 * 1.03 - b60 / 139 * 12), rel=REL)
+
+
+def test_under_45_short_of_15_years_makes_up_or_leaves_d1_art21():
+    # Aged 44 at the 2011 start, joining only in 2020 (age 53): 8 payments to 60 (2027).
+    # Half make up the 7 missing years at 100 each (no subsidy) and draw a pension on
+    # 8 x 130 + 700 = 1,740; the other half leave with their own 800 refunded and their
+    # 240 of subsidy forfeited to the pooled fund.
+    a = run(cohorts={(44, "male", "rural"): 1000},
+            overrides={"enrolment": {"rate_path": {2011: 0.0, 2020: 1.0}},
+                       "contributions": {"catch_up_at_60": {"share": 0.5}}})
+    assert a.loc[2027, "exits"] == pytest.approx(500, rel=REL)
+    assert a.loc[2027, "inheritance_refunds"] == pytest.approx(500 * 800, rel=REL)
+    assert a.loc[2027, "forfeited_to_pool"] == pytest.approx(500 * 240, rel=REL)
+    assert a.loc[2027, "catch_up_contributions"] == pytest.approx(500 * 700, rel=REL)
+    assert a.loc[2027, "pensioners"] == pytest.approx(500, rel=REL)
+    assert a.loc[2027, "account_pension_paid"] == pytest.approx(500 * 1740 / 139 * 5.5, rel=REL)
+
+
+def test_45_plus_qualify_without_15_years_and_may_top_up_d1_art21_2():
+    # Aged 50 at the start: 11 payments (ages 50..60), all qualify; with everyone
+    # making up the 4 years to 15: 11 x 130 + 4 x 100 = 1,830 at 60.
+    a = run(cohorts={(50, "female", "rural"): 1000},
+            overrides={"contributions": {"catch_up_at_60": {"share": 1.0}}})
+    assert a.loc[2021, "exits"] == 0
+    assert a.loc[2021, "account_pension_paid"] == pytest.approx(1000 * 1830 / 139 * 5.5, rel=REL)
+    b = run(cohorts={(50, "female", "rural"): 1000})
+    assert b.loc[2021, "account_pension_paid"] == pytest.approx(1000 * 1430 / 139 * 5.5, rel=REL)
+
+
+def test_60_plus_at_start_basic_pension_from_start_month_d1_art21_1_rules_s8():
+    # 36,831 people aged 65 when the scheme starts in August: 55 x 5 months each
+    # = 10,128,525 yuan, the D5 figure of 10.12 m (RULES.md §8).
+    a = run(cohorts={(65, "female", "rural"): 36_831},
+            overrides={"scheme": {"start": "2011-08"}})
+    assert a.loc[2011, "basic_pension_paid"] == pytest.approx(10_128_525, rel=REL)
+    assert a.loc[2011, "contributions_personal"] == 0
+    assert a.loc[2012, "basic_pension_paid"] == pytest.approx(36_831 * 55 * 12, rel=REL)
+
+
+def test_death_before_60_heirs_get_personal_part_d1_art20():
+    # Aged 49 in 2011: 130 each at the end of 2011; 10 % die early in 2012 (age 50).
+    # With heirs for half of them: refund 100 x 100 x 0.5 = 5,000; to the pool the
+    # government part 100 x 30 plus the heirless half's 5,000 = 8,000.
+    a = run(cohorts={(49, "male", "rural"): 1000}, q={50: 0.1},
+            overrides={"accounts": {"heirs_share": 0.5}})
+    assert a.loc[2012, "deaths"] == pytest.approx(100, rel=REL)
+    assert a.loc[2012, "inheritance_refunds"] == pytest.approx(5_000, rel=REL)
+    assert a.loc[2012, "forfeited_to_pool"] == pytest.approx(8_000, rel=REL)
+    assert a.loc[2012, "pooled_fund_balance"] == pytest.approx(8_000, rel=REL)
+
+
+def test_disabled_members_d1_art9():
+    # Everyone severely disabled: county pays 50 of the 100, member pays 50;
+    # into the account 30 + 50 = 80 of government money; the county's cost 10 + 50.
+    a = run(cohorts={(30, "male", "rural"): 1000},
+            overrides={"on_behalf": [{"name": "disabled", "reference": "D1 Art. 9",
+                                      "share_of_payers": 1.0, "share_of_lowest_tier": 0.5}]})
+    assert a.loc[2011, "contributions_personal"] == pytest.approx(50_000, rel=REL)
+    assert a.loc[2011, "subsidy_contribution"] == pytest.approx(80_000, rel=REL)
+    assert a.loc[2011, "subsidy_paid_on_behalf"] == pytest.approx(50_000, rel=REL)
+    assert a.loc[2011, "subsidy_county"] == pytest.approx(60_000, rel=REL)
+    # disabled and on 低保: the county pays the whole 100
+    b = run(cohorts={(30, "male", "rural"): 1000},
+            overrides={"on_behalf": [{"name": "dibao", "reference": "D1 Art. 9",
+                                      "share_of_payers": 1.0, "share_of_lowest_tier": 1.0}]})
+    assert b.loc[2011, "contributions_personal"] == 0
+    assert b.loc[2011, "subsidy_county"] == pytest.approx(110_000, rel=REL)
+
+
+def test_d3_disabled_extra_40_default_reading_d3_s6():
+    a = run(cohorts={(30, "male", "rural"): 1000},
+            overrides={"on_behalf": [{"name": "disabled", "reference": "D3 §6(三)",
+                                      "share_of_payers": 1.0, "extra_subsidy_yuan": 40}]})
+    assert a.loc[2011, "contributions_personal"] == pytest.approx(100_000, rel=REL)
+    assert a.loc[2011, "subsidy_contribution"] == pytest.approx(70_000, rel=REL)
+
+
+D3 = {"scheme": {"start": "2011-10"},
+      "benefits": {"basic_pension": [{"name": "b", "reference": "D3 §8(二)1", "monthly": 80,
+                                      "paid_by": {"central": 1}}],
+                   "age_topup": {"monthly_yuan": 10, "from_age": 70},
+                   "death_grant_months_of_pension": 12}}
+
+
+def test_d3_topup_at_70_and_death_grant_d3_s8():
+    # Basic-only cohort aged 69 in 2011 (start October: 3 months at 80).
+    # 2012 (age 70): +10 a month from the fund. 2013 (age 71): 10 % die, paid 6.5
+    # months on average; grant 12 x (80 + 10) each.
+    a = run(cohorts={(69, "male", "rural"): 1000}, q={71: 0.1}, overrides=D3)
+    assert a.loc[2011, "basic_pension_paid"] == pytest.approx(1000 * 80 * 3, rel=REL)
+    assert a.loc[2011, "topups_paid"] == 0
+    assert a.loc[2012, "topups_paid"] == pytest.approx(1000 * 10 * 12, rel=REL)
+    assert a.loc[2013, "basic_pension_paid"] == pytest.approx(900 * 12 * 80 + 100 * 6.5 * 80, rel=REL)
+    assert a.loc[2013, "topups_paid"] == pytest.approx((900 * 12 + 100 * 6.5) * 10, rel=REL)
+    assert a.loc[2013, "death_grants_paid"] == pytest.approx(100 * 12 * 90, rel=REL)
+    # the empty pooled fund is topped up by the county (D1 Art. 19 default backstop)
+    assert a.loc[2013, "government_to_pool"] == pytest.approx(114_500 + 108_000, rel=REL)
+    assert a.loc[2013, "subsidy_county"] == pytest.approx(114_500 + 108_000, rel=REL)
+
+
+def test_d3_lump_sum_purchase_d3_s6_1_2():
+    # Aged 68 at an October start, all buy 40 a month: months to 75 = 84 + (m - 10) for
+    # birth month m, mean 80.5 -> 3,220 yuan each; account pension 40 a month, 3 months in 2011.
+    a = run(cohorts={(68, "female", "rural"): 1000},
+            overrides={**D3, "benefits": {**D3["benefits"], "lump_sum": {"shares": {40: 1.0}}}})
+    assert a.loc[2011, "lump_sum_purchases"] == pytest.approx(1000 * 40 * 80.5, rel=REL)
+    assert a.loc[2011, "account_pension_paid"] == pytest.approx(1000 * 40 * 3, rel=REL)
+    # 3,220 lasts 80.5 months: the account runs out during 2018 and the gap begins
+    assert a.loc[2017, "longevity_gap_paid"] == 0
+    assert a.loc[2019, "account_pension_paid"] == 0
+    assert a.loc[2019, "longevity_gap_paid"] == pytest.approx(1000 * 40 * 12, rel=REL)
+
+
+def test_longevity_gap_after_139_months_zero_interest_d1_art20():
+    # Balance 2,080 at 60 (2026) pays 14.964 a month for exactly 139 months:
+    # 5.5 in 2026, 12 a year 2027-2036 (125.5 so far), then 13.5 more in 2037-2038.
+    a = run(cohorts={(45, "male", "rural"): 1000}, overrides={"scheme": {"horizon_years": 30}})
+    monthly = 2080 / 139
+    assert a.loc[2036, "longevity_gap_paid"] == 0
+    assert a.loc[2037, "account_pension_paid"] == pytest.approx(1000 * monthly * 12, rel=REL)
+    assert a.loc[2038, "account_pension_paid"] == pytest.approx(1000 * monthly * 1.5, rel=REL)
+    assert a.loc[2038, "longevity_gap_paid"] == pytest.approx(1000 * monthly * 10.5, rel=REL)
+    assert a.loc[2039, "longevity_gap_paid"] == pytest.approx(1000 * monthly * 12, rel=REL)
