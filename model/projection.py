@@ -415,28 +415,39 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     for lvl, v in zip(dims.LEVELS, levels):
         f[f"subsidy_{lvl}"] = float(v)
     f["government_total_cost"] = float(levels.sum())
-    det = _detail(c_n, movers, credit, s_n, p_n, p_bal, c_bal, P) if detail else None
+    det = (_detail(c_n, movers, credit, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump_paid, P)
+           if detail else None)
     return new_state, f, det
 
 
-def _detail(c_n, movers, credit, s_n, p_n, p_bal, c_bal, P):
-    """Per-year detail arrays (var, age, sex, area, tier+1); tier slot 0 = no tier."""
+def _detail(c_n, movers, credit, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump_paid, P):
+    """Per-year detail arrays (var, age, sex, area, tier+1) at year end, before ageing.
+
+    Tier slot 0 holds people without a tier: suspended members and basic-only
+    or lump-sum pensioners. Summed over cells each variable equals its
+    column in ``annual`` (tested).
+    """
     nt = len(P.tiers)
     out = np.zeros((len(DETAIL_VARS), dims.N_AGE, dims.N_SEX, dims.N_AREA, nt + 1))
-    out[0, C_AGES, :, :, 1:] = movers.sum(axis=-1)
-    out[1, C_AGES, :, :, 1:] = c_n.sum(axis=-1)
-    out[1, :, :, :, 0] += s_n
-    out[2, P_AGES, :, :, 1:] = p_n[..., REG]
-    out[2, P_AGES, :, :, 0] = p_n[..., BASIC:].sum(axis=(-1, -2))
-    out[3, C_AGES, :, :, 1:] = credit[0].sum(axis=-1)
-    out[4, C_AGES, :, :, 1:] = credit[1].sum(axis=-1)
-    out[5, C_AGES, :, :, 1:] = c_bal.sum(axis=(0, -1))
-    out[5, P_AGES, :, :, 1:] += p_bal[..., REG].sum(axis=0)
-    out[5, P_AGES, :, :, 0] += p_bal[..., BASIC:].sum(axis=(0, -1, -2))
+    paying, members, pens, personal, subsidy, balance = out
+    paying[C_AGES, :, :, 1:] = movers.sum(axis=-1)
+    members[C_AGES, :, :, 1:] = c_n.sum(axis=-1)
+    members[:, :, :, 0] += s_n
+    pens[P_AGES, :, :, 1:] = p_n[..., REG]
+    pens[P_AGES, :, :, 0] = p_n[..., BASIC:].sum(axis=-1)[..., 0]
+    members[P_AGES] += pens[P_AGES]
+    personal[C_AGES, :, :, 1:] = credit[0].sum(axis=-1)
+    personal[dims.PENSION_AGE, :, :, 1:] += makeup_pay.sum(axis=-1)
+    personal[P_AGES, :, :, 0] += lump_paid
+    subsidy[C_AGES, :, :, 1:] = credit[1].sum(axis=-1)
+    balance[C_AGES, :, :, 1:] = c_bal.sum(axis=(0, -1))
+    balance[P_AGES, :, :, 1:] += p_bal[..., REG].sum(axis=0)
+    balance[P_AGES, :, :, 0] += p_bal[..., BASIC:].sum(axis=(0, -1))[..., 0]
+    balance[:, :, :, 0] += s_bal.sum(axis=0)
     return out
 
 
-DETAIL_VARS = ("members_paying", "contributors", "pensioners", "contributions_personal",
+DETAIL_VARS = ("members_paying", "members", "pensioners", "contributions_personal",
                "subsidy_contribution", "account_balance")
 
 

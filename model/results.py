@@ -80,12 +80,13 @@ def detail_frame(arr: np.ndarray, P) -> pd.DataFrame:
     vals = cells.transpose(1, 0, 2).reshape(n_v, -1)
     keep = np.abs(vals).sum(axis=0) > 0
     tiers = np.concatenate([[0.0], P.tiers])
+    sel = [ix.ravel()[keep] for ix in idx]
     out = pd.DataFrame({
-        "year": P.years[idx[0].ravel()[keep]],
-        "age": idx[1].ravel()[keep],
-        "sex": np.array(dims.SEXES)[idx[2].ravel()[keep]],
-        "area": np.array(dims.AREAS)[idx[3].ravel()[keep]],
-        "tier_yuan": tiers[idx[4].ravel()[keep]],
+        "year": P.years[sel[0]],
+        "age": sel[1].astype(np.int16),
+        "sex": pd.Categorical.from_codes(sel[2], dims.SEXES),
+        "area": pd.Categorical.from_codes(sel[3], dims.AREAS),
+        "tier_yuan": tiers[sel[4]],
     })
     for k, name in enumerate(DETAIL_VARS):
         out[name] = vals[k, keep]

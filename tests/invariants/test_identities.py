@@ -1,0 +1,111 @@
+"""Money and people are conserved, nothing is negative: on every shipped scenario
+and on random valid scenarios (hypothesis)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model import checks, load_scenario, project
+from model.parameters import resolve
+from model.projection import initial_state, step
+from conftest import SCENARIOS, make_params
+
+ANNUAL_TO_DETAIL = {"members_paying": "members_paying", "members": "members",
+                    "pensioners": "pensioners", "contributions_personal": "contributions_personal",
+                    "subsidy_contribution": "subsidy_contribution",
+                    "account_fund_balance": "account_balance"}
+
+
+def _states(P):
+    """Every year's flows, and a list of failures of the state checks."""
+    st_, fails, rows = initial_state(P), [], []
+    for year in P.years:
+        opening = st_.account_fund()
+        st_, flows, _ = step(st_, P.at(int(year)), P)
+        flows["account_fund_opening"] = opening
+        fails += [f"{year}: {f}" for f in checks.state_non_negative(st_)]
+        rows.append(flows)
+    return rows, fails
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shipped_scenarios_conserve_money_and_people(path):
+    proj = project(load_scenario(path))
+    assert checks.all_identities(proj.annual) == []
+    # the detailed table adds up to the annual totals
+    sums = proj.detail.groupby("year")[list(ANNUAL_TO_DETAIL.values())].sum()
+    annual = proj.annual.set_index("year")
+    for col, dcol in ANNUAL_TO_DETAIL.items():
+        np.testing.assert_allclose(sums[dcol], annual[col], rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shipped_scenarios_states_never_negative(path):
+    P = resolve(load_scenario(path))
+    _, fails = _states(P)
+    assert fails == []
+
+
+def test_levels_add_up_to_government_cost_and_identity_catches_an_error():
+    proj = project(load_scenario(SCENARIOS[0]), detail=False)
+    df = proj.annual.copy()
+    assert checks.account_fund_identity(df) == []
+    df.loc[5, "interest_credited"] += 1.0           # one yuan off must be found
+    assert len(checks.account_fund_identity(df)) == 1
+
+
+tiers_st = st.lists(st.sampled_from([100, 200, 300, 400, 500, 600, 800, 1000, 1500, 2000]),
+                    min_size=1, max_size=6, unique=True).map(sorted)
+
+
+@st.composite
+def scenarios(draw):
+    tiers = draw(tiers_st)
+    weights = draw(st.lists(st.floats(0.01, 1.0), min_size=len(tiers), max_size=len(tiers)))
+    mix = {t: w / sum(weights) for t, w in zip(tiers, weights)}
+    mix[tiers[-1]] = 1.0 - sum(v for t, v in mix.items() if t != tiers[-1])
+    share = st.floats(0.0, 1.0)
+    return {
+        "scheme": {"start": f"{draw(st.integers(2010, 2020))}-{draw(st.integers(1, 12)):02d}",
+                   "horizon_years": draw(st.integers(5, 35))},
+        "enrolment": {"rate_path": {2009: draw(share), 2015: draw(share)},
+                      "relative_by_age_band": {"rural": {"16-44": draw(st.floats(0.2, 1.5)),
+                                                         "45+": draw(st.floats(0.2, 1.5))},
+                                               "urban": {"16+": 1.0}}},
+        "eligibility": {"employee_scheme_join_rate": {"16-59": draw(st.floats(0, 0.05))},
+                        "emigration_rate": {"16+": draw(st.floats(0, 0.02))}},
+        "population": {"net_migration_rate": {"0+": draw(st.floats(-0.03, 0.03))}},
+        "contributions": {"tiers": {"rural": tiers, "urban": tiers},
+                          "tier_mix": {"rural": mix, "urban": mix},
+                          "tier_rechoice_share": draw(share),
+                          "density": {"16+": draw(share)},
+                          "catch_up_share": draw(share),
+                          "catch_up_at_60": {"share": draw(share)},
+                          "collective_yuan": draw(st.floats(0, 50))},
+        "on_behalf": [{"name": "g", "reference": "D1 Art. 9", "share_of_payers": draw(st.floats(0, 0.5)),
+                       "share_of_lowest_tier": draw(share), "extra_subsidy_yuan": draw(st.floats(0, 40))}],
+        "benefits": {"age_topup": {"monthly_yuan": draw(st.floats(0, 20))},
+                     "one_child_parent": {"monthly_yuan": 10, "share_of_pensioners": draw(share)},
+                     "death_grant_months_of_pension": draw(st.floats(0, 12)),
+                     "topups_from_pooled_fund": draw(st.booleans()),
+                     "grants_from_pooled_fund": draw(st.booleans()),
+                     "long_contribution_yuan_per_year_over_15": draw(st.floats(0, 5)),
+                     "lump_sum": {"shares": {40: draw(st.floats(0, 0.3)), 90: draw(st.floats(0, 0.3))}},
+                     "payout_divisor": draw(st.sampled_from(["139", "guofa_2005_38"]))},
+        "accounts": {"flat_rate_pa": draw(st.floats(0, 0.08)), "heirs_share": draw(share)},
+        "finance": {"pooled_fund_earns_interest": draw(st.booleans())},
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(over=scenarios(), q_scale=st.floats(0.0, 0.3))
+def test_random_valid_scenarios_conserve_and_stay_non_negative(over, q_scale):
+    P = make_params(over, cohorts={(a, s, r): 100.0 + a for a in range(0, 101, 3)
+                                   for s in ("male", "female") for r in ("rural", "urban")},
+                    q={a: min(1.0, q_scale * a / 100) for a in range(101)})
+    proj = project(P, detail=False)
+    assert checks.all_identities(proj.annual) == []
+    _, fails = _states(P)
+    assert fails == []
