@@ -171,3 +171,13 @@ def test_longevity_gap_after_139_months_zero_interest_d1_art20():
     assert a.loc[2038, "account_pension_paid"] == pytest.approx(1000 * monthly * 1.5, rel=REL)
     assert a.loc[2038, "longevity_gap_paid"] == pytest.approx(1000 * monthly * 10.5, rel=REL)
     assert a.loc[2039, "longevity_gap_paid"] == pytest.approx(1000 * monthly * 12, rel=REL)
+
+
+@pytest.mark.parametrize("rule, rate", [("highest", 0.035), ("in_force_jan1", 0.0275)])
+def test_jiugao_interest_in_the_engine_d1_art14(rule, rate):
+    # Start 2010: 130 yuan each at the end of 2010. In 2011 the one-year rate went
+    # 2.75 -> 3.00 -> 3.25 -> 3.50 %: 就高 credits 3.5 %, the 1 January rule 2.75 %.
+    a = run(cohorts={(40, "male", "rural"): 1000},
+            overrides={"scheme": {"start": "2010-01"}, "enrolment": {"rate_path": {2010: 1.0}},
+                       "accounts": {"interest": "pbc_1y", "interest_rule": rule}})
+    assert a.loc[2011, "interest_credited"] == pytest.approx(1000 * 130 * rate, rel=REL)
