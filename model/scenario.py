@@ -9,11 +9,16 @@ only places in ``model/`` that read files.
 from __future__ import annotations
 
 import copy
+import datetime
+import difflib
 import hashlib
+import os
 import re
+import types
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
 import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
@@ -22,10 +27,29 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 from . import dims
 
 SHARE_TOL = 1e-6
+_ANY_YEAR = 1900        # the year a bare value (not given by date) applies from
+_WRAPPERS = {"bands", "values", "by_year"}   # keys the validators add around a bare mapping
 
 
 class ScenarioError(ValueError):
     """A user mistake in a scenario file: printed as one line, never a traceback."""
+
+
+_NO = object()          # "no value given" (None is a value a user can write)
+
+
+class _Bad(ValueError):
+    """A validator's complaint, read by :func:`_format_error`.
+
+    The message says what is allowed; ``value`` is the offending piece (a
+    key, a label, one number) when it is smaller than the whole field,
+    ``what`` names it ("date", "age band", ...), and ``at`` is the key path
+    below the field being validated.
+    """
+
+    def __init__(self, msg: str, *, value: Any = _NO, what: str = "value", at: tuple = ()):
+        super().__init__(msg)
+        self.value, self.what, self.at = value, what, tuple(at)
 
 
 # --------------------------------------------------------------------------
@@ -36,14 +60,20 @@ _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 
 def parse_year_month(value: Any) -> tuple[int, int]:
     """(year, month) from ``2011``, ``"2011"`` or ``"2011-07"``; month 1 if absent."""
+    if isinstance(value, datetime.date):
+        raise _Bad(f"give a month, not a day: write {value.year}-{value.month:02d} "
+                   f"(a year and month) or {value.year}", value=value.isoformat(), what="date")
     m = _DATE_RE.match(str(value).strip())
     if not m:
-        raise ValueError(f"{value!r} is not a date: use YYYY or YYYY-MM")
+        raise _Bad("not a date: write a year (2011) or a year and month (2011-07)",
+                   value=value, what="date")
     year, month = int(m.group(1)), int(m.group(2) or 1)
     if not 1 <= month <= 12:
-        raise ValueError(f"{value!r} has month {month}: allowed 1..12")
+        raise _Bad(f"there is no month {month}: write a year (2011) or a year and month "
+                   f"(2011-07) with a month from 1 to 12", value=value, what="date")
     if not 1900 <= year <= 2300:
-        raise ValueError(f"{value!r} has year {year}: allowed 1900..2300")
+        raise _Bad(f"year {year} is out of range: allowed years are 1900 to 2300",
+                   value=value, what="date")
     return year, month
 
 
@@ -54,21 +84,26 @@ def parse_age_band(label: Any) -> tuple[int, int]:
     """(first, last) ages of a band label ``"16-59"``, ``"60"`` or ``"60+"`` (last = MAX_AGE)."""
     m = _BAND_RE.match(str(label).strip())
     if not m:
-        raise ValueError(f"age band {label!r}: use 'LO-HI', 'AGE' or 'LO+' (e.g. '16-59', '60+')")
+        raise _Bad("write an age band as 'FIRST-LAST', 'AGE' or 'FIRST+' "
+                   "(e.g. '16-59', '60', '60+')", value=label, what="age band")
     lo = int(m.group(1))
     hi = dims.MAX_AGE if m.group(3) else int(m.group(2) or lo)
     if not 0 <= lo <= hi <= dims.MAX_AGE:
-        raise ValueError(f"age band {label!r}: need 0 <= LO <= HI <= {dims.MAX_AGE}")
+        raise _Bad(f"ages must be from 0 to {dims.MAX_AGE}, the first age not above the last "
+                   f"(e.g. '16-59')", value=label, what="age band")
     return lo, hi
 
 
 def _share(value: Any) -> float:
     """A share given as a number or a fraction string such as ``"1/3"``."""
+    allowed = "must be a share from 0 to 1, as a number (0.5) or a fraction (1/3)"
     if isinstance(value, str):
         try:
             return float(Fraction(value.strip()))
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f"{value!r} is not a number or a fraction like '1/3'")
+            raise _Bad(allowed, value=value) from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(allowed, value=value)
     return float(value)
 
 
@@ -80,10 +115,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_sums_to_one(shares: dict, what: str) -> None:
+def _check_sums_to_one(shares: dict, what: str, at: tuple = ()) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > SHARE_TOL:
-        raise ValueError(f"{what} must sum to 1, got {total:.6g} ({dict(shares)})")
+        raise _Bad(f"{what} add up to {total:.6g} but must add up to 1", at=at)
 
 
 class PaidBy(Strict):
@@ -97,12 +132,19 @@ class PaidBy(Strict):
     @classmethod
     def _fractions(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: _share(v) for k, v in data.items()}
+            out = {}
+            for k, v in data.items():
+                try:
+                    out[k] = _share(v) if k in dims.LEVELS else v
+                except _Bad as exc:
+                    raise _Bad(str(exc), value=v, at=(k,)) from None
+            return out
         return data
 
     @model_validator(mode="after")
     def _sum(self) -> "PaidBy":
-        _check_sums_to_one(self.model_dump(), "paid_by shares")
+        _check_sums_to_one(self.model_dump(), "the shares paid by central, province, "
+                           "prefecture and county")
         return self
 
     def vector(self) -> tuple[float, ...]:
@@ -122,14 +164,26 @@ class DatedPath(Strict):
     @classmethod
     def _keys(cls, v: Any) -> Any:
         if not isinstance(v, dict) or not v:
-            raise ValueError("give at least one dated value, e.g. {2011: 55}")
-        out = {}
+            raise _Bad("give at least one dated value, e.g. {2011: 55, 2014-07: 70}")
+        out, first = {}, {}
         for k, val in v.items():
             y, m = parse_year_month(k)
-            out[f"{y:04d}-{m:02d}"] = val
-        keys = list(out)
-        if keys != sorted(keys):
-            raise ValueError(f"dates must be in ascending order, got {list(v)}")
+            key = f"{y:04d}-{m:02d}"
+            if key in out:
+                raise _Bad(f"{first[key]} and {k} are the same month: give each date once",
+                           value=k, what="date")
+            try:
+                if isinstance(val, bool):
+                    raise TypeError
+                float(val)
+            except (TypeError, ValueError):
+                raise _Bad("must be a number", value=val, at=(k,)) from None
+            out[key], first[key] = val, k
+        keys, given = list(out), list(v)
+        for i in range(1, len(keys)):
+            if keys[i] < keys[i - 1]:
+                raise _Bad(f"the dates must be in ascending order ({given[i - 1]} comes "
+                           f"before {given[i]})")
         return out
 
     def dated(self) -> list[tuple[int, int, float]]:
@@ -146,13 +200,13 @@ def _as_path(v: Any) -> Any:
         from . import tables
         name = v["table"]
         if name != "national_min_basic_pension":
-            raise ValueError(f"table {name!r} is not a dated table; allowed: "
-                             f"'national_min_basic_pension'")
+            raise _Bad("not a dated table; allowed: 'national_min_basic_pension'",
+                       value=name, at=("table",))
         rest = {k: x for k, x in v.items() if k != "table"}
         return {"values": {d: val for d, val, *_ in tables.national_min_basic_pension_path()},
                 **rest}
-    if isinstance(v, (int, float)):
-        return {"values": {1900: v}}
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return {"values": {_ANY_YEAR: v}}
     if isinstance(v, dict) and "values" not in v:
         return {"values": v}
     return v
@@ -178,11 +232,20 @@ class AgeBands(Strict):
     @field_validator("bands")
     @classmethod
     def _no_overlap(cls, v: dict[str, float]) -> dict[str, float]:
-        spans = sorted(parse_age_band(k) for k in v)
-        for (lo1, hi1), (lo2, hi2) in zip(spans, spans[1:]):
+        spans = sorted((parse_age_band(k), k) for k in v)
+        for ((_, hi1), k1), ((lo2, _), k2) in zip(spans, spans[1:]):
             if lo2 <= hi1:
-                raise ValueError(f"age bands overlap: {lo1}-{hi1} and {lo2}-{hi2}")
+                raise _Bad(f"the age bands '{k1}' and '{k2}' overlap: each age may be in "
+                           f"only one band")
         return v
+
+    def check_range(self, lo: float | None, hi: float | None, allowed: str,
+                    at: tuple = ()) -> "AgeBands":
+        """Raise a :class:`_Bad` naming the band whose value is outside [lo, hi]."""
+        for label, x in self.bands.items():
+            if (lo is not None and x < lo) or (hi is not None and x > hi):
+                raise _Bad(allowed, at=(*at, "bands", label))
+        return self
 
     def by_age(self, default: float = 0.0) -> list[float]:
         out = [default] * dims.N_AGE
@@ -243,6 +306,40 @@ class Population(Strict):
     net_migration_rate: AgeBands = AgeBands(bands={"0+": 0.0})
     mortality: Mortality = Mortality()
 
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, v: str) -> str:
+        problem = _profile_problem(v)
+        if problem:
+            raise _Bad(problem)
+        return v
+
+    @model_validator(mode="after")
+    def _totals_agree(self) -> "Population":
+        if self.total and self.area_totals:
+            both = sum(self.area_totals.values())
+            if abs(both - self.total) > 0.5:
+                raise _Bad(f"rural + urban = {both} but population.total is {self.total}: "
+                           f"they must agree (or leave out population.total)",
+                           at=("area_totals",))
+        return self
+
+
+@lru_cache(maxsize=64)
+def _profile_problem(profile: str) -> str | None:
+    """Why ``profile`` names no shipped census table, or None if it does."""
+    from . import tables
+    try:
+        tables.population_by_single_age(profile)
+    except ValueError as exc:
+        forms = ", ".join(getattr(tables, "_SOURCE_FORMS", ()))
+        if "allowed forms" in str(exc):
+            return (f"not a known population profile; allowed forms: {forms} "
+                    f"(e.g. census2010:province:520000)")
+        return (f"no census data for it ({str(exc).split(': ')[-1]}); allowed forms: {forms} "
+                f"(e.g. census2010:province:520000)")
+    return None
+
 
 class Eligibility(Strict):
     """Who may join: 16+, not a student, not in the employee scheme (D1 Art. 6; D3 §5)."""
@@ -253,6 +350,11 @@ class Eligibility(Strict):
                                            "shares in those bands")
     employee_scheme_join_rate: AgeBands = AgeBands(bands={"0+": 0.0})
     emigration_rate: AgeBands = AgeBands(bands={"0+": 0.0})
+
+    @field_validator("employee_scheme_join_rate", "emigration_rate")
+    @classmethod
+    def _rates(cls, v: AgeBands) -> AgeBands:
+        return v.check_range(0.0, 1.0, "must be a yearly rate from 0 to 1")
 
 
 class Enrolment(Strict):
@@ -275,16 +377,18 @@ class TierMix(Strict):
             first = next(iter(v.values()), None)
             if isinstance(first, dict):
                 return {"by_year": v}
-            return {"by_year": {1900: v}}
+            return {"by_year": {_ANY_YEAR: v}}
         return v
 
     @field_validator("by_year")
     @classmethod
     def _sums(cls, v: dict) -> dict:
-        if list(v) != sorted(v):
-            raise ValueError(f"years must be ascending, got {list(v)}")
+        years = list(v)
+        for a, b in zip(years, years[1:]):
+            if b < a:
+                raise _Bad(f"the years must be in ascending order ({a} comes before {b})")
         for year, mix in v.items():
-            _check_sums_to_one(mix, "tier shares" + ("" if year == 1900 else f" for {year}"))
+            _check_sums_to_one(mix, "the tier shares", at=() if year == _ANY_YEAR else (year,))
         return v
 
 
@@ -310,6 +414,11 @@ class Contributions(Strict):
     collective_yuan: Money = Field(0.0, description="collective subsidy per paying member, "
                                    "yuan/year (D1 Art. 10; D3 §6(二))")
 
+    @field_validator("density")
+    @classmethod
+    def _probability(cls, v: AgeBands) -> AgeBands:
+        return v.check_range(0.0, 1.0, "must be a probability from 0 to 1")
+
 
 class ContributionSubsidy(Strict):
     """A per-payer government subsidy, stepped by tier (D1 Art. 8; D5 §2(三)4)."""
@@ -330,8 +439,11 @@ class ContributionSubsidy(Strict):
     @field_validator("amount_by_tier")
     @classmethod
     def _ascending(cls, v: dict) -> dict:
-        if list(v) != sorted(v):
-            raise ValueError(f"tier thresholds must be ascending, got {list(v)}")
+        keys = list(v)
+        for a, b in zip(keys, keys[1:]):
+            if b <= a:
+                raise _Bad(f"the tier amounts must be in ascending order ({a:g} comes "
+                           f"before {b:g})")
         return v
 
 
@@ -374,7 +486,8 @@ class LumpSum(Strict):
     @classmethod
     def _sum(cls, v: dict) -> dict:
         if sum(v.values()) > 1.0 + SHARE_TOL:
-            raise ValueError(f"lump-sum shares sum to {sum(v.values()):.6g} > 1")
+            raise _Bad(f"the lump-sum shares add up to {sum(v.values()):.6g} but may add "
+                       f"up to at most 1")
         return v
 
 
@@ -416,6 +529,13 @@ class Accounts(Strict):
     heirs_share: Share = Field(1.0, description="share of deceased members with an heir; "
                                "without one the whole balance stays in the fund (D1 Art. 20)")
 
+    @model_validator(mode="after")
+    def _path_given(self) -> "Accounts":
+        if self.interest == "path" and self.rate_path is None:
+            raise _Bad("required when accounts.interest is 'path': yearly rates by date, "
+                       "e.g. {2011: 0.03, 2015: 0.025}", at=("rate_path",))
+        return self
+
 
 class Finance(Strict):
     backstop_paid_by: PaidBy = Field(PaidBy(county=1.0), description="who pays what the "
@@ -443,38 +563,64 @@ class Scenario(Strict):
         c = self.contributions
         for area in dims.AREAS:
             tiers = getattr(c.tiers, area)
+            mix = getattr(c.tier_mix, area)
+            at_tiers, at_mix = ("contributions", "tiers", area), ("contributions", "tier_mix", area)
             if tiers is None:
+                if mix is not None:
+                    raise _Bad(f"tier shares are given but contributions.tiers.{area} is not: "
+                               f"give the allowed tiers too", at=at_mix)
                 continue
             if not isinstance(tiers, list) or not tiers or not all(
-                    isinstance(t, (int, float)) and t > 0 for t in tiers):
-                raise ValueError(f"contributions.tiers.{area}: need a list of positive "
-                                 f"yuan amounts, got {tiers!r}")
-            if tiers != sorted(set(tiers)):
-                raise ValueError(f"contributions.tiers.{area}: tiers must be strictly "
-                                 f"ascending, got {tiers}")
-            mix = getattr(c.tier_mix, area)
+                    isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0
+                    for t in tiers):
+                raise _Bad("must be a list of positive yuan amounts in ascending order, "
+                           "e.g. [100, 200, 300]", at=at_tiers)
+            for a, b in zip(tiers, tiers[1:]):
+                if b <= a:
+                    raise _Bad(f"the tiers must be in strictly ascending order, e.g. "
+                               f"[100, 200, 300] ({a:g} comes before {b:g})", at=at_tiers)
             if mix is None:
-                raise ValueError(f"contributions.tier_mix.{area}: missing (tiers are given)")
-            try:
-                by_year = TierMix.model_validate(mix).by_year
-            except ValidationError as exc:
-                raise ValueError(f"contributions.tier_mix.{area}: "
-                                 f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+                raise _Bad(f"required when contributions.tiers.{area} is given: the shares of "
+                           f"payers by tier, e.g. {{{tiers[0]:g}: 1.0}}", at=at_mix)
+            by_year = _validate_part(TierMix, mix, at_mix).by_year
             for year, shares in by_year.items():
-                bad = [t for t in shares if t not in tiers]
-                if bad:
-                    where = "" if year == 1900 else f".{year}"
-                    raise ValueError(f"contributions.tier_mix.{area}{where}: tier "
-                                     f"{bad[0]:g} is not allowed; allowed: {tiers}")
+                for t in shares:
+                    if t not in tiers:
+                        raise _Bad(f"not one of the allowed tiers in contributions.tiers.{area}: "
+                                   f"{', '.join(f'{x:g}' for x in tiers)}",
+                                   value=_num(t), what="tier",
+                                   at=at_mix + (() if year == _ANY_YEAR else (year,)))
+        e = self.eligibility
         for area in dims.AREAS:
-            v = getattr(self.eligibility.eligible_share, area)
+            v = getattr(e.eligible_share, area)
             if v is not None:
-                try:
-                    AgeBands.model_validate(v)
-                except ValidationError as exc:
-                    raise ValueError(f"eligibility.eligible_share.{area}: "
-                                     f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+                at = ("eligibility", "eligible_share", area)
+                _validate_part(AgeBands, v, at).check_range(0.0, 1.0, "must be a share from 0 to 1",
+                                                            at)
+            if e.eligible_counts is not None and getattr(e.eligible_counts, area) is not None:
+                at = ("eligibility", "eligible_counts", area)
+                _validate_part(AgeBands, getattr(e.eligible_counts, area), at).check_range(
+                    0.0, None, "must be a number of persons, 0 or more", at)
+            v = getattr(self.enrolment.relative_by_age_band, area)
+            if v is not None:
+                at = ("enrolment", "relative_by_age_band", area)
+                _validate_part(AgeBands, v, at).check_range(0.0, None, "must be a number, 0 or more",
+                                                            at)
         return self
+
+
+def _num(x: float) -> int | float:
+    """``150.0`` as ``150`` for messages."""
+    return int(x) if float(x).is_integer() else x
+
+
+def _validate_part(model: type[BaseModel], value: Any, at: tuple) -> Any:
+    """``model`` validated from ``value``; a problem becomes a :class:`_Bad` at key path ``at``."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        loc, bad, msg, what = _problem(exc.errors()[0], model)
+        raise _Bad(msg, value=bad, what=what, at=(*at, *loc)) from None
 
 
 # --------------------------------------------------------------------------
@@ -501,101 +647,390 @@ def _deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _read_yaml(path: Path) -> dict:
+class _Layer(NamedTuple):
+    """One file of an ``extends:`` chain: where it is, how to show it, what it holds."""
+    path: Path          # resolved, for reading and provenance
+    shown: str          # as the user gave it (parents: joined to the child's folder)
+    data: dict          # its own mapping, without ``extends``
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, first_line: int, mark: Any):
+        super().__init__(f"duplicate key {key!r}")
+        self.key, self.first_line, self.mark = key, first_line, mark
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe YAML loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: Any, deep: bool = False) -> dict:
+    seen: dict = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node.start_mark.line + 1)
+        except TypeError:                    # unhashable key: the loader reports it
+            continue
+        if first != key_node.start_mark.line + 1:
+            raise _DuplicateKey(key, first, key_node.start_mark)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> tuple[Any, str]:
+    """(mark, plain-English explanation) of a YAML syntax error."""
+    if isinstance(exc, _DuplicateKey):
+        return exc.mark, (f"the key {exc.key!r} is given twice in the same block (first at "
+                          f"line {exc.first_line}); give each key once")
+    mark = getattr(exc, "problem_mark", None)
+    ctx_mark = getattr(exc, "context_mark", None)
+    problem = (getattr(exc, "problem", None) or "").strip()
+    context = (getattr(exc, "context", None) or "").strip()
+    if context.startswith("while scanning a quoted scalar"):
+        return ctx_mark or mark, "a quote opened here is never closed; close it on the same line"
+    if "mapping values are not allowed" in problem:
+        return mark, ("a ':' is not allowed here: check the indentation, and put a value "
+                      "that contains ': ' in quotes")
+    if "'\\t'" in problem:
+        return mark, "a tab character: indent with spaces only"
+    if "could not find expected ':'" in problem:
+        return mark, "expected 'key: value' here: a ':' is missing or the indentation is wrong"
+    if problem.startswith("expected <block"):
+        return mark, "the indentation does not line up with the lines above"
+    if "flow mapping" in context or "flow sequence" in context:
+        opened = f" opened at line {ctx_mark.line + 1}" if ctx_mark is not None else ""
+        return mark, f"a {{...}} or [...]{opened} is not closed or misses a comma ({problem})"
+    if not problem:
+        return mark, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    where = ""
+    if context and ctx_mark is not None and (mark is None or ctx_mark.line != mark.line):
+        where = f" ({context} at line {ctx_mark.line + 1})"
+    elif context:
+        where = f" ({context})"
+    return mark, problem + where
+
+
+def _read_yaml(path: Path, shown: str | None = None) -> dict:
+    """The top-level mapping of one YAML file; any problem is a :class:`ScenarioError`."""
+    shown = str(path) if shown is None else shown
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found")
+        raise ScenarioError(f"{shown}: no such file; check the file name and folder") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{shown}: is a folder; give a scenario .yaml file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{shown}: is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})")
+        raise ScenarioError(f"{shown}: cannot read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{path}:{where}: not valid YAML ({problem})")
+        mark, why = _yaml_problem(exc)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""
+        raise ScenarioError(f"{shown}:{where} not valid YAML: {why}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: top level must be a mapping of keys, got "
-                            f"{type(data).__name__}")
+        kind = {list: "a list", str: "a single text", int: "a single number",
+                float: "a single number"}.get(type(data), type(data).__name__)
+        raise ScenarioError(f"{shown}: (top level): the file is {kind}; it must be keys and "
+                            f"values such as 'title: ...' and 'scheme: ...'")
     return data
+
+
+def _resolve(path: str | Path, _seen: tuple = ()) -> list[_Layer]:
+    """The files of a scenario's ``extends:`` chain, parents first."""
+    shown = str(path)
+    chain = [(p, s) for p, s in _seen]
+    layers: list[_Layer] = []
+    while True:
+        real = Path(shown).resolve()
+        data = _read_yaml(real, shown)
+        chain.append((real, shown))
+        parent = data.pop("extends", None)
+        layers.append(_Layer(real, shown, data))
+        if parent is None:
+            return layers[::-1]
+        if not isinstance(parent, str) or not parent.strip():
+            raise ScenarioError(f"{shown}: extends: bad value {_show(parent)}: must be one "
+                                f"file name, e.g. 'extends: qiannan_2011.yaml'")
+        parent_shown = os.path.normpath(os.path.join(os.path.dirname(shown), parent))
+        parent_real = (real.parent / parent).resolve()
+        if not parent_real.is_file():
+            raise ScenarioError(f"{shown}: extends: bad value {parent!r}: no such file (looked "
+                                f"for {parent_shown}); give the path of an existing scenario "
+                                f"relative to this file's folder")
+        if any(parent_real == p for p, _ in chain):
+            loop = " -> ".join(Path(s).name for _, s in (*chain, (parent_real, parent_shown)))
+            raise ScenarioError(f"{shown}: extends: bad value {parent!r}: this makes a loop "
+                                f"({loop}); a scenario may only extend a file that does not "
+                                f"lead back to it")
+        shown = parent_shown
+
+
+def _merge(layers: list[_Layer]) -> dict:
+    raw: dict = {}
+    for layer in layers:
+        raw = _deep_merge(raw, layer.data)
+    return raw
 
 
 def resolve_raw(path: str | Path, _seen: tuple = ()) -> tuple[dict, list[Path]]:
     """The merged raw mapping of a scenario and its ``extends:`` chain, and the files read."""
-    path = Path(path).resolve()
-    if path in _seen:
-        chain = " -> ".join(p.name for p in (*_seen, path))
-        raise ScenarioError(f"{path}: extends: makes a cycle ({chain})")
-    data = _read_yaml(path)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, [path]
-    if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: extends: must be a file name, got {parent!r}")
-    parent_path = (path.parent / parent)
-    if not parent_path.exists():
-        raise ScenarioError(f"{path}: extends: {parent!r} not found next to the file")
-    base, files = resolve_raw(parent_path, (*_seen, path))
-    return _deep_merge(base, data), [*files, path]
+    seen = tuple((Path(p).resolve(), str(p)) for p in _seen)
+    layers = _resolve(path, seen)
+    return _merge(layers), [layer.path for layer in layers]
 
 
-def _loc(loc: tuple) -> str:
-    parts = []
+# --------------------------------------------------------------------------
+# Error messages
+# --------------------------------------------------------------------------
+def _walk(raw: Any, loc: tuple) -> tuple[str, bool, Any]:
+    """(key path as the user wrote it, whether it is in ``raw``, the value there).
+
+    Keys the validators add around a bare mapping (``bands``, ``values``,
+    ``by_year``, the year of a value not given by date) are skipped when
+    the user did not write them.
+    """
+    parts: list[str] = []
+    cur, found = raw, True
     for item in loc:
-        if isinstance(item, int):
+        if found and isinstance(cur, list) and isinstance(item, int) and 0 <= item < len(cur):
             parts.append(f"[{item}]")
-        elif str(item).startswith(("function-", "constrained-")):
+            cur = cur[item]
             continue
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
+        if found and isinstance(cur, dict):
+            if item in cur:
+                key = next(k for k in cur if k == item)
+                parts.append(("." if parts else "") + str(key))
+                cur = cur[item]
+                continue
+            if item in _WRAPPERS or item == _ANY_YEAR:
+                continue
+            same = [k for k in cur if str(k) == str(item)]
+            if same:
+                parts.append(("." if parts else "") + str(same[0]))
+                cur = cur[same[0]]
+                continue
+        elif found:                 # a bare value: the rest of loc is the validators' wrapping
+            break
+        elif item in _WRAPPERS or item == _ANY_YEAR:
+            continue
+        found, cur = False, None
+        parts.append(("." if parts else "") + str(item))
+    return "".join(parts), found, cur
+
+
+def _loc(loc: tuple, raw: Any = None) -> str:
+    """A pydantic error location as a key path, e.g. ``benefits.basic_pension[0].paid_by``."""
+    return _walk(raw if raw is not None else {}, loc)[0] or "(top level)"
 
 
 def _get(data: Any, loc: tuple) -> Any:
-    for item in loc:
-        try:
-            data = data[item]
-        except (KeyError, IndexError, TypeError):
-            return "(missing)"
-    return data
+    """The value at ``loc`` in the raw mapping, or ``"(missing)"``."""
+    _, found, value = _walk(data, loc)
+    return value if found else "(missing)"
 
 
-def _format_error(path: Path, exc: ValidationError, raw: dict) -> str:
-    lines = []
-    wrappers = {"bands", "values", "by_year"}     # keys the validators add around a bare mapping
-    for err in exc.errors():
-        loc = tuple(x for x in err["loc"] if not str(x).startswith(("function-",))
-                    and x not in wrappers)
-        key = _loc(loc)
-        msg = err["msg"].removeprefix("Value error, ")
-        if not loc:
-            lines.append(f"{path}: {msg}")
-        elif err["type"] == "extra_forbidden":
-            lines.append(f"{path}: {key}: unknown key (value {err['input']!r}); "
-                         f"check the spelling against the scenario reference in README.md")
-        elif err["type"] == "missing":
-            lines.append(f"{path}: {key}: required key is missing")
+def _show(value: Any, limit: int = 100) -> str:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        value = value.isoformat()
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 5] + " ...]"
+
+
+def _unwrap(tp: Any, meta: list) -> tuple[Any, list]:
+    """The type inside Annotated[...] and Optional[...], and the constraints met on the way."""
+    while True:
+        if get_origin(tp) is Annotated:
+            tp, *extra = get_args(tp)
+            for m in extra:
+                meta.extend(getattr(m, "metadata", None) or [m])
+        elif get_origin(tp) in (Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp, meta
+            tp = args[0]
         else:
-            lines.append(f"{path}: {key}: bad value {_get(raw, loc)!r}: {msg}")
-    return "\n".join(lines[:5])
+            return tp, meta
+
+
+def _type_at(root: Any, loc: tuple) -> tuple[Any, list, Any] | None:
+    """(type, constraints, field info) that ``root`` expects at ``loc``; None if unknown."""
+    tp, meta, info = root, [], None
+    for item in loc:
+        tp, meta = _unwrap(tp, meta)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            info = tp.model_fields.get(item) if isinstance(item, str) else None
+            if info is None:
+                return None
+            tp, meta = info.annotation, list(info.metadata)
+        elif get_origin(tp) in (list, tuple) and isinstance(item, int):
+            tp, meta, info = get_args(tp)[0], [], None
+        elif get_origin(tp) is dict:
+            tp, meta, info = get_args(tp)[1], [], None
+        else:
+            return None
+    tp, meta = _unwrap(tp, meta)
+    return tp, meta, info
+
+
+_SHAPES = {
+    "AgeBands": "a number, or values by age band such as {'16-59': 0.9, '60+': 1.0}",
+    "DatedPath": "a number, or values by date such as {2011: 55, 2014-07: 70}",
+    "PaidBy": "shares by level of government such as {province: 0.5, county: 0.5}",
+    "TierMix": ("shares of payers by tier such as {100: 0.9, 200: 0.1}, or by year such as "
+                "{2011: {100: 1.0}, 2015: {100: 0.8, 200: 0.2}}"),
+}
+
+
+def _describe(tp: Any, meta: list) -> str | None:
+    """What a value of type ``tp`` with constraints ``meta`` may be, in plain words."""
+    if get_origin(tp) is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(tp))
+    if tp is bool:
+        return "true or false"
+    if tp is str:
+        return "text"
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if tp.__name__ in _SHAPES:
+            return _SHAPES[tp.__name__]
+        return "a group of keys (" + ", ".join(tp.model_fields) + ")"
+    if get_origin(tp) is list:
+        return "a list (one item per line starting with '- ')"
+    if get_origin(tp) is dict:
+        return "keys and values, e.g. {key: value}"
+    if tp not in (int, float):
+        return None
+    noun = "a whole number" if tp is int else "a number"
+    b = {k: getattr(m, k) for m in meta for k in ("ge", "gt", "le", "lt")
+         if getattr(m, k, None) is not None}
+    lo = ("ge", b["ge"]) if "ge" in b else ("gt", b["gt"]) if "gt" in b else None
+    hi = ("le", b["le"]) if "le" in b else ("lt", b["lt"]) if "lt" in b else None
+    if lo and hi and lo[0] == "ge" and hi[0] == "le":
+        return f"{noun} from {lo[1]:g} to {hi[1]:g}"
+    words = []
+    if lo:
+        words.append(f"{lo[1]:g} or more" if lo[0] == "ge" else f"more than {lo[1]:g}")
+    if hi:
+        words.append(f"{hi[1]:g} or less" if hi[0] == "le" else f"less than {hi[1]:g}")
+    return noun + (", " + " and ".join(words) if words else "")
+
+
+_TYPE_ERRORS = {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type",
+                "bool_parsing", "bool_type", "string_type", "greater_than",
+                "greater_than_equal", "less_than", "less_than_equal", "finite_number",
+                "literal_error", "model_type", "model_attributes_type", "dict_type",
+                "list_type", "too_short", "too_long", "int_parsing_size"}
+
+
+def _problem(err: dict, root: Any) -> tuple[tuple, Any, str, str]:
+    """(key path, bad value or _NO, what is allowed, what the value is) of one pydantic error."""
+    loc = tuple(x for x in err["loc"]
+                if not (isinstance(x, str) and x.startswith(("function-", "constrained-"))))
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    exc = ctx.get("error")
+    if isinstance(exc, _Bad):
+        return (*loc, *exc.at), exc.value, str(exc), exc.what
+    if kind == "extra_forbidden":
+        parent = _type_at(root, loc[:-1])
+        names = list(parent[0].model_fields) if parent and isinstance(parent[0], type) \
+            and issubclass(parent[0], BaseModel) else []
+        if parent and parent[0] is root and root is Scenario:
+            names = ["extends", *names]
+        close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        where = "at the top level" if len(loc) == 1 else "here"
+        return loc, _NO, (f"unknown key; {hint}allowed {where}: {', '.join(names)}"
+                          if names else "unknown key"), "key"
+    if kind == "missing":
+        found = _type_at(root, loc)
+        desc = found[2].description if found and found[2] is not None else None
+        return loc, _NO, "required key is missing" + (f" ({desc})" if desc else ""), "value"
+    is_key = len(loc) >= 2 and loc[-1] == "[key]"
+    if is_key:
+        loc, value = loc[:-2], loc[-2]
+        found = _type_at(root, loc)
+        tp = found[0] if found else None
+        key_tp = get_args(tp)[0] if get_origin(tp) is dict else None
+        desc = _describe(*_unwrap(key_tp, [])) if key_tp is not None else None
+        if key_tp is str:
+            desc = "text: put it in quotes, e.g. '60'"
+        return loc, value, f"must be {desc}" if desc else _pydantic_words(err["msg"]), "key"
+    if kind == "value_error" and exc is not None:
+        return loc, _NO, str(exc), "value"
+    if kind in _TYPE_ERRORS:
+        found = _type_at(root, loc)
+        desc = _describe(found[0], found[1]) if found else None
+        if desc is None and kind in ("model_type", "model_attributes_type") \
+                and ctx.get("class_name") in _SHAPES:
+            desc = _SHAPES[ctx["class_name"]]
+        if desc:
+            return loc, _NO, f"must be {desc}", "value"
+    return loc, _NO, _pydantic_words(err["msg"]), "value"
+
+
+def _pydantic_words(msg: str) -> str:
+    msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return re.sub(r"^Input should be", "must be", msg)
+
+
+def _origin(layers: list[_Layer], loc: tuple) -> tuple[_Layer | None, list[_Layer]]:
+    """(the last file that sets ``loc``, the earlier files that also set it)."""
+    hits = [layer for layer in layers if _walk(layer.data, loc)[1]]
+    return (hits[-1], hits[:-1]) if hits else (None, [])
+
+
+def _format_error(path: str | Path, exc: ValidationError, raw: dict,
+                  layers: list[_Layer] | None = None) -> str:
+    """One line per problem: file, key path, bad value, what is allowed."""
+    main = str(path)
+    lines: list[str] = []
+    for err in exc.errors():
+        loc, value, msg, what = _problem(err, Scenario)
+        shown, found, at_raw = _walk(raw, loc)
+        owner, also = _origin(layers or [], loc)
+        file = main
+        if owner is not None and owner.shown != main:
+            file = f"{owner.shown} (extended by {main})"
+        if value is _NO and found and err["type"] not in ("missing", "extra_forbidden"):
+            value = at_raw
+        if value is _NO:
+            text = msg
+        else:
+            merged = ""
+            if (owner is not None and also and isinstance(value, dict)
+                    and _walk(owner.data, loc)[2] != value):
+                merged = f" (merged with keys from {', '.join(a.shown for a in also)})"
+            text = f"bad {what} {_show(value)}{merged}: {msg}"
+        line = f"{file}: {shown or '(top level)'}: {text}"
+        if line not in lines:
+            lines.append(line)
+    if len(lines) > 10:
+        lines = [*lines[:10], f"{main}: ... and {len(lines) - 10} more problems"]
+    return "\n".join(lines)
 
 
 def load_scenario(path: str | Path) -> "Scenario":
     """The validated :class:`Scenario` of a YAML file (``extends:`` resolved).
 
     Raises :class:`ScenarioError` with one line per problem (file, key path,
-    value, what is allowed).
+    value, what is allowed); file paths are shown as given.
     """
-    raw, files = resolve_raw(path)
-    main = files[-1]
+    layers = _resolve(path)
+    raw = _merge(layers)
     try:
         scen = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(_format_error(main, exc, raw)) from None
-    scen._files = files
+        raise ScenarioError(_format_error(path, exc, raw, layers)) from None
+    scen._files = [layer.path for layer in layers]
     return scen
 
 
