@@ -44,7 +44,8 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing written", file=sys.stderr)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dims
+
 MONTHS = np.arange(1, 13)
 
 
@@ -51,7 +53,7 @@ def account_pension_monthly(balance_at_60, divisor):
     return np.asarray(balance_at_60) / divisor
 
 
-def qualifies_for_pension(age_at_start, years_paid, min_years):
+def qualifies_for_pension(age_at_start, years_paid, min_years, near_age=dims.NEAR_PENSION_AGE):
     """Whether a member reaching 60 gets the pension [bool].
 
     D1 Art. 21: already 60 at the start -> yes, without paying (一); 45-59 at
@@ -59,7 +61,7 @@ def qualifies_for_pension(age_at_start, years_paid, min_years):
     at least 15 years paid (三). Shapes broadcast.
     """
     age_at_start = np.asarray(age_at_start)
-    return (age_at_start >= 45) | (np.asarray(years_paid) >= min_years)
+    return (age_at_start >= near_age) | (np.asarray(years_paid) >= min_years)
 
 
 def long_contribution_extra_monthly(years_over_min, yuan_per_year):

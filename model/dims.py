@@ -25,6 +25,7 @@ N_AREA = len(AREAS)
 PENSION_AGE = 60                   # D1 Art. 21; D3 §8(一)
 ENTRY_AGE = 16                     # D1 Art. 6; D3 §5
 MIN_YEARS_FULL = 15                # the 15-year rule, D1 Art. 21(三)
+NEAR_PENSION_AGE = 45              # 45+ at the start pay to 60 without the 15-year test, D1 Art. 21(二); D3 §8(一)
 
 # Years-paid axis: 0, 1, ..., 15 where the last cell holds "15 or more".
 # The 15-year rule (D1 Art. 21) only needs to know whether 15 is reached;

@@ -409,8 +409,6 @@ class Contributions(Strict):
                                   "without subsidy (D1 Art. 7-8); D3 allows it only in the "
                                   "next year")
     catch_up_at_60: CatchUpAt60 = CatchUpAt60()
-    max_years_45_plus: int = Field(15, ge=0, le=45, description="D1 Art. 21(二): those 45+ "
-                                   "at the start may make up years, total not over 15")
     collective_yuan: Money = Field(0.0, description="collective subsidy per paying member, "
                                    "yuan/year (D1 Art. 10; D3 §6(二))")
 
