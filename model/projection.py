@@ -356,7 +356,12 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     pooled = 0.0 if gov_to_pool > 0 else available - from_pool
     direct = (0.0 if b.topups_from_pooled_fund else topups) \
         + (0.0 if b.grants_from_pooled_fund else grants_fund) + funeral
-    levels = subsidy_levels + basic_levels + long_levels + (gov_to_pool + direct) * P.backstop_paid_by
+    # work funding: per paying member (D3 §4(四)) and per new member (D5 §2(三)4)
+    fin = s.finance
+    admin = float(movers.sum() * fin.admin_yuan_per_payer
+                  + (entrants_c.sum() + entrants_old.sum()) * fin.admin_yuan_per_new_member)
+    levels = subsidy_levels + basic_levels + long_levels + (gov_to_pool + direct) * P.backstop_paid_by \
+        + admin * np.array(fin.admin_paid_by.vector())
 
     # ---- 6. ageing and births ------------------------------------------------------
     women = pop[15:50, 1, :].sum(axis=0)                           # (area,)
@@ -403,6 +408,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         longevity_gap_paid=gap,
         topups_paid=topups,
         death_grants_paid=grants_fund + funeral,
+        admin_costs_paid=admin,
         inheritance_refunds=refunds,
         forfeited_to_pool=forfeited,
         interest_credited=interest,

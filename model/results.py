@@ -40,6 +40,7 @@ VARIABLES = {
     "longevity_gap_paid": ("yuan", "长寿风险缺口支出", "account pension paid after the account is empty"),
     "topups_paid": ("yuan", "加发待遇", "top-ups (D3 §8(三)(四))"),
     "death_grants_paid": ("yuan", "丧葬补助/死亡补助金", "death and funeral grants"),
+    "admin_costs_paid": ("yuan", "经办工作经费", "work funding per payer or new member (D3 §4(四); D5 §2(三)4), in the levels' cost"),
     "inheritance_refunds": ("yuan", "继承及退保退还", "balances paid to heirs, emigrants and leavers"),
     "forfeited_to_pool": ("yuan", "政府补贴余额并入基金", "government parts and heirless balances to the pooled fund"),
     "interest_credited": ("yuan", "个人账户利息", "interest credited to accounts"),

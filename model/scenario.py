@@ -539,6 +539,11 @@ class Finance(Strict):
     backstop_paid_by: PaidBy = Field(PaidBy(county=1.0), description="who pays what the "
                                      "pooled fund cannot (D1 Art. 19: the county)")
     pooled_fund_earns_interest: bool = True
+    admin_yuan_per_payer: Money = Field(0.0, description="work funding per paying member, "
+                                        "yuan/year (D3 §4(四): 15 to villages)")
+    admin_yuan_per_new_member: Money = Field(0.0, description="work funding per new member, "
+                                             "yuan (D5 §2(三)4: 1 to townships)")
+    admin_paid_by: PaidBy = PaidBy(county=1.0)
 
 
 class Scenario(Strict):

@@ -181,3 +181,12 @@ def test_jiugao_interest_in_the_engine_d1_art14(rule, rate):
             overrides={"scheme": {"start": "2010-01"}, "enrolment": {"rate_path": {2010: 1.0}},
                        "accounts": {"interest": "pbc_1y", "interest_rule": rule}})
     assert a.loc[2011, "interest_credited"] == pytest.approx(1000 * 130 * rate, rel=REL)
+
+
+def test_work_funding_per_payer_and_new_member_d3_s4_d5():
+    # 1,000 new members paying in 2011: 15 each to villages (D3) + 1 each per new member (D5)
+    a = run(cohorts={(30, "male", "rural"): 1000},
+            overrides={"finance": {"admin_yuan_per_payer": 15, "admin_yuan_per_new_member": 1}})
+    assert a.loc[2011, "admin_costs_paid"] == pytest.approx(16_000, rel=REL)
+    assert a.loc[2012, "admin_costs_paid"] == pytest.approx(15_000, rel=REL)
+    assert a.loc[2011, "subsidy_county"] == pytest.approx(10_000 + 16_000, rel=REL)
