@@ -69,3 +69,17 @@ def years_to_make_up(years_paid, min_years):
     max(0, 15 - years paid). Shape: years_paid any -> same.
     """
     return np.maximum(0, min_years - np.asarray(years_paid))
+
+
+def matching_groups(groups, flags):
+    """Names of the on-behalf groups that apply to a member with ``flags``.
+
+    A group applies when all its ``applies_to`` flags are the member's; of
+    groups whose flags nest, only the most specific applies (D1 Art. 9: a
+    severely disabled member on 低保 gets the whole lowest tier paid, not 50 %
+    and 100 %). Groups with unrelated flags (a disabled village cadre) add up.
+    """
+    flags = set(flags)
+    hits = [g for g in groups if g.applies_to and set(g.applies_to) <= flags]
+    return [g.name for g in hits
+            if not any(set(g.applies_to) < set(h.applies_to) for h in hits)]

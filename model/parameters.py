@@ -192,8 +192,17 @@ def _interest(s: Scenario, years: np.ndarray) -> np.ndarray:
     return tables.deposit_rate_path(years, acc.interest_rule)    # D1 Art. 14
 
 
-def _subsidies(s: Scenario, years, tiers, allowed, lowest):
-    """(year, level, area, tier) government money into accounts per payer, and on-behalf part."""
+def per_payer_amounts(s: Scenario, years, tiers, allowed, lowest, group_weights=None):
+    """Money per payer by tier: government into the account, paid on behalf, and personal.
+
+    Returns (year, level, area, tier) government money into the account per
+    payer (entry subsidies and top-ups, D1 Art. 8, D5 §2(三)4; premiums paid on
+    behalf and extra subsidies, D1 Art. 9, D3 §6(三)), the (year, level, area,
+    tier) part of it paid on behalf, and the (year, area, tier) personal
+    payment, yuan/year. ``group_weights`` maps on-behalf group names to the
+    weight of each group: the cohort engine uses the groups' shares of payers
+    (the default), the member calculator 1 for the member's own groups.
+    """
     n_y, n_t = len(years), len(tiers)
     sub = np.zeros((n_y, len(dims.LEVELS), dims.N_AREA, n_t))
     onb = np.zeros_like(sub)
@@ -207,15 +216,16 @@ def _subsidies(s: Scenario, years, tiers, allowed, lowest):
                 sub[:, :, ai, :] += (live[:, None, None] * np.array(comp.paid_by.vector())[None, :, None]
                                      * amount[None, None, :])
     for g in s.on_behalf:                                          # D1 Art. 9; D3 §6(三)
+        weight = g.share_of_payers if group_weights is None else group_weights.get(g.name, 0.0)
         lvl = np.array(g.paid_by.vector())
         for ai in range(dims.N_AREA):
             paid = contributions.paid_on_behalf_yuan(tiers, lowest[ai], g.share_of_lowest_tier,
                                                      g.share_of_contribution)
             extra = contributions.extra_subsidy_yuan(tiers, lowest[ai], g.extra_subsidy_yuan,
                                                      g.extra_lowest_tier_only)
-            onb[:, :, ai, :] += g.share_of_payers * lvl[None, :, None] * paid[None, None, :]
-            sub[:, :, ai, :] += g.share_of_payers * lvl[None, :, None] * (paid + extra)[None, None, :]
-            personal[:, ai, :] -= g.share_of_payers * paid[None, :]
+            onb[:, :, ai, :] += weight * lvl[None, :, None] * paid[None, None, :]
+            sub[:, :, ai, :] += weight * lvl[None, :, None] * (paid + extra)[None, None, :]
+            personal[:, ai, :] -= weight * paid[None, :]
     sub *= allowed[None, None]
     onb *= allowed[None, None]
     return sub, onb, personal * allowed[None]
@@ -260,7 +270,7 @@ def resolve(s: Scenario) -> Parameters:
                        for a in range(dims.N_AREA)])
     pop0, warnings = _population(s)
     warnings = list(warnings)
-    sub, onb, personal = _subsidies(s, years, tiers, allowed, lowest)
+    sub, onb, personal = per_payer_amounts(s, years, tiers, allowed, lowest)
 
     rel = _by_area_bands(s.enrolment.relative_by_age_band, 1.0)   # (age, area)
     rate = yearly_values(s.enrolment.rate_path, years)

@@ -457,6 +457,9 @@ class OnBehalfGroup(Strict):
     extra_subsidy_yuan: Money = Field(0.0, description="added subsidy, yuan/year (D3: 40)")
     extra_lowest_tier_only: bool = True
     paid_by: PaidBy = PaidBy(county=1.0)
+    applies_to: list[Literal["severely_disabled", "dibao", "village_cadre"]] = Field(
+        [], description="the member flags this group stands for (member calculator); "
+        "a member gets the most specific matching group")
 
 
 class BasicPensionPart(Strict):
