@@ -9,6 +9,7 @@ import argparse
 import sys
 import time
 
+from .member import MemberInputError
 from .scenario import ScenarioError
 
 
@@ -31,6 +32,40 @@ def _run(args) -> int:
     return 0
 
 
+def _birth(text: str) -> tuple[int, int]:
+    import re
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"{text!r}: write the birth year and month as YYYY-MM")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _member(args) -> int:
+    import json
+    from .member import Member, illustrate, parse_tier
+    from .scenario import load_scenario
+    scen = load_scenario(args.scenario)
+    flags = {f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
+                             ("village_cadre", args.village_cadre)) if on}
+    m = Member(birth_year=args.birth[0], birth_month=args.birth[1], enrol_year=args.enrol,
+               tier=None if args.tier is None else parse_tier(args.tier), sex={"F": "female", "M": "male"}[args.sex.upper()], area=args.area,
+               flags=frozenset(flags), one_child_parent=args.one_child_parent,
+               stop_after_years=args.stop_after_years, make_up_at_60=args.make_up_at_60,
+               lump_sum_monthly=args.lump_sum, interest_rate=args.interest_rate,
+               death_age=args.death_age)
+    il = illustrate(scen, m)
+    if args.json:
+        print(json.dumps(il.to_json_dict(), ensure_ascii=False, indent=1))
+    else:
+        from .statement import text_summary
+        print(text_summary(il, args.lang))
+    if args.statement:
+        from .statement import write_statement
+        for path in write_statement(il, args.statement, lang=args.lang, pdf=args.pdf):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m model",
                                  description="URRBPI cohort model (城乡居民社会养老保险精算模型)")
@@ -40,9 +75,38 @@ def main(argv=None) -> int:
     run.add_argument("--out", required=True, help="output folder (replaced atomically)")
     run.add_argument("--no-detail", action="store_true", help="skip the detailed long table")
     run.set_defaults(func=_run)
+
+    mem = sub.add_parser("member", help="one resident's illustration (算账): payments, account, pension")
+    mem.add_argument("scenario", help="scenario YAML file")
+    mem.add_argument("--birth", required=True, type=_birth, help="birth year and month, YYYY-MM")
+    mem.add_argument("--enrol", required=True, type=int, help="year of enrolment")
+    mem.add_argument("--tier", default=None, help="yuan a year, or by year 2011=100,2016=300 "
+                     "(default: the lowest tier)")
+    mem.add_argument("--sex", default="M", choices=["F", "M", "f", "m"])
+    mem.add_argument("--area", default="rural", choices=["rural", "urban"])
+    mem.add_argument("--severely-disabled", action="store_true", help="disability grade 1-2 (D1 Art. 32)")
+    mem.add_argument("--dibao", action="store_true", help="receives the minimum living allowance (低保)")
+    mem.add_argument("--one-child-parent", action="store_true", help="holds a one-child certificate (D3 §8(三))")
+    mem.add_argument("--village-cadre", action="store_true", help="serving village cadre (D5 §2(三)4)")
+    mem.add_argument("--stop-after-years", type=int, default=None, help="stop paying after N years")
+    mem.add_argument("--make-up-at-60", action="store_true",
+                     help="make up the missing years to 15 at 60, without subsidy (D1 Art. 21)")
+    mem.add_argument("--lump-sum", type=float, default=None, metavar="MONTHLY",
+                     help="60+ at the start: buy this monthly account pension (D3 §6(一)2)")
+    mem.add_argument("--interest-rate", type=float, default=None, help="flat rate a year, e.g. 0.03")
+    mem.add_argument("--death-age", type=int, default=None, help="show what heirs get on death at this age")
+    mem.add_argument("--json", action="store_true", help="print one JSON object")
+    mem.add_argument("--lang", default="zh", choices=["zh", "en"])
+    mem.add_argument("--statement", default=None, metavar="FILE.html",
+                     help="write a one-page printable statement")
+    mem.add_argument("--pdf", action="store_true", help="also print the statement to PDF (needs Chromium)")
+    mem.set_defaults(func=_member)
     args = ap.parse_args(argv)
     try:
         return args.func(args)
+    except MemberInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except ScenarioError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)

@@ -1,0 +1,454 @@
+"""One resident's illustration (算账, D5 §4): what he pays, what the account holds, what he gets.
+
+Built on the same rule functions and resolved parameters as the cohort
+engine (``contributions``, ``accounts``, ``benefits``, ``parameters``), so the
+two cannot disagree. Conventions (RULES.md §3 defaults, README "Timing"):
+
+- the member pays once a year, from the enrolment year through the year of
+  the 60th birthday (D1 Art. 7), unless he stops earlier;
+- payments are credited at year end and earn interest from 1 January of the
+  next year; the 1 January balance earns the year's rate (就高 where the
+  scenario says so, D1 Art. 14);
+- the balance when payment starts = last year-end balance + that year's
+  payment (no part-year interest); account pension = balance ÷ 139 (or the
+  scenario's payout-months table at 60), D1 Art. 20;
+- the pension is paid from the month after the 60th birthday (D1 Art. 21);
+  those already 60 at the start are paid from the start month;
+- "age at the start" is completed years on the first day of the start month
+  (a birthday in that month counts as reached).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from . import accounts, benefits, contributions, dims
+from .parameters import Parameters, per_payer_amounts, resolve
+from .scenario import Scenario
+
+FLAGS = ("severely_disabled", "dibao", "village_cadre")
+
+
+class MemberInputError(ValueError):
+    """A mistake in the member's inputs: printed as one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """The resident's inputs. ``tier`` is yuan/year, or a mapping year -> tier."""
+    birth_year: int
+    birth_month: int
+    enrol_year: int
+    tier: float | dict | None = None          # None: the lowest tier of the member's area
+    sex: str = "male"
+    area: str = "rural"
+    flags: frozenset = frozenset()
+    one_child_parent: bool = False
+    stop_after_years: int | None = None
+    make_up_at_60: bool = False
+    lump_sum_monthly: float | None = None
+    interest_rate: float | None = None
+    death_age: int | None = None
+
+
+@dataclass
+class Illustration:
+    """The illustration: key figures (``summary``), the yearly ``schedule`` and ``heirs``."""
+    summary: dict
+    schedule: pd.DataFrame
+    heirs: pd.DataFrame
+    member: Member
+    scenario_title: str
+    notes: list = field(default_factory=list)
+
+    def to_json_dict(self) -> dict:
+        out = dict(self.summary)
+        out["schedule"] = self.schedule.round(2).to_dict(orient="records")
+        out["heirs"] = self.heirs.round(2).to_dict(orient="records")
+        out["notes"] = self.notes
+        return out
+
+
+# --------------------------------------------------------------------------
+def _ym(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _params_for(scen: Scenario, last_year: int, interest_rate: float | None) -> Parameters:
+    """Parameters covering the member's whole life (the horizon stretched if needed)."""
+    need = max(scen.scheme.horizon_years, last_year - scen.scheme.start_year + 1)
+    s = scen.model_copy(update={"scheme": scen.scheme.model_copy(update={"horizon_years": need})})
+    if interest_rate is not None:
+        s = s.model_copy(update={"accounts": s.accounts.model_copy(
+            update={"interest": "flat", "flat_rate_pa": float(interest_rate)})})
+    return resolve(s)
+
+
+def _check(m: Member, P: Parameters, today: _dt.date) -> None:
+    """Raise MemberInputError with one clear line for impossible or disallowed inputs."""
+    s = P.scenario
+    if not 1 <= m.birth_month <= 12:
+        raise MemberInputError(f"--birth: month {m.birth_month} does not exist (1 to 12)")
+    if (m.birth_year, m.birth_month) > (today.year, today.month):
+        raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)} is in the future "
+                               f"(today is {today.isoformat()})")
+    if m.sex not in dims.SEXES:
+        raise MemberInputError(f"--sex {m.sex!r}: allowed F or M")
+    if m.area not in dims.AREAS:
+        raise MemberInputError(f"--area {m.area!r}: allowed rural or urban")
+    bad = set(m.flags) - set(FLAGS)
+    if bad:
+        raise MemberInputError(f"unknown member flag {sorted(bad)[0]!r}: allowed {', '.join(FLAGS)}")
+    if m.enrol_year < P.start_year:
+        raise MemberInputError(f"--enrol {m.enrol_year} is before the scheme starts "
+                               f"({s.scheme.start}) in this scenario")
+    if m.enrol_year < m.birth_year + dims.ENTRY_AGE:
+        raise MemberInputError(f"--enrol {m.enrol_year}: the member is under {dims.ENTRY_AGE} then "
+                               f"(born {m.birth_year}); members must be 16 or over (D1 Art. 6)")
+    ai = dims.AREAS.index(m.area)
+    allowed = P.tiers[P.tier_allowed[ai]]
+    tiers = m.tier.values() if isinstance(m.tier, dict) else [m.tier]
+    for t in tiers:
+        if float(t) not in allowed:
+            raise MemberInputError(
+                f"--tier {t:g}: not a tier of this scenario for {m.area} members; allowed: "
+                + ", ".join(f"{x:g}" for x in allowed) + " yuan a year")
+    if m.stop_after_years is not None and m.stop_after_years < 0:
+        raise MemberInputError(f"--stop-after-years {m.stop_after_years}: must be 0 or more")
+    if m.interest_rate is not None and not -0.05 <= m.interest_rate <= 0.3:
+        raise MemberInputError(f"--interest-rate {m.interest_rate}: allowed -0.05 to 0.30 (a fraction, 0.03 = 3 %)")
+
+
+def _age_at_start(m: Member, P: Parameters) -> int:
+    """Completed years on the first day of the start month (a birthday in that month counts)."""
+    return P.start_year - m.birth_year - (1 if m.birth_month > P.start_month else 0)
+
+
+def parse_tier(text: str) -> float | dict:
+    """A tier from the command line: ``"300"``, or by year ``"2011=100,2016=300"`` [yuan/year]."""
+    text = str(text).strip()
+    try:
+        if "=" not in text:
+            return float(text)
+        out = {}
+        for part in text.split(","):
+            y, v = part.split("=")
+            out[int(y)] = float(v)
+        return out
+    except ValueError:
+        raise MemberInputError(f"--tier {text!r}: give yuan a year (300) or by year (2011=100,2016=300)")
+
+
+def _tier_in(m: Member, year: int) -> float:
+    if not isinstance(m.tier, dict):
+        return float(m.tier)
+    keys = sorted(int(k) for k in m.tier)
+    k = max([k for k in keys if k <= year], default=keys[0])
+    return float(m.tier[k] if k in m.tier else m.tier[str(k)])
+
+
+def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> Illustration:
+    """The resident's illustration under ``scenario`` [yuan, months, years]."""
+    today = today or _dt.date.today()
+    last_year = m.birth_year + dims.MAX_AGE
+    P = _params_for(scenario, last_year, m.interest_rate)
+    if m.area in dims.AREAS and m.tier is None:
+        m = replace(m, tier=float(P.lowest_tier[dims.AREAS.index(m.area)]))
+    _check(m, P, today)
+    s = P.scenario
+    b = s.benefits
+    ai = dims.AREAS.index(m.area)
+    si = dims.SEXES.index(m.sex)
+    year60 = m.birth_year + dims.PENSION_AGE
+    age0 = _age_at_start(m, P)
+    old_at_start = age0 >= dims.PENSION_AGE
+    notes = []
+    if m.lump_sum_monthly is not None:
+        if not old_at_start:
+            raise MemberInputError(f"--lump-sum: only for people already 60 when the scheme starts "
+                                   f"(D3 §6(一)2); this member is {age0} at {s.scheme.start}")
+        if float(m.lump_sum_monthly) not in set(P.lump_sum_levels.tolist()):
+            levels = ", ".join(f"{x:g}" for x in P.lump_sum_levels) or "none in this scenario"
+            raise MemberInputError(f"--lump-sum {m.lump_sum_monthly:g}: allowed monthly levels: {levels}")
+    if not old_at_start and m.enrol_year > year60:
+        raise MemberInputError(f"--enrol {m.enrol_year}: after the year of the 60th birthday ({year60}); "
+                               f"nobody pays after pension payment starts (D1 Art. 7)")
+
+    groups = contributions.matching_groups(s.on_behalf, m.flags)
+    if "dibao" in m.flags and not any("dibao" in g.applies_to for g in s.on_behalf if g.name in groups):
+        notes.append("低保 alone brings no premium help in this scenario (D1 Art. 9 helps the "
+                     "severely disabled on 低保)")
+    sub, onb, personal = per_payer_amounts(s, P.years, P.tiers, P.tier_allowed, P.lowest_tier,
+                                           {g: 1.0 for g in groups})
+    years = P.years
+    idx = {int(y): i for i, y in enumerate(years)}
+    rows = []
+    bal = np.zeros(dims.N_PART)                  # personal, government, collective (yuan)
+    paid_years = 0
+    totals = {"personal": 0.0, "government": 0.0, "collective": 0.0}
+
+    # ---- accumulation (D1 Art. 7-14) ------------------------------------------------------
+    qualifies, reason, makeup_years, makeup_pay = True, "", 0, 0.0
+    lump_price = None
+    if not old_at_start:
+        for year in range(m.enrol_year, year60 + 1):
+            i = idx[year]
+            r = float(P.rate_pa[i])
+            opening = bal.copy()
+            interest = accounts.interest_yuan(opening, r) if year < year60 else np.zeros(dims.N_PART)
+            pays = m.stop_after_years is None or paid_years < m.stop_after_years
+            tier = _tier_in(m, year)
+            ti = int(np.searchsorted(P.tiers, tier))
+            own = float(personal[i, ai, ti]) if pays else 0.0
+            gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
+            coll = P.collective_yuan if pays else 0.0
+            bal = opening + interest + np.array([own, gov_lv.sum(), coll])
+            paid_years += int(pays)
+            totals["personal"] += own
+            totals["government"] += float(gov_lv.sum())
+            totals["collective"] += coll
+            rows.append(dict(year=year, age=year - m.birth_year, tier_yuan=tier if pays else 0.0,
+                             personal_yuan=own, catch_up_yuan=0.0,
+                             **{f"subsidy_{lv}_yuan": float(v) for lv, v in zip(dims.LEVELS, gov_lv)},
+                             paid_on_behalf_yuan=float(onb[i, :, ai, ti].sum()) if pays else 0.0,
+                             collective_yuan=coll, interest_yuan=float(interest.sum()),
+                             **_bal_cols(bal), pension_months=0.0, basic_pension_yuan=0.0,
+                             account_pension_yuan=0.0, longevity_gap_yuan=0.0, topups_yuan=0.0))
+        need = int(contributions.years_to_make_up(paid_years, dims.MIN_YEARS_FULL))
+        if m.make_up_at_60 and need > 0:         # D1 Art. 21(二)(三); no subsidy (D1 Art. 8)
+            makeup_years = need
+            makeup_pay = float(need * contributions.catch_up_payment_yuan(_tier_in(m, year60)))
+            bal[0] += makeup_pay
+            totals["personal"] += makeup_pay
+            rows[-1]["catch_up_yuan"] = makeup_pay
+            rows[-1].update(_bal_cols(bal))
+        qualifies = bool(benefits.qualifies_for_pension(age0, paid_years + makeup_years,
+                                                        dims.MIN_YEARS_FULL))
+        if not qualifies:
+            short = dims.MIN_YEARS_FULL - paid_years
+            reason = (f"paid {paid_years} years, fewer than the {dims.MIN_YEARS_FULL} needed by someone "
+                      f"under {dims.NEAR_PENSION_AGE} when the scheme started (D1 Art. 21(三)); making up "
+                      f"{short} years at 60 ({short * _tier_in(m, year60):,.0f} yuan, no subsidy) would qualify")
+        first = _next_month(year60, m.birth_month)
+        balance60 = float(bal.sum())
+        acc_monthly = float(benefits.account_pension_monthly(balance60, P.divisor_at_60))
+    else:
+        reg_year = m.enrol_year
+        reg_month = P.start_month if reg_year == P.start_year else 1
+        first = (reg_year, reg_month)
+        balance60 = 0.0
+        acc_monthly = 0.0
+        if m.lump_sum_monthly is not None:       # D3 §6(一)2
+            months_to = (m.birth_year + b.lump_sum.to_age - reg_year) * 12 + m.birth_month - reg_month
+            lump_price = float(accounts.lump_sum_price_yuan(m.lump_sum_monthly, months_to, b.lump_sum.min_months))
+            bal = np.array([lump_price, 0.0, 0.0])
+            totals["personal"] += lump_price
+            acc_monthly = float(m.lump_sum_monthly)
+            balance60 = lump_price
+
+    # ---- payout (D1 Art. 20-23; D3 §8) -----------------------------------------------------
+    exhausted = None
+    pension_rows = []
+    if qualifies:
+        fy, fm_ = first
+        for year in range(fy, last_year + 1):
+            i = idx[year]
+            r = float(P.rate_pa[i])
+            months = np.arange(1, 13)
+            paid_m = months >= (fm_ if year == fy else 1)
+            if year == P.start_year:
+                paid_m &= months >= P.start_month          # RULES.md §8 partial first year
+            n = int(paid_m.sum())
+            opening = bal.copy()
+            open_tot = float(opening.sum())
+            first_year_60 = (year == fy and not old_at_start)
+            first_year_lump = (year == fy and old_at_start)
+            interest = (np.zeros(dims.N_PART) if (first_year_60 or first_year_lump)
+                        else accounts.interest_yuan(opening, r))
+            due = acc_monthly * n
+            from_acc = float(benefits.paid_from_account_yuan(open_tot, due))
+            if exhausted is None and due > from_acc + 1e-9:
+                k_in_year = int(np.floor(open_tot / acc_monthly + 1e-9)) if acc_monthly > 0 else 0
+                month_list = months[paid_m]
+                exhausted = _ym(year, int(month_list[min(k_in_year, n - 1)]))
+            shares = opening / open_tot if open_tot > 0 else np.zeros(dims.N_PART)
+            bal = shares * (open_tot - from_acc) + interest
+            basic = float(p_basic(P, i)[paid_m].sum())
+            ages_m = _age_by_month(m, year)
+            top_age = benefits.age_topup_monthly(ages_m, b.age_topup.from_age, b.age_topup.monthly_yuan)
+            top = float(top_age[paid_m].sum()) + (b.one_child_parent.monthly_yuan * n if m.one_child_parent else 0.0)
+            long_extra = 0.0
+            if not old_at_start:                 # D1 Art. 20 加发
+                long_extra = float(benefits.long_contribution_extra_monthly(
+                    max(0, paid_years + makeup_years - dims.MIN_YEARS_FULL), P.long_contrib_yuan)) * n
+            row = dict(year=year, age=year - m.birth_year, tier_yuan=0.0, personal_yuan=0.0,
+                       catch_up_yuan=0.0, **{f"subsidy_{lv}_yuan": 0.0 for lv in dims.LEVELS},
+                       paid_on_behalf_yuan=0.0, collective_yuan=0.0, interest_yuan=float(interest.sum()),
+                       **_bal_cols(bal), pension_months=float(n), basic_pension_yuan=basic + long_extra,
+                       account_pension_yuan=from_acc, longevity_gap_yuan=due - from_acc, topups_yuan=top)
+            if rows and rows[-1]["year"] == year:   # the year of the 60th birthday: one row
+                for k in ("interest_yuan", "pension_months", "basic_pension_yuan", "account_pension_yuan",
+                          "longevity_gap_yuan", "topups_yuan"):
+                    rows[-1][k] += row[k]
+                rows[-1].update(_bal_cols(bal))
+            else:
+                if first_year_lump:
+                    row["personal_yuan"] = lump_price or 0.0
+                rows.append(row)
+            pension_rows.append(year)
+
+    sched = pd.DataFrame(rows)
+    summary = _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60, acc_monthly,
+                       first, exhausted, lump_price, totals, old_at_start, age0)
+    heirs = _heirs(m, P, sched, qualifies)
+    if m.death_age is not None:
+        hit = heirs[heirs.age == m.death_age]
+        summary["heirs_at_death_age"] = (hit.iloc[0].to_dict() if len(hit)
+                                         else {"age": m.death_age, "heirs_yuan": 0.0, "death_grant_yuan": 0.0})
+    summary["irr"], summary["irr_assumption"] = _irr(m, P, sched, heirs, si)
+    return Illustration(summary=summary, schedule=sched, heirs=heirs, member=m,
+                        scenario_title=s.title, notes=notes)
+
+
+def p_basic(P: Parameters, i: int) -> np.ndarray:
+    """Basic pension per month of year index ``i`` over all levels [yuan/month], shape (12,)."""
+    return P.basic_monthly_by_level[i].sum(axis=0)
+
+
+def _age_by_month(m: Member, year: int) -> np.ndarray:
+    """Age for benefit purposes in each month of ``year``, shape (12,).
+
+    A new age counts from the month after the birthday month, as the pension
+    itself starts the month after the 60th birthday (D1 Art. 21 次月); so the
+    70+ top-up (D3 §8(四)) starts the month after the 70th birthday.
+    """
+    return year - m.birth_year - (np.arange(1, 13) <= m.birth_month)
+
+
+def _bal_cols(bal: np.ndarray) -> dict:
+    return dict(balance_personal_yuan=float(bal[0]), balance_government_yuan=float(bal[1]),
+                balance_collective_yuan=float(bal[2]), balance_yuan=float(bal.sum()))
+
+
+def _monthly_total(m: Member, P: Parameters, year: int, month: int, acc_monthly: float,
+                   long_monthly: float) -> tuple[float, float]:
+    """(basic incl. long-contribution extra, top-ups) per month at a given month [yuan/month]."""
+    b = P.scenario.benefits
+    i = int(year - P.start_year)
+    basic = float(p_basic(P, i)[month - 1]) + long_monthly
+    age = int(_age_by_month(m, year)[month - 1])
+    top = float(benefits.age_topup_monthly(age, b.age_topup.from_age, b.age_topup.monthly_yuan))
+    top += b.one_child_parent.monthly_yuan if m.one_child_parent else 0.0
+    return basic, top
+
+
+def _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60, acc_monthly, first,
+             exhausted, lump_price, totals, old_at_start, age0) -> dict:
+    long_monthly = 0.0 if old_at_start else float(benefits.long_contribution_extra_monthly(
+        max(0, paid_years + makeup_years - dims.MIN_YEARS_FULL), P.long_contrib_yuan))
+    out = dict(eligible=bool(qualifies), eligibility_reason=reason or None,
+               age_at_start=int(age0), years_paid=int(paid_years), years_made_up=int(makeup_years),
+               balance_at_60=round(balance60, 2),
+               personal_paid_total=round(totals["personal"], 2),
+               government_subsidy_total=round(totals["government"], 2),
+               collective_total=round(totals["collective"], 2),
+               first_payment=_ym(*first) if qualifies else None,
+               lump_sum_price=lump_price, account_exhausted=exhausted)
+    if not qualifies:
+        own = float(sched.iloc[-1][["balance_personal_yuan", "balance_collective_yuan"]].sum())
+        out.update(monthly_basic_pension=0.0, monthly_account_pension=0.0, monthly_topups=0.0,
+                   monthly_total=0.0, monthly_total_at_70=0.0, break_even_age=None,
+                   refund_on_leaving=round(own, 2))
+        return out
+    basic, top = _monthly_total(m, P, *first, acc_monthly, long_monthly)
+    y70, m70 = _next_month(m.birth_year + 70, m.birth_month)
+    y70, m70 = max((y70, m70), first)
+    basic70, top70 = _monthly_total(m, P, y70, m70, acc_monthly, long_monthly)
+    out.update(monthly_basic_pension=round(basic, 2), monthly_account_pension=round(acc_monthly, 2),
+               monthly_topups=round(top, 2), monthly_total=round(basic + acc_monthly + top, 2),
+               monthly_total_at_70=round(basic70 + acc_monthly + top70, 2))
+    out["break_even_age"] = _break_even(m, P, first, acc_monthly, long_monthly, totals["personal"])
+    return out
+
+
+def _break_even(m, P, first, acc_monthly, long_monthly, paid_total) -> float | None:
+    """Age (years, one decimal) when pension received first reaches personal payments (nominal)."""
+    total = 0.0
+    y, mo = first
+    while y <= m.birth_year + dims.MAX_AGE:
+        basic, top = _monthly_total(m, P, y, mo, acc_monthly, long_monthly)
+        total += basic + acc_monthly + top
+        if total >= paid_total:
+            return round((y - m.birth_year) + (mo - m.birth_month) / 12, 1)
+        y, mo = _next_month(y, mo)
+    return None
+
+
+def _heirs(m: Member, P: Parameters, sched: pd.DataFrame, qualifies: bool) -> pd.DataFrame:
+    """What heirs receive on death early in each year of age [yuan].
+
+    The account except the government part (D1 Art. 20; D3 §7(三)(四)), taken
+    at 1 January of the year of death (year-end crediting), plus the death
+    grant of D3 §8(五) (months x the last monthly pension) and any funeral
+    grant (D1 Art. 23) once the pension is being paid.
+    """
+    b = P.scenario.benefits
+    out = []
+    prev = None
+    for _, row in sched.iterrows():
+        own = 0.0 if prev is None else float(prev["balance_personal_yuan"] + prev["balance_collective_yuan"])
+        refund, _ = accounts.refund_and_forfeit_yuan(own, 0.0, 0.0, 1.0)
+        grant = 0.0
+        if prev is not None and prev["pension_months"] > 0:
+            last = (prev["basic_pension_yuan"] + prev["account_pension_yuan"] + prev["longevity_gap_yuan"]
+                    + prev["topups_yuan"]) / prev["pension_months"]
+            grant = float(benefits.death_grant_yuan(last, b.death_grant_months_of_pension, b.funeral_grant_yuan))
+        out.append(dict(age=int(row["age"]), year=int(row["year"]), heirs_yuan=float(refund),
+                        death_grant_yuan=grant))
+        prev = row
+    return pd.DataFrame(out, columns=["age", "year", "heirs_yuan", "death_grant_yuan"])
+
+
+def _irr(m: Member, P: Parameters, sched: pd.DataFrame, heirs: pd.DataFrame, si: int):
+    """Internal rate of return on personal payments [per year], and the survival assumption.
+
+    Cash flows by calendar year, weighted by the probability of being alive:
+    out, the personal payments (incl. made-up years and lump sums); in, the
+    pension (basic + account + top-ups) and, on death, the heirs' refund and
+    death grant. Survival uses the scenario's death rates by sex and year for
+    the member's birth cohort, from 1 January of the enrolment year; deaths
+    happen at mid-year.
+    """
+    assumption = ("expected cash flows, survival from the enrolment year by the scenario's "
+                  f"{P.scenario.population.mortality.table} death rates for a {m.sex} born "
+                  f"{m.birth_year}, deaths at mid-year; refunds and grants to heirs included")
+    years = sched["year"].to_numpy()
+    i = years - P.start_year
+    ages = np.minimum(years - m.birth_year, dims.MAX_AGE)
+    q = P.q_death[i, si, ages]
+    alive_start = np.concatenate([[1.0], np.cumprod(1 - q)[:-1]])
+    out_flow = (sched["personal_yuan"] + sched["catch_up_yuan"]).to_numpy() * alive_start
+    pension = (sched["basic_pension_yuan"] + sched["account_pension_yuan"] + sched["longevity_gap_yuan"]
+               + sched["topups_yuan"]).to_numpy()
+    h = heirs.set_index("year").reindex(years).fillna(0.0)
+    on_death = (h["heirs_yuan"] + h["death_grant_yuan"]).to_numpy()
+    in_flow = alive_start * ((1 - q / 2) * pension + q * on_death)
+    cf = in_flow - out_flow
+    t = years - years[0]
+    if not (cf < 0).any() or not (cf > 0).any():
+        return None, assumption
+
+    def npv(rate):
+        return float(np.sum(cf / (1 + rate) ** t))
+    lo, hi = -0.9, 1.0
+    if npv(lo) * npv(hi) > 0:
+        return None, assumption
+    return round(brentq(npv, lo, hi, xtol=1e-10), 6), assumption

@@ -1,0 +1,158 @@
+"""The member calculator (算账) against cases worked by hand (D1, D3 rules)."""
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from model import load_scenario
+from model.member import Member, MemberInputError, illustrate
+
+ROOT = Path(__file__).resolve().parents[2]
+QIANNAN = load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml")     # start 2011-07
+BEIBEI = load_scenario(ROOT / "scenarios" / "beibei_2011.yaml")       # start 2011-10
+TODAY = dt.date(2026, 11, 28)
+
+
+def ill(scen, **kw):
+    return illustrate(scen, Member(**kw), today=TODAY)
+
+
+def test_zero_interest_qiannan_d1_art7_20_21():
+    # Born 1966-05, 45 at the start, pays 100 + 30 for 16 years (2011-2026): 2,080 at 60;
+    # 2,080 / 139 = 14.96 a month from June 2026; the account lasts exactly 139 months:
+    # June 2026 - December 2037, so the first month it cannot pay is January 2038.
+    s = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.0).summary
+    assert s["eligible"] and s["years_paid"] == 16
+    assert s["balance_at_60"] == pytest.approx(2080.0)
+    assert s["personal_paid_total"] == 1600 and s["government_subsidy_total"] == pytest.approx(480)
+    assert s["first_payment"] == "2026-06"
+    assert s["monthly_account_pension"] == pytest.approx(14.96, abs=0.005)
+    assert s["account_exhausted"] == "2038-01"
+
+
+def test_flat_interest_year_end_crediting_rules_s3():
+    # 130 x (1.03^15 - 1) / 0.03 + 130 = 2,547.8588 at 60 -> 18.33 a month
+    il = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.03)
+    assert il.summary["balance_at_60"] == pytest.approx(2547.86, abs=0.005)
+    assert il.summary["monthly_account_pension"] == pytest.approx(18.33, abs=0.005)
+    assert il.schedule.loc[il.schedule.year == 2012, "interest_yuan"].item() == pytest.approx(3.9)
+
+
+def test_disabled_and_disabled_on_dibao_d1_art9():
+    # disabled: county pays 50 of the 100, so 16 x 50 = 800 own and 16 x 80 = 1,280 government
+    s = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.0,
+            flags=frozenset({"severely_disabled"})).summary
+    assert (s["personal_paid_total"], s["government_subsidy_total"]) == (800, pytest.approx(1280))
+    # disabled and on 低保: the county pays the whole 100, not 50 + 100 (D1 Art. 9)
+    s = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.0,
+            flags=frozenset({"severely_disabled", "dibao"})).summary
+    assert (s["personal_paid_total"], s["government_subsidy_total"]) == (0, pytest.approx(2080))
+    assert s["balance_at_60"] == pytest.approx(2080)
+
+
+def test_stopping_after_12_years_under_45_d1_art21_3():
+    # Born 1976-03: 35 at the start; pays 2011-2022 then stops: 12 years < 15, no pension;
+    # leaving at 60 refunds the own part 1,200 (not the 360 of subsidy).
+    s = ill(QIANNAN, birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
+            stop_after_years=12).summary
+    assert s["eligible"] is False and s["years_paid"] == 12
+    assert "15" in s["eligibility_reason"] and "3 years" in s["eligibility_reason"]
+    assert s["refund_on_leaving"] == pytest.approx(1200)
+    # making up the 3 years at 60 (3 x 100, no subsidy) qualifies: 1,560 + 300 = 1,860
+    s = ill(QIANNAN, birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
+            stop_after_years=12, make_up_at_60=True).summary
+    assert s["eligible"] and s["years_made_up"] == 3
+    assert s["balance_at_60"] == pytest.approx(1860)
+    assert s["personal_paid_total"] == pytest.approx(1500)
+
+
+def test_lump_sum_fewer_than_60_months_to_75_d3_s6_1_2():
+    # Born 1940-03, 71 at the October 2011 start: 41 months to 75 -> 60 months: 60 x 60 = 3,600
+    s = ill(BEIBEI, birth_year=1940, birth_month=3, enrol_year=2011, lump_sum_monthly=60,
+            interest_rate=0.0, sex="female").summary
+    assert s["lump_sum_price"] == pytest.approx(3600)
+    assert s["monthly_account_pension"] == 60 and s["first_payment"] == "2011-10"
+    assert s["account_exhausted"] == "2016-10"              # 60 months: Oct 2011 - Sep 2016
+
+
+def test_lump_sum_more_than_60_months_to_75_d3_s6_1_2():
+    # Born 1948-12, 62 at the start: (2023 - 2011) x 12 + 12 - 10 = 146 months -> 40 x 146 = 5,840
+    s = ill(BEIBEI, birth_year=1948, birth_month=12, enrol_year=2011, lump_sum_monthly=40).summary
+    assert s["lump_sum_price"] == pytest.approx(5840)
+
+
+def test_topup_at_70_and_one_child_parent_d3_s8():
+    # Born 1950-04, 61 at the start: basic only, 55 + 25 = 80 a month from October 2011,
+    # +10 as a one-child parent. From May 2020 (the month after the 70th birthday): basic
+    # 88 + 25 = 113 (national minimum 88 from 2018), +10 at 70, +10 one-child = 133.
+    s = ill(BEIBEI, birth_year=1950, birth_month=4, enrol_year=2011, one_child_parent=True).summary
+    assert s["monthly_basic_pension"] == pytest.approx(80) and s["monthly_topups"] == pytest.approx(10)
+    assert s["monthly_total"] == pytest.approx(90)
+    assert s["monthly_total_at_70"] == pytest.approx(133)
+    il = ill(BEIBEI, birth_year=1950, birth_month=4, enrol_year=2011)
+    row = il.schedule.set_index("year").loc[2020]
+    assert row["topups_yuan"] == pytest.approx(8 * 10)      # May-December 2020
+
+
+def test_heirs_share_excludes_government_part_d1_art20():
+    # Death early in 2021 (age 55): 10 payments of 100 own + 30 subsidy; heirs get 1,000
+    il = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.0,
+             death_age=55)
+    assert il.summary["heirs_at_death_age"]["heirs_yuan"] == pytest.approx(1000)
+
+
+def test_d3_death_grant_for_heirs_d3_s8_5():
+    # Basic only (born 1940, 72 in 2012): 80 + 10 at 70+ a month in 2012 (Beibei);
+    # on death early in 2013 the heirs get 12 x 90 = 1,080
+    il = ill(BEIBEI, birth_year=1940, birth_month=1, enrol_year=2011)
+    h = il.heirs.set_index("year")
+    assert h.loc[2013, "death_grant_yuan"] == pytest.approx(1080)
+    assert h.loc[2013, "heirs_yuan"] == 0
+
+
+def test_break_even_and_irr_are_reported():
+    s = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.0).summary
+    # own payments 1,600; from June 2026 about 163 + 14.96 a month: 9 months -> 60.8 (born May)
+    assert s["break_even_age"] == pytest.approx(60.8)
+    assert 0 < s["irr"] < 1
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(birth_year=2030, birth_month=5, enrol_year=2046), "in the future"),
+    (dict(birth_year=1980, birth_month=5, enrol_year=2011, tier=150), "not a tier"),
+    (dict(birth_year=1980, birth_month=5, enrol_year=2011, lump_sum_monthly=40), "already 60"),
+    (dict(birth_year=1980, birth_month=5, enrol_year=2005), "before the scheme starts"),
+    (dict(birth_year=2000, birth_month=5, enrol_year=2012), "under 16"),
+])
+def test_bad_member_input_is_one_clear_error(kw, message):
+    with pytest.raises(MemberInputError, match=message):
+        illustrate(QIANNAN, Member(**kw), today=TODAY)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--birth", "2099-05", "--enrol", "2011"], "in the future"),
+    (["--birth", "1980-05", "--enrol", "2011", "--tier", "150"], "not a tier"),
+    (["--birth", "1980-05", "--enrol", "2011", "--lump-sum", "40"], "already 60"),
+])
+def test_cli_bad_input_exit_2_one_line(args, message):
+    r = subprocess.run([sys.executable, "-m", "model", "member", str(ROOT / "scenarios" / "beibei_2011.yaml"),
+                        *args], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error:") and message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_cli_json_has_the_documented_keys():
+    r = subprocess.run([sys.executable, "-m", "model", "member", str(ROOT / "scenarios" / "qiannan_2011.yaml"),
+                        "--birth", "1966-05", "--enrol", "2011", "--tier", "100", "--json"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    for k in ("eligible", "years_paid", "balance_at_60", "personal_paid_total", "government_subsidy_total",
+              "monthly_basic_pension", "monthly_account_pension", "monthly_total", "first_payment",
+              "lump_sum_price", "account_exhausted", "break_even_age", "irr", "schedule"):
+        assert k in d, k
+    assert d["first_payment"] == "2026-06" and len(d["schedule"]) > 16
