@@ -223,8 +223,18 @@ def statement_html(il, lang: str = "zh") -> str:
 <h2>{e(t('heirs', lang))}</h2>
 <table><tr><th>{e(t('heirs_age', lang))}</th><th>{e(t('heirs_yuan', lang))}</th><th>{e(t('death_grant', lang))}</th></tr>
 {heirs_rows}</table>
-<p class="foot">{e(t('footer', lang))}<br>{e(s.get('irr_assumption') or '')}</p>
+<p class="foot">{e(t('footer', lang))}<br>{e(_irr_note(il, lang))}</p>
 </body></html>"""
+
+
+def _irr_note(il, lang: str) -> str:
+    """The survival assumption behind the internal rate of return, in the chosen language."""
+    if lang == "en":
+        return "Internal rate of return: " + (il.summary.get("irr_assumption") or "")
+    m = il.member
+    table = il.summary.get("irr_assumption", "").split(" death rates")[0].rsplit(" ", 1)[-1]
+    return (f"内部收益率:按所选办法的死亡率表({table})计算{m.birth_year}年出生{t(m.sex, 'zh')}性"
+            f"自参保年份起的生存概率,身故按年中计,含退还继承人的账户余额和死亡补助。")
 
 
 def find_chromium() -> str | None:
