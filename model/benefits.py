@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import dims
 
 MONTHS = np.arange(1, 13)
 
@@ -40,7 +39,7 @@ def month_weights_turning_60(first_month=1):
     Birth in month m (uniform over 1..12) is paid from month m + 1 (D1 Art. 21
     从年满60周岁的次月起), so month k is paid with probability (k - 1) / 12.
     """
-    return month_weights_full(first_month) * (MONTHS - 1) / 12.0
+    return birthday_month_weights(month_weights_full(first_month))
 
 
 def account_pension_monthly(balance_at_60, divisor):
@@ -53,15 +52,34 @@ def account_pension_monthly(balance_at_60, divisor):
     return np.asarray(balance_at_60) / divisor
 
 
-def qualifies_for_pension(age_at_start, years_paid, min_years, near_age=dims.NEAR_PENSION_AGE):
-    """Whether a member reaching 60 gets the pension [bool].
+def years_required(years_from_start_to_60, min_years):
+    """Years a member must have paid by 60 to draw the pension [years].
 
-    D1 Art. 21: already 60 at the start -> yes, without paying (一); 45-59 at
-    the start -> yes, having paid every year to 60 (二); under 45 -> only with
-    at least 15 years paid (三). Shapes broadcast.
+    D1 Art. 21(三): 15 for those under 45 at the start; D1 Art. 21(二): those
+    45-59 at the start pay every year from the start to the year of their
+    60th birthday, i.e. min(15, years from the start year to that year). The
+    one formula covers both. Shape: any -> same.
     """
-    age_at_start = np.asarray(age_at_start)
-    return (age_at_start >= near_age) | (np.asarray(years_paid) >= min_years)
+    return np.minimum(min_years, years_from_start_to_60)
+
+
+def qualifies_for_pension(years_paid, years_from_start_to_60, min_years):
+    """Whether a member reaching 60 gets the pension [bool] (D1 Art. 21(二)(三)).
+
+    Those already 60 at the start get the basic pension without paying
+    (D1 Art. 21(一)); they are not contributors and do not come here.
+    """
+    return np.asarray(years_paid) >= years_required(years_from_start_to_60, min_years)
+
+
+def birthday_month_weights(weights):
+    """Share of each month paid after a birthday in the year, from pension weights, shape (12,).
+
+    Birth month m (uniform over 1..12) counts from month m + 1 (D1 Art. 21 次月):
+    month k is after the birthday with probability (k - 1) / 12. Used for a
+    top-up starting at an age (D3 §8(四)) in the year that age is reached.
+    """
+    return np.asarray(weights) * (MONTHS - 1) / 12.0
 
 
 def long_contribution_extra_monthly(years_over_min, yuan_per_year):
@@ -75,6 +93,8 @@ def long_contribution_extra_monthly(years_over_min, yuan_per_year):
 
 def age_topup_monthly(age, from_age, monthly_yuan):
     """Monthly top-up by age [yuan/month]: D3 §8(四) +10 from age 70."""
+    if from_age is None:                         # no age top-up in the rule set
+        return np.zeros(np.shape(age))
     return np.where(np.asarray(age) >= from_age, monthly_yuan, 0.0)
 
 

@@ -39,9 +39,20 @@ def account_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[st
 
 
 def pooled_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
-    """closing = opening + forfeits + interest + government money - what the pool paid."""
+    """closing = opening + forfeits + interest + government money - what the pool paid;
+    the pool pays the whole longevity gap and at most the top-ups and grants besides;
+    government money comes in only when the pool is empty."""
     fails = _roll(df, "pooled_fund_opening", "pooled_fund_balance", POOL_IN, POOL_OUT,
                   "pooled fund", rel_tol)
+    for y, paid, gap, extra, gov, close in zip(
+            df["year"], df["pooled_fund_paid"], df["longevity_gap_paid"],
+            df["topups_paid"] + df["death_grants_paid"], df["government_to_pool"], df["pooled_fund_balance"]):
+        tol = rel_tol * (abs(paid) + abs(gap) + abs(extra) + 1.0)
+        if paid < gap - tol or paid > gap + extra + tol:
+            fails.append(f"{y}: pooled fund paid {paid:.6g}, outside gap {gap:.6g} .. gap + top-ups "
+                         f"and grants {gap + extra:.6g}")
+        if gov > tol and close > tol:
+            fails.append(f"{y}: government topped up the pooled fund ({gov:.6g}) but it closed at {close:.6g}")
     return fails
 
 
@@ -66,11 +77,22 @@ def population_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]
 
 
 def government_cost_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
-    """The four levels add up to the government's total cost."""
-    levels = df[["subsidy_central", "subsidy_province", "subsidy_prefecture", "subsidy_county"]].sum(axis=1)
-    return [f"{y}: levels sum to {a:.6g}, total {b:.6g}"
-            for y, a, b in zip(df["year"], levels, df["government_total_cost"])
-            if abs(a - b) > rel_tol * (abs(b) + 1.0)]
+    """The four levels add up to the government's total cost, and that cost is rebuilt
+    from the flows: money into accounts + basic pension + money into the pooled fund +
+    top-ups and grants paid directly (those the pool did not pay) + work funding."""
+    cols = ["subsidy_central", "subsidy_province", "subsidy_prefecture", "subsidy_county"]
+    levels = df[cols].sum(axis=1)
+    direct = df["topups_paid"] + df["death_grants_paid"] + df["longevity_gap_paid"] - df["pooled_fund_paid"]
+    rebuilt = (df["subsidy_contribution"] + df["basic_pension_paid"] + df["government_to_pool"]
+               + direct + df["admin_costs_paid"])
+    fails = []
+    for y, a, b, c in zip(df["year"], levels, df["government_total_cost"], rebuilt):
+        tol = rel_tol * (abs(b) + 1.0)
+        if abs(a - b) > tol:
+            fails.append(f"{y}: levels sum to {a:.6g}, total {b:.6g}")
+        if abs(c - b) > tol:
+            fails.append(f"{y}: total cost {b:.6g} but the flows add up to {c:.6g}")
+    return fails
 
 
 def no_negatives(df: pd.DataFrame, abs_tol: float = 1e-6) -> list[str]:
@@ -89,6 +111,20 @@ def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
         if (a < -abs_tol).any():
             fails.append(f"state.{name} has a negative cell ({a.min():.6g})")
     return fails
+
+
+def members_within_population(state, rel_tol: float = 1e-9) -> list[str]:
+    """No (age, sex, area) cell has more members than people (D1 Art. 6: one membership each)."""
+    from .projection import C_AGES, P_AGES
+    members = state.s_n.copy()
+    members[C_AGES] += state.c_n.sum(axis=(3, 4))
+    members[P_AGES] += state.p_n.sum(axis=(3, 4))
+    excess = members - state.pop * (1 + rel_tol) - 1e-9
+    if (excess > 0).any():
+        a, sx, ar = np.unravel_index(np.argmax(excess), excess.shape)
+        return [f"age {a} sex {sx} area {ar}: {members[a, sx, ar]:.6g} members but "
+                f"{state.pop[a, sx, ar]:.6g} people"]
+    return []
 
 
 def all_identities(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:

@@ -34,9 +34,10 @@ NEAR_PENSION_AGE = 45              # 45+ at the start pay to 60 without the 15-y
 # linear in the years above 15).
 N_YP = MIN_YEARS_FULL + 1
 
-# Pensioner kinds: how the person came to draw a pension.
+# Pensioner kinds: how the person came to draw a pension. Lump-sum buyers get
+# one kind per purchase year (Parameters.n_kind), so that each year's accounts
+# pay only their own pensions (D1 Art. 18).
 KINDS = ("regular", "basic_only", "lump_sum")
-N_KIND = len(KINDS)
 
 LEVELS = ("central", "province", "prefecture", "county")
 

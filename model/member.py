@@ -210,7 +210,10 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             own = float(personal[i, ai, ti]) if pays else 0.0
             gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
             coll = P.collective_yuan if pays else 0.0
-            bal = opening + interest + np.array([own, gov_lv.sum(), coll])
+            credit = np.array([own, gov_lv.sum(), coll])
+            if P.mid_year_crediting and year < year60:       # RULES.md §3 switch
+                interest = interest + credit * (r / 2)
+            bal = opening + interest + credit
             paid_years += int(pays)
             totals["personal"] += own
             totals["government"] += float(gov_lv.sum())
@@ -230,12 +233,15 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             totals["personal"] += makeup_pay
             rows[-1]["catch_up_yuan"] = makeup_pay
             rows[-1].update(_bal_cols(bal))
-        qualifies = bool(benefits.qualifies_for_pension(age0, paid_years + makeup_years,
+        available = year60 - P.start_year + 1           # years from the start to the 60th birthday
+        qualifies = bool(benefits.qualifies_for_pension(paid_years + makeup_years, available,
                                                         dims.MIN_YEARS_FULL))
         if not qualifies:
+            required = int(benefits.years_required(available, dims.MIN_YEARS_FULL))
             short = dims.MIN_YEARS_FULL - paid_years
-            reason = (f"paid {paid_years} years, fewer than the {dims.MIN_YEARS_FULL} needed by someone "
-                      f"under {dims.NEAR_PENSION_AGE} when the scheme started (D1 Art. 21(三)); making up "
+            rule = ("D1 Art. 21(三): 15 years for those under 45 at the start" if available > dims.MIN_YEARS_FULL
+                    else "D1 Art. 21(二): every year from the start to 60 for those 45-59 at the start")
+            reason = (f"paid {paid_years} years, fewer than the {required} required ({rule}); making up "
                       f"{short} years at 60 ({short * _tier_in(m, year60):,.0f} yuan, no subsidy) would qualify")
         first = _next_month(year60, m.birth_month)
         balance60 = float(bal.sum())
@@ -365,8 +371,11 @@ def _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60
     if not qualifies:
         own = float(sched.iloc[-1][["balance_personal_yuan", "balance_collective_yuan"]].sum())
         out.update(monthly_basic_pension=0.0, monthly_account_pension=0.0, monthly_topups=0.0,
-                   monthly_total=0.0, monthly_total_at_70=0.0, break_even_age=None,
-                   refund_on_leaving=round(own, 2))
+                   monthly_total=0.0, monthly_total_at_70=0.0, break_even_age=None)
+        if P.scenario.benefits.short_of_years_at_60 == "refund":
+            out["refund_on_leaving"] = round(own, 2)
+        else:                                    # D1 Art. 21(三): kept until the years are made up
+            out["account_kept"] = round(float(sched.iloc[-1]["balance_yuan"]), 2)
         return out
     basic, top = _monthly_total(m, P, *first, acc_monthly, long_monthly)
     y70, m70 = _next_month(m.birth_year + 70, m.birth_month)

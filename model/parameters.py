@@ -65,7 +65,14 @@ class Parameters:
     backstop_paid_by: np.ndarray       # (level,)
     lump_sum_levels: np.ndarray        # (k,) monthly yuan
     lump_sum_shares: np.ndarray        # (k,)
+    lump_window: int                   # years after the start with lump-sum purchases (kinds 2..)
+    mid_year_crediting: bool           # RULES.md §3 switch: payments earn half a year's interest
     warnings: tuple = field(default=())
+
+    @property
+    def n_kind(self) -> int:
+        """Pensioner kinds: regular, basic-only, then one per lump-sum purchase year."""
+        return 2 + self.lump_window
 
     def at(self, year: int) -> YearParams:
         i = int(year - self.start_year)
@@ -189,7 +196,10 @@ def _interest(s: Scenario, years: np.ndarray) -> np.ndarray:
         if acc.rate_path is None:
             raise ValueError("accounts.rate_path: required when accounts.interest is 'path'")
         return yearly_values(acc.rate_path, years)
-    return tables.deposit_rate_path(years, acc.interest_rule)    # D1 Art. 14
+    rates = tables.deposit_rate_path(years, acc.interest_rule)   # D1 Art. 14
+    if acc.rate_after_data_pa is not None:
+        rates[years > tables.deposit_rate_last_change_year()] = acc.rate_after_data_pa
+    return rates
 
 
 def per_payer_amounts(s: Scenario, years, tiers, allowed, lowest, group_weights=None):
@@ -292,11 +302,12 @@ def resolve(s: Scenario) -> Parameters:
         gfr = np.full(len(years), pop0[0].sum() / women if women > 0 else 0.0)
 
     b = s.benefits
-    if b.payout_divisor == "139":
-        divisor = 139.0                                            # D1 Art. 20
+    if b.payout_divisor == "guofa_2005_38":                        # D3 §8(二)2, Guofa [2005] 38
+        divisor = float(tables.payout_months(dims.PENSION_AGE))
     else:
-        divisor = float(tables.payout_months(dims.PENSION_AGE))    # D3 §8(二)2, Guofa [2005] 38
+        divisor = float(b.payout_divisor)                          # D1 Art. 20
     ls = b.lump_sum
+    buys = bool(ls.shares) and sum(ls.shares.values()) > 0
     return Parameters(
         scenario=s, start_year=start_year, start_month=start_month, years=years,
         tiers=tiers, tier_allowed=allowed, lowest_tier=lowest, population0=pop0,
@@ -318,4 +329,6 @@ def resolve(s: Scenario) -> Parameters:
         backstop_paid_by=np.array(s.finance.backstop_paid_by.vector()),
         lump_sum_levels=np.array(list(ls.shares), dtype=float),
         lump_sum_shares=np.array(list(ls.shares.values()), dtype=float),
+        lump_window=ls.purchase_window_years if buys else 0,
+        mid_year_crediting=s.accounts.crediting == "mid_year",
         warnings=tuple(warnings))

@@ -36,7 +36,7 @@ C_AGES = slice(dims.ENTRY_AGE, dims.PENSION_AGE + 1)    # contributor ages in 0.
 P_AGES = slice(dims.PENSION_AGE, dims.MAX_AGE + 1)       # pensioner ages in 0..100
 N_CA = dims.PENSION_AGE - dims.ENTRY_AGE + 1
 N_PA = dims.MAX_AGE - dims.PENSION_AGE + 1
-REG, BASIC, LUMP = range(dims.N_KIND)
+REG, BASIC, LUMP0 = 0, 1, 2          # pensioner kinds; LUMP0 + i: lump sums bought in year i
 YP = np.arange(dims.N_YP)
 
 
@@ -74,8 +74,8 @@ def initial_state(P: Parameters) -> State:
         c_xyears=np.zeros((N_CA, *sh)),
         s_n=np.zeros((dims.N_AGE, dims.N_SEX, dims.N_AREA)),
         s_bal=np.zeros((dims.N_PART, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
-        p_n=np.zeros((N_PA, *sh, dims.N_KIND)), p_bal=np.zeros((dims.N_PART, N_PA, *sh, dims.N_KIND)),
-        p_acc=np.zeros((N_PA, *sh, dims.N_KIND)), p_long=np.zeros((N_PA, *sh, dims.N_KIND)),
+        p_n=np.zeros((N_PA, *sh, P.n_kind)), p_bal=np.zeros((dims.N_PART, N_PA, *sh, P.n_kind)),
+        p_acc=np.zeros((N_PA, *sh, P.n_kind)), p_long=np.zeros((N_PA, *sh, P.n_kind)),
         pooled=0.0)
 
 
@@ -191,7 +191,8 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     non_members = np.maximum(st.pop - members_age, 0.0) * (1 - qa[:, :, None])
     net_mig = np.maximum(P.net_migration_rate[:, None, None] * non_members, -non_members)
     pop = st.pop - pop_dead - member_emig + net_mig
-    eligible = P.eligible_share[:, None, :] * pop                  # (age, sex, area), D1 Art. 6
+    # the eligible exclude members in the employee scheme (D1 Art. 6; D3 §5)
+    eligible = np.maximum(P.eligible_share[:, None, :] * pop - s_n, 0.0)   # (age, sex, area)
 
     # ---- 3. tier re-choice, new members, payments --------------------------------
     mix = p.tier_mix                                               # (area, tier)
@@ -224,6 +225,11 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
                        + catch * contributions.catch_up_payment_yuan(tiers)[None, None, None, :, None],
                        on_time * gov_per_payer[None, None, :, :, None],
                        on_time * P.collective_yuan])
+    if P.mid_year_crediting:                                       # RULES.md §3 switch
+        credit_int = credit * (r / 2)
+        credit_int[:, -1] = 0.0                                    # not in the year of the 60th birthday
+        interest += float(credit_int.sum())
+        credit = credit + credit_int
     contrib_personal = float((on_time_rt * p.personal).sum() + (catch_rt * tiers).sum())
     subsidy_levels = (p.subsidy_by_level * on_time_rt[None]).sum(axis=(1, 2))   # (level,)
     on_behalf_levels = (p.on_behalf_by_level * on_time_rt[None]).sum(axis=(1, 2))
@@ -240,13 +246,19 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     short = need > 0
     makeup_n = ret_n * (k * short)
     makeup_pay = makeup_n * need * tiers[None, None, :, None]      # D1 Art. 21(二)(三), no subsidy
-    qualifies = benefits.qualifies_for_pension(dims.PENSION_AGE - i, YP, dims.MIN_YEARS_FULL)
-    leave_w = np.where(qualifies, 0.0, 1.0 - k * short)            # (yp,) share who leave
+    # years from the start year to this (60th-birthday) year: i + 1 (D1 Art. 21(二)(三))
+    qualifies = benefits.qualifies_for_pension(YP, i + 1, dims.MIN_YEARS_FULL)
+    leave_w = np.where(qualifies, 0.0, 1.0 - k * short)            # (yp,) share without a pension
     leavers = ret_n * leave_w
     leave_bal = ret_bal * leave_w
-    ref_l, forf_l = accounts.refund_and_forfeit_yuan(*leave_bal.sum(axis=(1, 2, 3, 4)), 1.0)
-    refunds += float(ref_l)
-    forfeited += float(forf_l)
+    refund_short = s.benefits.short_of_years_at_60 == "refund"
+    if refund_short:                                               # membership ends, own part back
+        ref_l, forf_l = accounts.refund_and_forfeit_yuan(*leave_bal.sum(axis=(1, 2, 3, 4)), 1.0)
+        refunds += float(ref_l)
+        forfeited += float(forf_l)
+    else:                                                          # account kept, sealed (D1 Art. 21(三))
+        s_n[dims.PENSION_AGE] += leavers.sum(axis=(2, 3))
+        s_bal[:, dims.PENSION_AGE] += leave_bal.sum(axis=(3, 4))
     new_n = (ret_n - leavers).sum(axis=-1)                         # (sex, area, tier)
     new_bal = (ret_bal - leave_bal).sum(axis=-1)
     new_bal[0] += makeup_pay.sum(axis=-1)
@@ -263,11 +275,18 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     p_tot = st.p_n.sum(axis=(3, 4)) - p_dead.sum(axis=(3, 4)) - p_emig.sum(axis=(3, 4))
     target_p = p.enrol_target[P_AGES][:, None, :] * eligible[P_AGES]
     entrants_old = np.maximum(target_p - p_tot, 0.0) * old_at_start[:, None, None]  # (p_age, sex, area)
-    month_now = P.start_month if i == 0 else 7
-    months_to = _lump_sum_months_to_age(p_ages, P.scenario.benefits.lump_sum.to_age, month_now)
-    price = accounts.lump_sum_price_yuan(P.lump_sum_levels[None, :, None], months_to[:, None, :],
-                                         P.scenario.benefits.lump_sum.min_months).mean(axis=-1)  # (p_age, k)
-    buyers = entrants_old[..., None] * P.lump_sum_shares             # (p_age, sex, area, k), D3 §6(一)2
+    # registration month: the start month in the first year, spread evenly later (mean 6.5)
+    month_now = P.start_month if i == 0 else (1 + dims.MONTHS_PER_YEAR) / 2
+    ls = P.scenario.benefits.lump_sum
+    if P.lump_window:
+        months_to = _lump_sum_months_to_age(p_ages, ls.to_age, month_now)
+        price = accounts.lump_sum_price_yuan(P.lump_sum_levels[None, :, None], months_to[:, None, :],
+                                             ls.min_months).mean(axis=-1)      # (p_age, k)
+    else:
+        price = np.zeros((N_PA, len(P.lump_sum_levels)))
+    # D3 §6(一)2; each purchase year is kept apart (D1 Art. 18: an account pays its own pension)
+    buys = i < P.lump_window
+    buyers = entrants_old[..., None] * P.lump_sum_shares * buys      # (p_age, sex, area, k)
     lump_paid = (buyers * price[:, None, None, :]).sum(axis=-1)
     lump_acc = (buyers * P.lump_sum_levels).sum(axis=-1)
     lump_n = buyers.sum(axis=-1)
@@ -312,9 +331,10 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     p_acc[0, ..., REG] += new_acc
     p_long[0, ..., REG] += new_long
     paid_lump = benefits.paid_from_account_yuan(lump_paid, lump_acc * m_old)
-    p_bal[0, :, :, :, 0, LUMP] += lump_paid - paid_lump             # all personal (no subsidy)
-    p_n[:, :, :, 0, LUMP] += lump_n
-    p_acc[:, :, :, 0, LUMP] += lump_acc
+    if buys:
+        p_bal[0, :, :, :, 0, LUMP0 + i] += lump_paid - paid_lump     # all personal (no subsidy)
+        p_n[:, :, :, 0, LUMP0 + i] += lump_n
+        p_acc[:, :, :, 0, LUMP0 + i] += lump_acc
     p_n[:, :, :, 0, BASIC] += entrants_old - lump_n
 
     acc_paid = float(paid_stay.sum() + paid_leave.sum() + paid_new.sum() + paid_lump.sum())
@@ -334,10 +354,17 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     long_due = float((st.p_long * (ps_frac * m_full + leave_frac * m_die)).sum() + (new_long * m_60).sum())
     long_levels = long_due * P.long_contrib_paid_by
     b = s.benefits
-    age_top = benefits.age_topup_monthly(p_ages, b.age_topup.from_age, b.age_topup.monthly_yuan) \
-        * b.age_topup.share_of_pensioners
-    topup_monthly = age_top + b.one_child_parent.monthly_yuan * b.one_child_parent.share_of_pensioners
-    topups = float((person_months * topup_monthly).sum())          # D3 §8(三)(四)
+    one_child = b.one_child_parent.monthly_yuan * b.one_child_parent.share_of_pensioners
+    topups = float(person_months.sum() * one_child)                # D3 §8(三)
+    age_top = b.age_topup.monthly_yuan * b.age_topup.share_of_pensioners
+    if age_top > 0:                                                # D3 §8(四): from the month after the birthday
+        older = p_ages > b.age_topup.from_age
+        at = p_ages == b.age_topup.from_age
+        w_at = (st.p_n * (ps_frac * benefits.birthday_month_weights(w_full).sum()
+                          + leave_frac * benefits.birthday_month_weights(w_die).sum())).sum(axis=(1, 2, 3, 4))
+        pm_top = np.where(older, person_months, 0.0) + np.where(at, w_at + pm_new + pm_old, 0.0)
+        topups += float(pm_top.sum() * age_top)
+    topup_monthly = one_child + age_top * (p_ages >= b.age_topup.from_age if age_top > 0 else 0.0)
 
     # death grants (D3 §8(五)) and funeral grants (D1 Art. 23)
     deaths_p = p_dead.sum(axis=(1, 2, 3, 4))                       # (p_age,)
@@ -358,8 +385,8 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         + (0.0 if b.grants_from_pooled_fund else grants_fund) + funeral
     # work funding: per paying member (D3 §4(四)) and per new member (D5 §2(三)4)
     fin = s.finance
-    admin = float(movers.sum() * fin.admin_yuan_per_payer
-                  + (entrants_c.sum() + entrants_old.sum()) * fin.admin_yuan_per_new_member)
+    new_payers = (entrants_c * P.density[C_AGES][:, None, None]).sum() + lump_n.sum()
+    admin = float(movers.sum() * fin.admin_yuan_per_payer + new_payers * fin.admin_yuan_per_new_member)
     levels = subsidy_levels + basic_levels + long_levels + (gov_to_pool + direct) * P.backstop_paid_by \
         + admin * np.array(fin.admin_paid_by.vector())
 
@@ -391,7 +418,8 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         pensioners_basic_only=float(p_n[..., BASIC].sum()),
         entrants=float(entrants_c.sum() + entrants_old.sum()),
         deaths=float(c_dead.sum() + s_dead.sum() + p_dead.sum()),
-        exits=float(c_emig.sum() + s_emig.sum() + p_emig.sum() + leavers.sum()),
+        exits=float(c_emig.sum() + s_emig.sum() + p_emig.sum() + (leavers.sum() if refund_short else 0.0)),
+        reached_60_without_pension=float(leavers.sum()),
         emigrants=float(member_emig.sum()),
         joined_employee_scheme=float(c_join.sum()),
         population_deaths=float(pop_dead.sum()),

@@ -470,18 +470,45 @@ class BasicPensionPart(Strict):
     paid_by: PaidBy
 
 
-class Topup(Strict):
+class AgeTopup(Strict):
+    """A monthly top-up from an age on (D3 §8(四): +10 from 70), paid from the month after
+    that birthday like the pension itself (D1 Art. 21 次月)."""
     monthly_yuan: Money = 0.0
     share_of_pensioners: Share = 1.0
-    from_age: int = Field(60, ge=60, le=dims.MAX_AGE)
+    from_age: int | None = Field(None, ge=dims.PENSION_AGE, le=dims.MAX_AGE)
+
+    @model_validator(mode="after")
+    def _age_given(self) -> "AgeTopup":
+        if self.monthly_yuan > 0 and self.from_age is None:
+            raise _Bad("required when monthly_yuan is above 0: the age the top-up starts "
+                       "(D3 §8(四): 70)", at=("from_age",))
+        return self
+
+
+class OneChildTopup(Strict):
+    """A monthly top-up for parents holding a one-child certificate (D3 §8(三): +10)."""
+    monthly_yuan: Money = 0.0
+    share_of_pensioners: Share = 0.0
 
 
 class LumpSum(Strict):
     """D3 §6(一)2 lump-sum purchase (趸缴) by the 60+ at the start."""
     shares: dict[float, Share] = Field({}, description="monthly account pension level "
                                        "-> share of the 60+ at start who buy it")
-    min_months: int = Field(60, ge=0)
-    to_age: int = Field(75, ge=60, le=dims.MAX_AGE)
+    min_months: int | None = Field(None, ge=0, description="D3: never fewer than 60 months")
+    to_age: int | None = Field(None, ge=60, le=dims.MAX_AGE, description="D3: months to age 75")
+    purchase_window_years: int = Field(5, ge=1, le=30, description="years after the start in "
+                                       "which registrants may buy; each year's buyers are kept "
+                                       "apart (their accounts pay only their own pensions)")
+
+    @model_validator(mode="after")
+    def _rule_given(self) -> "LumpSum":
+        if self.shares:
+            for key in ("min_months", "to_age"):
+                if getattr(self, key) is None:
+                    raise _Bad("required when lump-sum shares are given (D3 §6(一)2: "
+                               "60 months, age 75)", at=(key,))
+        return self
 
     @field_validator("shares")
     @classmethod
@@ -498,10 +525,12 @@ class Benefits(Strict):
         0.0, description="monthly extra basic pension per year paid above 15 "
                          "(加发, D1 Art. 20), at the county's cost")
     long_contribution_paid_by: PaidBy = PaidBy(county=1.0)
-    payout_divisor: Literal["139", "guofa_2005_38"] = Field(
-        "139", description="D1 Art. 20: 139; D3 §8(二)2: the Guofa [2005] 38 table")
-    one_child_parent: Topup = Topup(share_of_pensioners=0.0)
-    age_topup: Topup = Topup(from_age=70)
+    payout_divisor: float | Literal["guofa_2005_38"] = Field(
+        description="months the account at 60 is divided by: D1 Art. 20 gives 139; D3 §8(二)2 "
+                    "the Guofa [2005] 38 table (139 at 60, the only age at which payment starts "
+                    "in this model)")
+    one_child_parent: OneChildTopup = OneChildTopup()
+    age_topup: AgeTopup = AgeTopup()
     topups_from_pooled_fund: bool = Field(True, description="D3 §8(三)(四): top-ups are "
                                           "paid from the fund")
     death_grant_months_of_pension: float = Field(0.0, ge=0, le=60, description="D3 §8(五): 12")
@@ -509,14 +538,17 @@ class Benefits(Strict):
                                       "county grant")
     grants_from_pooled_fund: bool = True
     lump_sum: LumpSum = LumpSum()
-    under_45_short_of_15: Literal["no_pension"] = Field(
-        "no_pension", description="D1 Art. 21(三): no pension until the years are made "
-        "up; those who do not make them up at 60 leave with their account refunded")
+    short_of_years_at_60: Literal["keep_account", "refund"] = Field(
+        "keep_account", description="D1 Art. 21(三): no pension until the years are made up; "
+        "'keep_account' keeps the account sealed (earning interest, inherited on death), "
+        "'refund' pays the own part back and ends membership")
 
     @field_validator("payout_divisor", mode="before")
     @classmethod
-    def _str(cls, v: Any) -> Any:
-        return str(v)
+    def _divisor(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip().replace(".", "", 1).isdigit():
+            return float(v)
+        return v
 
 
 class Accounts(Strict):
@@ -526,7 +558,12 @@ class Accounts(Strict):
         "D3 §7(二) the reference rate")
     flat_rate_pa: float = Field(0.0, ge=-0.05, le=0.3)
     rate_path: OptPath = None
-    crediting: Literal["year_end"] = "year_end"
+    crediting: Literal["year_end", "mid_year"] = Field(
+        "year_end", description="RULES.md §3: 'year_end' credits a payment on 31 December "
+        "(no interest in the year paid); 'mid_year' gives it half a year's interest")
+    rate_after_data_pa: float | None = Field(None, ge=-0.05, le=0.3, description="pbc_1y: the "
+                                             "rate for years after the shipped table; None holds "
+                                             "the last published rate")
     heirs_share: Share = Field(1.0, description="share of deceased members with an heir; "
                                "without one the whole balance stays in the fund (D1 Art. 20)")
 

@@ -47,6 +47,7 @@ L = {
     "irr": ("个人缴费内部收益率", "Internal rate of return on own payments"),
     "lump_sum_price": ("趸缴金额(元)", "Lump-sum price (yuan)"),
     "refund_on_leaving": ("退还个人账户(元)", "Refund on leaving (yuan)"),
+    "account_kept": ("保留的个人账户(元)", "Account kept, sealed (yuan)"),
     "chart": ("个人账户余额与每月养老金", "Account balance and monthly pension by age"),
     "age": ("年龄", "age"),
     "balance": ("账户余额(元)", "account balance (yuan)"),
@@ -85,7 +86,7 @@ def key_rows(il, lang: str) -> list[tuple[str, str]]:
         keys += ["first_payment", "monthly_basic_pension", "monthly_account_pension", "monthly_topups",
                  "monthly_total", "monthly_total_at_70", "account_exhausted", "break_even_age", "irr"]
     else:
-        keys += ["refund_on_leaving"]
+        keys += [k for k in ("refund_on_leaving", "account_kept") if k in s]
     if s.get("lump_sum_price") is not None:
         keys.insert(1, "lump_sum_price")
     for k in keys:

@@ -308,6 +308,11 @@ def deposit_rate_1y(year: int, rule: str) -> float:
     return float(np.dot(days, [r for _, r in segs]) / days.sum())
 
 
+def deposit_rate_last_change_year() -> int:
+    """Year of the last rate change in the shipped table (later years hold that rate)."""
+    return _deposit_changes()[-1][0].year
+
+
 def deposit_rate_path(years, rule: str) -> np.ndarray:
     """PBoC 1-year deposit rate, fraction per year, for each year; shape (len(years) years,).
 

@@ -26,7 +26,8 @@ BASE = {
     "subsidies": [{"name": "entry", "reference": "D1 Art. 8", "amount_by_tier": 30,
                    "paid_by": {"province": "1/3", "prefecture": "1/3", "county": "1/3"}}],
     "benefits": {"basic_pension": [{"name": "basic", "reference": "D1 Art. 20", "monthly": 55,
-                                    "paid_by": {"central": 1}}]},
+                                    "paid_by": {"central": 1}}],
+                 "payout_divisor": 139},
     "accounts": {"interest": "flat", "flat_rate_pa": 0.0, "heirs_share": 1.0},
 }
 

@@ -26,6 +26,7 @@ def _states(P):
         st_, flows, _ = step(st_, P.at(int(year)), P)
         flows["account_fund_opening"] = opening
         fails += [f"{year}: {f}" for f in checks.state_non_negative(st_)]
+        fails += [f"{year}: {f}" for f in checks.members_within_population(st_)]
         rows.append(flows)
     return rows, fails
 
@@ -48,12 +49,30 @@ def test_shipped_scenarios_states_never_negative(path):
     assert fails == []
 
 
-def test_levels_add_up_to_government_cost_and_identity_catches_an_error():
-    proj = project(load_scenario(SCENARIOS[0]), detail=False)
-    df = proj.annual.copy()
-    assert checks.account_fund_identity(df) == []
-    df.loc[5, "interest_credited"] += 1.0           # one yuan off must be found
-    assert len(checks.account_fund_identity(df)) == 1
+@pytest.mark.parametrize("col, check", [
+    ("interest_credited", checks.account_fund_identity),
+    ("longevity_gap_paid", checks.pooled_fund_identity),
+    ("basic_pension_paid", checks.government_cost_identity),
+    ("subsidy_county", checks.government_cost_identity),
+    ("entrants", checks.headcount_identity),
+    ("population_deaths", checks.population_identity)])
+def test_each_identity_catches_an_error(col, check):
+    qiannan = next(p for p in SCENARIOS if p.stem == "qiannan_2011")   # no fund-paid top-ups
+    df = project(load_scenario(qiannan), detail=False).annual.copy()
+    assert check(df) == []
+    df.loc[40, col] += 1000.0                         # a thousand off in one year must be found
+    assert len(check(df)) >= 1
+
+
+def test_employee_scheme_members_are_not_enrolled_twice_d1_art6():
+    # 1,000 people aged 40, all enrolled; all join the employee scheme at 41: nobody
+    # may be enrolled again in their place (they are still members, sealed).
+    P = make_params({"eligibility": {"employee_scheme_join_rate": {"41": 1.0}}},
+                    cohorts={(40, "male", "rural"): 1000})
+    a = project(P, detail=False).annual.set_index("year")
+    assert a.loc[2012, "members"] == pytest.approx(1000)
+    assert a.loc[2012, "members_suspended"] == pytest.approx(1000)
+    assert a.loc[2012, "entrants"] == 0
 
 
 tiers_st = st.lists(st.sampled_from([100, 200, 300, 400, 500, 600, 800, 1000, 1500, 2000]),
@@ -86,15 +105,19 @@ def scenarios(draw):
                           "collective_yuan": draw(st.floats(0, 50))},
         "on_behalf": [{"name": "g", "reference": "D1 Art. 9", "share_of_payers": draw(st.floats(0, 0.5)),
                        "share_of_lowest_tier": draw(share), "extra_subsidy_yuan": draw(st.floats(0, 40))}],
-        "benefits": {"age_topup": {"monthly_yuan": draw(st.floats(0, 20))},
+        "benefits": {"age_topup": {"monthly_yuan": draw(st.floats(0, 20)), "from_age": draw(st.integers(60, 90))},
                      "one_child_parent": {"monthly_yuan": 10, "share_of_pensioners": draw(share)},
                      "death_grant_months_of_pension": draw(st.floats(0, 12)),
                      "topups_from_pooled_fund": draw(st.booleans()),
                      "grants_from_pooled_fund": draw(st.booleans()),
                      "long_contribution_yuan_per_year_over_15": draw(st.floats(0, 5)),
-                     "lump_sum": {"shares": {40: draw(st.floats(0, 0.3)), 90: draw(st.floats(0, 0.3))}},
+                     "lump_sum": {"shares": {40: draw(st.floats(0, 0.3)), 90: draw(st.floats(0, 0.3))},
+                                  "min_months": 60, "to_age": 75,
+                                  "purchase_window_years": draw(st.integers(1, 6))},
+                     "short_of_years_at_60": draw(st.sampled_from(["keep_account", "refund"])),
                      "payout_divisor": draw(st.sampled_from(["139", "guofa_2005_38"]))},
-        "accounts": {"flat_rate_pa": draw(st.floats(0, 0.08)), "heirs_share": draw(share)},
+        "accounts": {"flat_rate_pa": draw(st.floats(0, 0.08)), "heirs_share": draw(share),
+                     "crediting": draw(st.sampled_from(["year_end", "mid_year"]))},
         "finance": {"pooled_fund_earns_interest": draw(st.booleans())},
     }
 

@@ -60,7 +60,8 @@ def test_engine_on_one_cohort_equals_member_calculator(age_at_start, enrol_delay
     np.testing.assert_allclose(eng.loc[pre, "account_fund_balance"], sched.loc[pre, "balance_yuan"],
                                rtol=1e-9, atol=1e-9)
     if not ills[0].summary["eligible"]:
-        assert eng.loc[year60, "exits"] == pytest.approx(1.0)
+        assert eng.loc[year60, "reached_60_without_pension"] == pytest.approx(1.0)
+        assert eng.loc[year60, "members_suspended"] == pytest.approx(1.0)     # account kept, sealed
         assert eng.loc[year60:, "basic_pension_paid"].sum() == 0
         return
     # the account pension and the first years' pensions (mean over birth months)

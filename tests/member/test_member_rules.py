@@ -55,11 +55,17 @@ def test_disabled_and_disabled_on_dibao_d1_art9():
 
 def test_stopping_after_12_years_under_45_d1_art21_3():
     # Born 1976-03: 35 at the start; pays 2011-2022 then stops: 12 years < 15, no pension;
-    # leaving at 60 refunds the own part 1,200 (not the 360 of subsidy).
+    # by default the 1,560 stays in the account; with the 'refund' reading leaving at 60
+    # refunds the own part 1,200 (not the 360 of subsidy).
     s = ill(QIANNAN, birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
             stop_after_years=12).summary
     assert s["eligible"] is False and s["years_paid"] == 12
-    assert "15" in s["eligibility_reason"] and "3 years" in s["eligibility_reason"]
+    assert "15 required" in s["eligibility_reason"] and "3 years" in s["eligibility_reason"]
+    assert s["account_kept"] == pytest.approx(1560)          # D1 Art. 21(三): kept, sealed
+    refund = QIANNAN.model_copy(update={"benefits": QIANNAN.benefits.model_copy(
+        update={"short_of_years_at_60": "refund"})})
+    s = ill(refund, birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
+            stop_after_years=12).summary
     assert s["refund_on_leaving"] == pytest.approx(1200)
     # making up the 3 years at 60 (3 x 100, no subsidy) qualifies: 1,560 + 300 = 1,860
     s = ill(QIANNAN, birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,

@@ -53,17 +53,39 @@ def test_d1_flat_interest_year_end_crediting_rules_s3():
 def test_under_45_short_of_15_years_makes_up_or_leaves_d1_art21():
     # Aged 44 at the 2011 start, joining only in 2020 (age 53): 8 payments to 60 (2027).
     # Half make up the 7 missing years at 100 each (no subsidy) and draw a pension on
-    # 8 x 130 + 700 = 1,740; the other half leave with their own 800 refunded and their
-    # 240 of subsidy forfeited to the pooled fund.
-    a = run(cohorts={(44, "male", "rural"): 1000},
-            overrides={"enrolment": {"rate_path": {2011: 0.0, 2020: 1.0}},
-                       "contributions": {"catch_up_at_60": {"share": 0.5}}})
+    # 8 x 130 + 700 = 1,740; with the 'refund' reading the other half leave with their
+    # own 800 refunded and their 240 of subsidy forfeited to the pooled fund.
+    over = {"enrolment": {"rate_path": {2011: 0.0, 2020: 1.0}},
+            "contributions": {"catch_up_at_60": {"share": 0.5}},
+            "benefits": {"short_of_years_at_60": "refund"}}
+    a = run(cohorts={(44, "male", "rural"): 1000}, overrides=over)
     assert a.loc[2027, "exits"] == pytest.approx(500, rel=REL)
     assert a.loc[2027, "inheritance_refunds"] == pytest.approx(500 * 800, rel=REL)
     assert a.loc[2027, "forfeited_to_pool"] == pytest.approx(500 * 240, rel=REL)
     assert a.loc[2027, "catch_up_contributions"] == pytest.approx(500 * 700, rel=REL)
     assert a.loc[2027, "pensioners"] == pytest.approx(500, rel=REL)
     assert a.loc[2027, "account_pension_paid"] == pytest.approx(500 * 1740 / 139 * 5.5, rel=REL)
+    # the default reading (D1 Art. 21(三) no pension until made up): the account is kept sealed
+    over["benefits"]["short_of_years_at_60"] = "keep_account"
+    b = run(cohorts={(44, "male", "rural"): 1000}, overrides=over)
+    assert b.loc[2027, "exits"] == 0 and b.loc[2027, "inheritance_refunds"] == 0
+    assert b.loc[2027, "members_suspended"] == pytest.approx(500, rel=REL)
+    assert b.loc[2027, "reached_60_without_pension"] == pytest.approx(500, rel=REL)
+    assert b.loc[2027, "account_fund_balance"] == pytest.approx(
+        500 * 1040 + 500 * (1740 - 1740 / 139 * 5.5), rel=REL)
+
+
+def test_45_plus_joining_late_must_make_up_the_years_since_the_start_d1_art21_2():
+    # Aged 50 at the 2011 start but joining only in 2021 (age 60): 1 payment of the 11
+    # years 2011-2021, so no pension unless the missing years are made up at 60.
+    over = {"enrolment": {"rate_path": {2011: 0.0, 2021: 1.0}}}
+    a = run(cohorts={(50, "male", "rural"): 1000}, overrides=over)
+    assert a.loc[2021, "pensioners"] == 0
+    assert a.loc[2021, "reached_60_without_pension"] == pytest.approx(1000, rel=REL)
+    over["contributions"] = {"catch_up_at_60": {"share": 1.0}}
+    b = run(cohorts={(50, "male", "rural"): 1000}, overrides=over)   # make up 14 years: 15 in all
+    assert b.loc[2021, "pensioners"] == pytest.approx(1000, rel=REL)
+    assert b.loc[2021, "catch_up_contributions"] == pytest.approx(1000 * 14 * 100, rel=REL)
 
 
 def test_45_plus_qualify_without_15_years_and_may_top_up_d1_art21_2():
@@ -134,12 +156,12 @@ D3 = {"scheme": {"start": "2011-10"},
 
 def test_d3_topup_at_70_and_death_grant_d3_s8():
     # Basic-only cohort aged 69 in 2011 (start October: 3 months at 80).
-    # 2012 (age 70): +10 a month from the fund. 2013 (age 71): 10 % die, paid 6.5
-    # months on average; grant 12 x (80 + 10) each.
+    # 2012 (age 70): +10 a month from the month after the birthday, 5.5 months on
+    # average. 2013 (age 71): 10 % die, paid 6.5 months on average; grant 12 x (80 + 10).
     a = run(cohorts={(69, "male", "rural"): 1000}, q={71: 0.1}, overrides=D3)
     assert a.loc[2011, "basic_pension_paid"] == pytest.approx(1000 * 80 * 3, rel=REL)
     assert a.loc[2011, "topups_paid"] == 0
-    assert a.loc[2012, "topups_paid"] == pytest.approx(1000 * 10 * 12, rel=REL)
+    assert a.loc[2012, "topups_paid"] == pytest.approx(1000 * 10 * 5.5, rel=REL)
     assert a.loc[2013, "basic_pension_paid"] == pytest.approx(900 * 12 * 80 + 100 * 6.5 * 80, rel=REL)
     assert a.loc[2013, "topups_paid"] == pytest.approx((900 * 12 + 100 * 6.5) * 10, rel=REL)
     assert a.loc[2013, "death_grants_paid"] == pytest.approx(100 * 12 * 90, rel=REL)
@@ -152,7 +174,8 @@ def test_d3_lump_sum_purchase_d3_s6_1_2():
     # Aged 68 at an October start, all buy 40 a month: months to 75 = 84 + (m - 10) for
     # birth month m, mean 80.5 -> 3,220 yuan each; account pension 40 a month, 3 months in 2011.
     a = run(cohorts={(68, "female", "rural"): 1000},
-            overrides={**D3, "benefits": {**D3["benefits"], "lump_sum": {"shares": {40: 1.0}}}})
+            overrides={**D3, "benefits": {**D3["benefits"], "lump_sum": {"shares": {40: 1.0}, "min_months": 60,
+                                                                         "to_age": 75}}})
     assert a.loc[2011, "lump_sum_purchases"] == pytest.approx(1000 * 40 * 80.5, rel=REL)
     assert a.loc[2011, "account_pension_paid"] == pytest.approx(1000 * 40 * 3, rel=REL)
     # 3,220 lasts 80.5 months: the account runs out during 2018 and the gap begins
