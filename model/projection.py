@@ -128,50 +128,48 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     heirs = P.heirs_share
 
     # ---- 1. decrements on 1 January stocks ---------------------------------------
-    # contributors
-    qc = qa[C_AGES][:, :, None, None, None]
-    emc = em[C_AGES][:, None, None, None, None]
-    jnc = jn[C_AGES][:, None, None, None, None]
-    d_frac = qc
-    e_frac = (1 - qc) * emc
-    stay = 1 - d_frac - e_frac                                    # includes those joining
-    j_frac = stay * jnc
-    c_dead, c_emig = st.c_n * d_frac, st.c_n * e_frac
-    c_bal_dead, c_bal_emig = st.c_bal * d_frac, st.c_bal * e_frac
+    # Contributors. Every rate depends on age and sex only, so the money and
+    # people leaving are worked out on sums over area, tier and years paid, and
+    # the big arrays are scaled once.
+    d_as = qa[C_AGES]                                             # (c_age, sex) deaths
+    e_as = (1 - d_as) * em[C_AGES][:, None]                       # emigration
+    stay_as = 1 - d_as - e_as                                     # includes those joining
+    j_as = stay_as * jn[C_AGES][:, None]                          # joining the employee scheme
+    # interest on the 1 January balance of those not dying or emigrating (D1 Art. 14),
+    # not for the cohort turning 60 (RULES.md §3); pensioners are done in 5.
+    r_age = np.full(N_CA, r)
+    r_age[-1] = 0.0
+    cn_asr = st.c_n.sum(axis=(3, 4))                              # (c_age, sex, area)
+    cb_asr = st.c_bal.sum(axis=(4, 5))                            # (part, c_age, sex, area)
+    cb_as = cb_asr.sum(axis=-1)                                   # (part, c_age, sex)
+    c_dead, c_emig = cn_asr * d_as[..., None], cn_asr * e_as[..., None]
     # suspended
     qs = qa[:, :, None]
     s_dead, s_emig = st.s_n * qs, st.s_n * (1 - qs) * em[:, None, None]
     s_bal_dead = st.s_bal * qs
     s_bal_emig = st.s_bal * ((1 - qs) * em[:, None, None])
     # death and emigration refunds (D1 Art. 20, 35; D3 §7(三)(四))
-    dead_parts = c_bal_dead.sum(axis=(1, 2, 3, 4, 5)) + s_bal_dead.sum(axis=(1, 2, 3))
-    emig_parts = c_bal_emig.sum(axis=(1, 2, 3, 4, 5)) + s_bal_emig.sum(axis=(1, 2, 3))
+    dead_parts = (cb_as * d_as).sum(axis=(1, 2)) + s_bal_dead.sum(axis=(1, 2, 3))
+    emig_parts = (cb_as * e_as).sum(axis=(1, 2)) + s_bal_emig.sum(axis=(1, 2, 3))
     ref_d, forf_d = accounts.refund_and_forfeit_yuan(*dead_parts, heirs)
     ref_e, forf_e = accounts.refund_and_forfeit_yuan(*emig_parts, 1.0)
     refunds, forfeited = float(ref_d + ref_e), float(forf_d + forf_e)
 
-    # interest on the remaining 1 January balances (D1 Art. 14), not on the
-    # cohort turning 60 (RULES.md §3) nor on pensioners here (done in 5.)
-    c_bal = st.c_bal * stay
-    c_int = c_bal * r
-    c_int[:, -1] = 0.0
     s_bal = st.s_bal - s_bal_dead - s_bal_emig
     s_int = s_bal * r                                              # sealed but earning (D1 Art. 15)
-    interest = float(c_int.sum() + s_int.sum())
-    c_bal = c_bal + c_int
+    interest = float((cb_as * stay_as * r_age[:, None]).sum() + s_int.sum())
     s_bal = s_bal + s_int
-    c_n = st.c_n * stay
-    c_x = st.c_xyears * stay[..., 0]
 
-    # joining the employee scheme: account sealed (D1 Art. 15)
-    c_join = c_n * (j_frac / np.where(stay > 0, stay, 1.0))
-    j_share = j_frac / np.where(stay > 0, stay, 1.0)
+    # joining the employee scheme: account sealed with its interest (D1 Art. 15)
+    keep_as = stay_as - j_as
+    grow = 1 + r_age[:, None]
+    c_n = st.c_n * keep_as[:, :, None, None, None]
+    c_bal = st.c_bal * (keep_as * grow)[None, :, :, None, None, None]
+    c_x = st.c_xyears * keep_as[:, :, None, None]
+    c_join = cn_asr * j_as[..., None]                              # (c_age, sex, area)
     s_n = st.s_n - s_dead - s_emig
-    s_n[C_AGES] += c_join.sum(axis=(3, 4))
-    s_bal[:, C_AGES] += (c_bal * j_share).sum(axis=(4, 5))
-    c_n = c_n - c_join
-    c_bal = c_bal * (1 - j_share)
-    c_x = c_x * (1 - j_share[..., 0])
+    s_n[C_AGES] += c_join
+    s_bal[:, C_AGES] += cb_asr * (j_as * grow)[None, :, :, None]
 
     # pensioners: decrements act through the year (payments until death)
     qp = qa[P_AGES][:, :, None, None, None]
@@ -183,10 +181,10 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     # population: deaths, member emigration, net migration of non-members
     pop_dead = st.pop * qa[:, :, None]
     members_age = (st.s_n).copy()
-    members_age[C_AGES] += st.c_n.sum(axis=(3, 4))
+    members_age[C_AGES] += cn_asr
     members_age[P_AGES] += st.p_n.sum(axis=(3, 4))
     member_emig = s_emig.copy()
-    member_emig[C_AGES] += c_emig.sum(axis=(3, 4))
+    member_emig[C_AGES] += c_emig
     member_emig[P_AGES] += p_emig.sum(axis=(3, 4))
     non_members = np.maximum(st.pop - members_age, 0.0) * (1 - qa[:, :, None])
     net_mig = np.maximum(P.net_migration_rate[:, None, None] * non_members, -non_members)
@@ -212,31 +210,37 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     entrants_c = np.maximum(target_c - c_n.sum(axis=(3, 4)), 0.0) * may_join_c[:, None, None]
     c_n[..., 0] += entrants_c[..., None] * mix[None, None]
 
-    dens = P.density[C_AGES][:, None, None, None, None]
-    on_time = c_n * dens
-    catch = c_n * (1 - dens) * P.catch_up_share                    # made up, no subsidy (D1 Art. 8)
-    movers = on_time + catch
-    move_frac = dens + (1 - dens) * P.catch_up_share
+    # Payments (D1 Art. 7-10): on time with subsidies, or made up without (D1 Art. 8).
+    # Per person in a cell, by (c_age, area, tier): what goes into each account part.
+    dens = P.density[C_AGES]                                       # (c_age,)
+    cu = P.catch_up_share
+    move_a = dens + (1 - dens) * cu                                # share paying this year
     tiers = P.tiers
     gov_per_payer = p.subsidy_by_level.sum(axis=0)                 # (area, tier)
-    on_time_rt = on_time.sum(axis=(0, 1, 4))                       # (area, tier)
-    catch_rt = catch.sum(axis=(0, 1, 4))
-    credit = np.stack([on_time * p.personal[None, None, :, :, None]
-                       + catch * contributions.catch_up_payment_yuan(tiers)[None, None, None, :, None],
-                       on_time * gov_per_payer[None, None, :, :, None],
-                       on_time * P.collective_yuan])
-    if P.mid_year_crediting:                                       # RULES.md §3 switch
-        credit_int = credit * (r / 2)
-        credit_int[:, -1] = 0.0                                    # not in the year of the 60th birthday
-        interest += float(credit_int.sum())
-        credit = credit + credit_int
+    per_person = np.stack([
+        dens[:, None, None] * p.personal[None]
+        + ((1 - dens) * cu)[:, None, None] * contributions.catch_up_payment_yuan(tiers)[None, None, :],
+        dens[:, None, None] * gov_per_payer[None],
+        np.broadcast_to(dens[:, None, None] * P.collective_yuan, (N_CA, *gov_per_payer.shape))])
+    cells_paid = (per_person[:2, :, None] * c_n.sum(axis=-1)[None]) if detail else None
+    cn_art = c_n.sum(axis=(1, 4))                                  # (c_age, area, tier)
+    if P.mid_year_crediting:                                       # RULES.md §3 switch: half a year
+        half = (r_age / 2)[None, :, None, None]
+        interest += float((per_person * half * cn_art[None]).sum())
+        per_person = per_person * (1 + half)
+    on_time_rt = (cn_art * dens[:, None, None]).sum(axis=0)        # (area, tier)
+    catch_rt = (cn_art * ((1 - dens) * cu)[:, None, None]).sum(axis=0)
     contrib_personal = float((on_time_rt * p.personal).sum() + (catch_rt * tiers).sum())
     subsidy_levels = (p.subsidy_by_level * on_time_rt[None]).sum(axis=(1, 2))   # (level,)
     on_behalf_levels = (p.on_behalf_by_level * on_time_rt[None]).sum(axis=(1, 2))
-    collective = float(on_time.sum() * P.collective_yuan)
+    collective = float(on_time_rt.sum() * P.collective_yuan)
+    movers = c_n * move_a[:, None, None, None, None]
     c_x = c_x + movers[..., -1]                                    # one more year above 15
-    bal_moving = c_bal * move_frac
-    c_bal = c_bal - bal_moving + _yp_shift(bal_moving) + _yp_shift(credit)
+    moving = c_bal * move_a[None, :, None, None, None, None]
+    c_bal -= moving
+    moving += per_person[:, :, None, :, :, None] * c_n[None]       # paid in, credited at year end
+    c_bal[..., 1:] += moving[..., :-1]                             # one more year paid
+    c_bal[..., -1] += moving[..., -1]
     c_n = c_n - movers + _yp_shift(movers)
 
     # ---- 4. the cohort turning 60 --------------------------------------------------
@@ -449,12 +453,12 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     for lvl, v in zip(dims.LEVELS, levels):
         f[f"subsidy_{lvl}"] = float(v)
     f["government_total_cost"] = float(levels.sum())
-    det = (_detail(c_n, movers, credit, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump_paid, P)
+    det = (_detail(c_n, movers, cells_paid, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump_paid, P)
            if detail else None)
     return new_state, f, det
 
 
-def _detail(c_n, movers, credit, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump_paid, P):
+def _detail(c_n, movers, cells_paid, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump_paid, P):
     """Per-year detail arrays (var, age, sex, area, tier+1) at year end, before ageing.
 
     Tier slot 0 holds people without a tier: suspended members and basic-only
@@ -470,10 +474,10 @@ def _detail(c_n, movers, credit, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump
     pens[P_AGES, :, :, 1:] = p_n[..., REG]
     pens[P_AGES, :, :, 0] = p_n[..., BASIC:].sum(axis=-1)[..., 0]
     members[P_AGES] += pens[P_AGES]
-    personal[C_AGES, :, :, 1:] = credit[0].sum(axis=-1)
+    personal[C_AGES, :, :, 1:] = cells_paid[0]
     personal[dims.PENSION_AGE, :, :, 1:] += makeup_pay.sum(axis=-1)
     personal[P_AGES, :, :, 0] += lump_paid
-    subsidy[C_AGES, :, :, 1:] = credit[1].sum(axis=-1)
+    subsidy[C_AGES, :, :, 1:] = cells_paid[1]
     balance[C_AGES, :, :, 1:] = c_bal.sum(axis=(0, -1))
     balance[P_AGES, :, :, 1:] += p_bal[..., REG].sum(axis=0)
     balance[P_AGES, :, :, 0] += p_bal[..., BASIC:].sum(axis=(0, -1))[..., 0]
