@@ -67,6 +67,7 @@ class Parameters:
     lump_sum_shares: np.ndarray        # (k,)
     lump_window: int                   # years after the start with lump-sum purchases (kinds 2..)
     mid_year_crediting: bool           # RULES.md §3 switch: payments earn half a year's interest
+    fiscal_base: np.ndarray | None     # (year,) yuan, for reports
     warnings: tuple = field(default=())
 
     @property
@@ -331,4 +332,6 @@ def resolve(s: Scenario) -> Parameters:
         lump_sum_shares=np.array(list(ls.shares.values()), dtype=float),
         lump_window=ls.purchase_window_years if buys else 0,
         mid_year_crediting=s.accounts.crediting == "mid_year",
+        fiscal_base=(None if s.finance.fiscal_base_yuan is None
+                     else yearly_values(s.finance.fiscal_base_yuan, years)),
         warnings=tuple(warnings))

@@ -450,8 +450,14 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         account_fund_balance=new_state.account_fund(),
         pooled_fund_balance=pooled,
     )
-    for lvl, v in zip(dims.LEVELS, levels):
+    for lvl, v, c, bp in zip(dims.LEVELS, levels, subsidy_levels, basic_levels + long_levels):
         f[f"subsidy_{lvl}"] = float(v)
+        f[f"contribution_subsidy_{lvl}"] = float(c)
+        f[f"basic_pension_{lvl}"] = float(bp)
+    f["new_pensioners_60"] = float(new_n.sum())
+    f["new_account_pension_monthly"] = float(new_acc.sum())
+    f["basic_pension_monthly_rate"] = float(bm.sum(axis=0).mean())
+    f["fiscal_base"] = float(P.fiscal_base[i]) if P.fiscal_base is not None else float("nan")
     f["government_total_cost"] = float(levels.sum())
     det = (_detail(c_n, movers, cells_paid, s_n, s_bal, p_n, p_bal, c_bal, makeup_pay, lump_paid, P)
            if detail else None)

@@ -57,6 +57,18 @@ VARIABLES = {
     "subsidy_prefecture": ("yuan", "州市级财政支出", "prefecture's whole cost"),
     "subsidy_county": ("yuan", "县级财政支出", "county's whole cost"),
     "government_total_cost": ("yuan", "财政总支出", "sum of the four levels"),
+    "contribution_subsidy_central": ("yuan", "中央缴费补贴", "of the central cost: money into accounts"),
+    "contribution_subsidy_province": ("yuan", "省级缴费补贴", "of the province's cost: money into accounts"),
+    "contribution_subsidy_prefecture": ("yuan", "州市级缴费补贴", "of the prefecture's cost: money into accounts"),
+    "contribution_subsidy_county": ("yuan", "县级缴费补贴", "of the county's cost: money into accounts"),
+    "basic_pension_central": ("yuan", "中央承担基础养老金", "of the central cost: basic pension"),
+    "basic_pension_province": ("yuan", "省级承担基础养老金", "of the province's cost: basic pension"),
+    "basic_pension_prefecture": ("yuan", "州市级承担基础养老金", "of the prefecture's cost: basic pension"),
+    "basic_pension_county": ("yuan", "县级承担基础养老金", "of the county's cost: basic pension (incl. long-contribution extra)"),
+    "new_pensioners_60": ("persons", "当年新增60岁领取人数", "members starting their pension at 60 in the year"),
+    "new_account_pension_monthly": ("yuan_per_month", "新增领取人员个人账户月养老金合计", "their monthly account pensions, summed"),
+    "basic_pension_monthly_rate": ("yuan_per_month", "基础养老金月标准(年均)", "basic pension per pensioner a month, mean of the year's months"),
+    "fiscal_base": ("yuan", "财政收入基数", "the scenario's fiscal base (finance.fiscal_base_yuan); empty if none"),
 }
 ANNUAL_COLUMNS = tuple(VARIABLES)
 

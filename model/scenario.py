@@ -584,6 +584,8 @@ class Finance(Strict):
     admin_yuan_per_new_member: Money = Field(0.0, description="work funding per new member, "
                                              "yuan (D5 §2(三)4: 1 to townships)")
     admin_paid_by: PaidBy = PaidBy(county=1.0)
+    fiscal_base_yuan: OptPath = Field(None, description="the budget the basic pension is compared "
+                                      "with in reports (yuan/year, dated, with growth)")
 
 
 class Scenario(Strict):

@@ -1,0 +1,84 @@
+"""Report tables: labelled columns with units, and Excel workbooks with formats.
+
+Column headers carry the unit, e.g. ``县级财政支出(元)`` / ``county cost (yuan)``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..results import VARIABLES
+
+UNIT_LABEL = {"yuan": ("元", "yuan"), "persons": ("人", "persons"), "year": ("", ""),
+              "share": ("", "share"), "yuan_per_member": ("元/人", "yuan/member"),
+              "yuan_per_month": ("元/月", "yuan/month"), "years": ("年", "years")}
+
+EXTRA = {   # report-only columns: (unit, 中文, English)
+    "scenario": ("", "方案", "scenario"),
+    "variant": ("", "测算方案", "variant"),
+    "level": ("", "财政层级", "level of government"),
+    "cost_per_member": ("yuan_per_member", "人均财政支出", "government cost per member"),
+    "county_cost_per_member": ("yuan_per_member", "县级人均支出", "county cost per member"),
+    "avg_pension_at_60": ("yuan_per_month", "60岁平均月养老金", "average monthly pension at 60"),
+    "avg_account_pension_at_60": ("yuan_per_month", "60岁平均个人账户养老金", "average account pension at 60"),
+    "avg_basic_pension_at_60": ("yuan_per_month", "60岁基础养老金", "basic pension at 60"),
+    "account_to_basic": ("share", "个人账户养老金与基础养老金之比", "account pension / basic pension"),
+    "basic_pension_share_of_fiscal_base": ("share", "基础养老金占财政收入比重", "basic pension / fiscal base"),
+    "fiscal_base": ("yuan", "财政收入基数", "fiscal base"),
+    "change": ("share", "变化幅度", "change"),
+    "low": ("yuan", "低", "low"), "high": ("yuan", "高", "high"),
+    "parameter": ("", "参数", "parameter"),
+}
+
+
+def meta(col: str) -> tuple[str, str, str]:
+    """(unit, 中文, English) of a column; differences 'x_diff' take x's labels."""
+    base = re.sub(r"_diff$", "", col)
+    if col in VARIABLES:
+        return VARIABLES[col]
+    if col in EXTRA:
+        return EXTRA[col]
+    if base != col:
+        u, zh, en = meta(base)
+        return u, zh + "差额", en + " difference"
+    return "", col, col
+
+
+def header(col: str, lang: str) -> str:
+    """A column header with its unit in the chosen language."""
+    unit, zh, en = meta(col)
+    u = UNIT_LABEL.get(unit, ("", unit))[0 if lang == "zh" else 1]
+    name = zh if lang == "zh" else en
+    return f"{name}({u})" if (u and lang == "zh") else (f"{name} ({u})" if u else name)
+
+
+def labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The frame with headers in the chosen language and units."""
+    return df.rename(columns={c: header(c, lang) for c in df.columns})
+
+
+def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], lang: str) -> Path:
+    """An Excel workbook: one sheet per table, labelled headers with units, frozen
+    header row, number formats (#,##0.00 yuan, #,##0 persons, 0.00% shares)."""
+    path = Path(path)
+    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        book = xw.book
+        fmt = {"yuan": book.add_format({"num_format": "#,##0.00"}),
+               "yuan_per_member": book.add_format({"num_format": "#,##0.00"}),
+               "yuan_per_month": book.add_format({"num_format": "#,##0.00"}),
+               "persons": book.add_format({"num_format": "#,##0"}),
+               "share": book.add_format({"num_format": "0.00%"})}
+        head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
+        for name, df in sheets.items():
+            sheet_name = name[:31]
+            out = labelled(df, lang)
+            out.to_excel(xw, sheet_name=sheet_name, index=False)
+            ws = xw.sheets[sheet_name]
+            ws.freeze_panes(1, 0)
+            for j, col in enumerate(df.columns):
+                ws.write(0, j, out.columns[j], head)
+                ws.set_column(j, j, max(12, min(28, len(str(out.columns[j])) + 2)),
+                              fmt.get(meta(col)[0]))
+    return path
