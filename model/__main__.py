@@ -66,6 +66,33 @@ def _member(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from pathlib import Path
+    from .report.runner import NOTEBOOKS, parse_params, run_reports, scenario_files
+    from .scenario import load_scenario
+    if args.batch is not None or args.scenario is None:
+        scenarios = scenario_files(args.batch or None)
+        if not scenarios:
+            raise ScenarioError(f"no scenario files match {args.batch!r}")
+    else:
+        scenarios = [Path(args.scenario)]
+    for s in scenarios:                        # a bad file is reported before anything runs
+        load_scenario(s)
+    names = list(NOTEBOOKS) if args.notebook == "all" else [args.notebook]
+    if not set(names) <= set(NOTEBOOKS):
+        raise ScenarioError(f"--notebook {args.notebook!r}: allowed all, " + ", ".join(NOTEBOOKS))
+    results = run_reports(scenarios, names, Path(args.out), parse_params(args.p),
+                          progress=not args.quiet)
+    failed = 0
+    for r in results:
+        for w in r.written:
+            print(f"wrote {w}")
+        if r.failed:
+            failed += 1
+            print(f"error: {r.scenario.name}: notebook {r.failed} failed: {r.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m model",
                                  description="URRBPI cohort model (城乡居民社会养老保险精算模型)")
@@ -75,6 +102,17 @@ def main(argv=None) -> int:
     run.add_argument("--out", required=True, help="output folder (replaced atomically)")
     run.add_argument("--no-detail", action="store_true", help="skip the detailed long table")
     run.set_defaults(func=_run)
+
+    rep = sub.add_parser("report", help="run the report notebooks (papermill) into OUT/<scenario>/<notebook>/")
+    rep.add_argument("scenario", nargs="?", help="scenario YAML file (or use --batch)")
+    rep.add_argument("--notebook", default="all", help="one of the notebooks, or all (default)")
+    rep.add_argument("--out", default="outputs", help="output root (default outputs/)")
+    rep.add_argument("--batch", nargs="?", const="", default=None, metavar="GLOB",
+                     help="every scenario matching GLOB (default scenarios/*.yaml)")
+    rep.add_argument("-p", nargs=2, action="append", metavar=("KEY", "VALUE"),
+                     help="notebook parameter, e.g. -p lang en -p horizon 30")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    rep.set_defaults(func=_report)
 
     mem = sub.add_parser("member", help="one resident's illustration (算账): payments, account, pension")
     mem.add_argument("scenario", help="scenario YAML file")

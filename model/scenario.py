@@ -1086,3 +1086,18 @@ def scenario_files(scen: Scenario) -> list[Path]:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def with_overrides(scen: Scenario, changes: dict, where: str = "override") -> Scenario:
+    """A copy of ``scen`` with ``changes`` merged in as a file extending it would be.
+
+    Used by reports that compare variants of one scenario (an enrolment target,
+    a tier mix). Raises :class:`ScenarioError` naming ``where`` on a bad change.
+    """
+    merged = _deep_merge(scen.model_dump(mode="python"), changes)
+    try:
+        out = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        raise ScenarioError(_format_error(Path(where), exc, merged)) from None
+    out._files = list(scen._files)
+    return out

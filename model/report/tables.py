@@ -30,6 +30,8 @@ EXTRA = {   # report-only columns: (unit, 中文, English)
     "change": ("share", "变化幅度", "change"),
     "low": ("yuan", "低", "low"), "high": ("yuan", "高", "high"),
     "parameter": ("", "参数", "parameter"),
+    "years": ("", "年份区间", "years"),
+    "contribution_subsidy": ("yuan", "缴费补贴", "contribution subsidies"),
 }
 
 
