@@ -52,24 +52,25 @@ def account_pension_monthly(balance_at_60, divisor):
     return np.asarray(balance_at_60) / divisor
 
 
-def years_required(years_from_start_to_60, min_years):
+def years_required(age_at_start, years_from_start_to_60, min_years, near_age=45):
     """Years a member must have paid by 60 to draw the pension [years].
 
     D1 Art. 21(三): 15 for those under 45 at the start; D1 Art. 21(二): those
     45-59 at the start pay every year from the start to the year of their
-    60th birthday, i.e. min(15, years from the start year to that year). The
-    one formula covers both. Shape: any -> same.
+    60th birthday (RULES.md §5 default reading: the 15-year cap limits only
+    made-up years). Shapes broadcast.
     """
-    return np.minimum(min_years, years_from_start_to_60)
+    return np.where(np.asarray(age_at_start) >= near_age, years_from_start_to_60, min_years)
 
 
-def qualifies_for_pension(years_paid, years_from_start_to_60, min_years):
+def qualifies_for_pension(years_paid, age_at_start, years_from_start_to_60, min_years, near_age=45):
     """Whether a member reaching 60 gets the pension [bool] (D1 Art. 21(二)(三)).
 
     Those already 60 at the start get the basic pension without paying
     (D1 Art. 21(一)); they are not contributors and do not come here.
     """
-    return np.asarray(years_paid) >= years_required(years_from_start_to_60, min_years)
+    return np.asarray(years_paid) >= years_required(age_at_start, years_from_start_to_60,
+                                                    min_years, near_age)
 
 
 def birthday_month_weights(weights):

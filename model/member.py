@@ -15,7 +15,7 @@ two cannot disagree. Conventions (RULES.md §3 defaults, README "Timing"):
 - the pension is paid from the month after the 60th birthday (D1 Art. 21);
   those already 60 at the start are paid from the start month;
 - "age at the start" is completed years on the first day of the start month
-  (a birthday in that month counts as reached).
+  (a birthday in that month is not yet reached).
 """
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ class Member:
     one_child_parent: bool = False
     stop_after_years: int | None = None
     make_up_at_60: bool = False
+    catch_up: dict | None = None               # year -> missed years made up that year (no subsidy)
     lump_sum_monthly: float | None = None
     interest_rate: float | None = None
     death_age: int | None = None
@@ -121,6 +122,20 @@ def _check(m: Member, P: Parameters, today: _dt.date) -> None:
             raise MemberInputError(
                 f"--tier {t:g}: not a tier of this scenario for {m.area} members; allowed: "
                 + ", ".join(f"{x:g}" for x in allowed) + " yuan a year")
+    if isinstance(m.tier, dict):
+        first = min(int(y) for y in m.tier)
+        if first > m.enrol_year:
+            raise MemberInputError(f"--tier: the first year given ({first}) is after enrolment "
+                                   f"({m.enrol_year}); give the tier from {m.enrol_year}, e.g. "
+                                   f"{m.enrol_year}=100,{first}=300")
+    if P.start_year - m.birth_year > dims.MAX_AGE:
+        raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)}: over {dims.MAX_AGE} when the "
+                               f"scheme starts ({s.scheme.start})")
+    if m.enrol_year > m.birth_year + dims.MAX_AGE:
+        raise MemberInputError(f"--enrol {m.enrol_year}: the member would be over {dims.MAX_AGE}")
+    if m.death_age is not None and not (m.enrol_year - m.birth_year - 1 <= m.death_age <= dims.MAX_AGE):
+        raise MemberInputError(f"--death-age {m.death_age}: give an age from the enrolment year "
+                               f"({m.enrol_year - m.birth_year - 1}) to {dims.MAX_AGE}")
     if m.stop_after_years is not None and m.stop_after_years < 0:
         raise MemberInputError(f"--stop-after-years {m.stop_after_years}: must be 0 or more")
     if m.interest_rate is not None and not -0.05 <= m.interest_rate <= 0.3:
@@ -128,8 +143,12 @@ def _check(m: Member, P: Parameters, today: _dt.date) -> None:
 
 
 def _age_at_start(m: Member, P: Parameters) -> int:
-    """Completed years on the first day of the start month (a birthday in that month counts)."""
-    return P.start_year - m.birth_year - (1 if m.birth_month > P.start_month else 0)
+    """Completed years on the first day of the start month.
+
+    A birthday in the start month is not yet reached: such a member turns 60
+    during that month and is paid from the next (D1 Art. 21 次月).
+    """
+    return P.start_year - m.birth_year - (1 if m.birth_month >= P.start_month else 0)
 
 
 def parse_tier(text: str) -> float | dict:
@@ -181,11 +200,23 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     if not old_at_start and m.enrol_year > year60:
         raise MemberInputError(f"--enrol {m.enrol_year}: after the year of the 60th birthday ({year60}); "
                                f"nobody pays after pension payment starts (D1 Art. 7)")
+    if m.lump_sum_monthly is not None and m.enrol_year >= P.start_year + b.lump_sum.purchase_window_years:
+        raise MemberInputError(f"--lump-sum: purchases are modelled in the first "
+                               f"{b.lump_sum.purchase_window_years} years after the start "
+                               f"(benefits.lump_sum.purchase_window_years); --enrol {m.enrol_year} is later")
+    for y, n in (m.catch_up or {}).items():
+        if old_at_start or not (m.enrol_year <= int(y) <= year60) or int(n) < 1:
+            raise MemberInputError(f"--catch-up {y}={n}: give a year from enrolment to the 60th birthday "
+                                   f"({m.enrol_year}-{year60}) and at least one year to make up")
+    if old_at_start and (m.stop_after_years is not None or m.make_up_at_60):
+        notes.append("already 60 at the start: nothing to pay, so --stop-after-years and "
+                     "--make-up-at-60 do not apply (D1 Art. 21(一))")
 
     groups = contributions.matching_groups(s.on_behalf, m.flags)
-    if "dibao" in m.flags and not any("dibao" in g.applies_to for g in s.on_behalf if g.name in groups):
-        notes.append("低保 alone brings no premium help in this scenario (D1 Art. 9 helps the "
-                     "severely disabled on 低保)")
+    used = {f for g in s.on_behalf if g.name in groups for f in g.applies_to}
+    for flag in sorted(set(m.flags) - used):
+        notes.append(f"--{flag.replace('_', '-')}: this scenario has no premium help for it"
+                     + (" (D1 Art. 9 helps the severely disabled on 低保)" if flag == "dibao" else ""))
     sub, onb, personal = per_payer_amounts(s, P.years, P.tiers, P.tier_allowed, P.lowest_tier,
                                            {g: 1.0 for g in groups})
     years = P.years
@@ -193,10 +224,11 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     rows = []
     bal = np.zeros(dims.N_PART)                  # personal, government, collective (yuan)
     paid_years = 0
+    missed = 0
     totals = {"personal": 0.0, "government": 0.0, "collective": 0.0}
 
     # ---- accumulation (D1 Art. 7-14) ------------------------------------------------------
-    qualifies, reason, makeup_years, makeup_pay = True, "", 0, 0.0
+    qualifies, reason, reason_zh, makeup_years, makeup_pay = True, "", "", 0, 0.0
     lump_price = None
     if not old_at_start:
         for year in range(m.enrol_year, year60 + 1):
@@ -210,16 +242,22 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             own = float(personal[i, ai, ti]) if pays else 0.0
             gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
             coll = P.collective_yuan if pays else 0.0
-            credit = np.array([own, gov_lv.sum(), coll])
+            missed += int(not pays)
+            made_up = int((m.catch_up or {}).get(year, (m.catch_up or {}).get(str(year), 0)))
+            if made_up > missed:
+                raise MemberInputError(f"--catch-up {year}={made_up}: only {missed} missed years by then")
+            missed -= made_up
+            catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
+            credit = np.array([own + catch, gov_lv.sum(), coll])
             if P.mid_year_crediting and year < year60:       # RULES.md §3 switch
                 interest = interest + credit * (r / 2)
             bal = opening + interest + credit
-            paid_years += int(pays)
-            totals["personal"] += own
+            paid_years += int(pays) + made_up
+            totals["personal"] += own + catch
             totals["government"] += float(gov_lv.sum())
             totals["collective"] += coll
             rows.append(dict(year=year, age=year - m.birth_year, tier_yuan=tier if pays else 0.0,
-                             personal_yuan=own, catch_up_yuan=0.0,
+                             personal_yuan=own, catch_up_yuan=catch,
                              **{f"subsidy_{lv}_yuan": float(v) for lv, v in zip(dims.LEVELS, gov_lv)},
                              paid_on_behalf_yuan=float(onb[i, :, ai, ti].sum()) if pays else 0.0,
                              collective_yuan=coll, interest_yuan=float(interest.sum()),
@@ -234,15 +272,24 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             rows[-1]["catch_up_yuan"] = makeup_pay
             rows[-1].update(_bal_cols(bal))
         available = year60 - P.start_year + 1           # years from the start to the 60th birthday
-        qualifies = bool(benefits.qualifies_for_pension(paid_years + makeup_years, available,
-                                                        dims.MIN_YEARS_FULL))
+        qualifies = bool(benefits.qualifies_for_pension(paid_years + makeup_years, age0, available,
+                                                        dims.MIN_YEARS_FULL, dims.NEAR_PENSION_AGE))
         if not qualifies:
-            required = int(benefits.years_required(available, dims.MIN_YEARS_FULL))
-            short = dims.MIN_YEARS_FULL - paid_years
-            rule = ("D1 Art. 21(三): 15 years for those under 45 at the start" if available > dims.MIN_YEARS_FULL
-                    else "D1 Art. 21(二): every year from the start to 60 for those 45-59 at the start")
-            reason = (f"paid {paid_years} years, fewer than the {required} required ({rule}); making up "
-                      f"{short} years at 60 ({short * _tier_in(m, year60):,.0f} yuan, no subsidy) would qualify")
+            required = int(benefits.years_required(age0, available, dims.MIN_YEARS_FULL,
+                                                   dims.NEAR_PENSION_AGE))
+            least = required - paid_years
+            most = max(least, dims.MIN_YEARS_FULL - paid_years)
+            cost = least * _tier_in(m, year60)
+            near = age0 >= dims.NEAR_PENSION_AGE
+            rule_en = ("D1 Art. 21(二): every year from the start to 60 for those 45-59 at the start" if near
+                       else "D1 Art. 21(三): 15 years for those under 45 at the start")
+            rule_zh = ("制度实施时已满45周岁的,应按年缴费至60周岁(第二十一条(二))" if near
+                       else "制度实施时未满45周岁的,累计缴费须满15年(第二十一条(三))")
+            reason = (f"paid {paid_years} years, fewer than the {required} required ({rule_en}); making up "
+                      f"at least {least} years at 60 ({cost:,.0f} yuan, no subsidy"
+                      + (f"; up to {most} years, 15 in all" if most > least else "") + ") would qualify")
+            reason_zh = (f"已缴费{paid_years}年,不足应缴的{required}年({rule_zh});60岁时补缴至少{least}年"
+                         f"({cost:,.0f}元,补缴无政府补贴)即可领取养老金。")
         first = _next_month(year60, m.birth_month)
         balance60 = float(bal.sum())
         acc_monthly = float(benefits.account_pension_monthly(balance60, P.divisor_at_60))
@@ -275,7 +322,7 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             n = int(paid_m.sum())
             opening = bal.copy()
             open_tot = float(opening.sum())
-            first_year_60 = (year == fy and not old_at_start)
+            first_year_60 = (year == year60 and not old_at_start)   # no interest in the 60th-birthday year
             first_year_lump = (year == fy and old_at_start)
             interest = (np.zeros(dims.N_PART) if (first_year_60 or first_year_lump)
                         else accounts.interest_yuan(opening, r))
@@ -314,12 +361,15 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     sched = pd.DataFrame(rows)
     summary = _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60, acc_monthly,
                        first, exhausted, lump_price, totals, old_at_start, age0)
-    heirs = _heirs(m, P, sched, qualifies)
+    summary["eligibility_reason_zh"] = reason_zh or None
+    long_monthly = 0.0 if old_at_start else float(benefits.long_contribution_extra_monthly(
+        max(0, paid_years + makeup_years - dims.MIN_YEARS_FULL), P.long_contrib_yuan))
+    heirs = _heirs(m, P, sched, acc_monthly if qualifies else 0.0, long_monthly)
     if m.death_age is not None:
         hit = heirs[heirs.age == m.death_age]
         summary["heirs_at_death_age"] = (hit.iloc[0].to_dict() if len(hit)
                                          else {"age": m.death_age, "heirs_yuan": 0.0, "death_grant_yuan": 0.0})
-    summary["irr"], summary["irr_assumption"] = _irr(m, P, sched, heirs, si)
+    summary["irr"], summary["irr_assumption"] = _irr(m, P, sched, heirs, si, qualifies)
     return Illustration(summary=summary, schedule=sched, heirs=heirs, member=m,
                         scenario_title=s.title, notes=notes)
 
@@ -390,6 +440,8 @@ def _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60
 
 def _break_even(m, P, first, acc_monthly, long_monthly, paid_total) -> float | None:
     """Age (years, one decimal) when pension received first reaches personal payments (nominal)."""
+    if paid_total <= 0:
+        return None                  # nothing paid: nothing to win back
     total = 0.0
     y, mo = first
     while y <= m.birth_year + dims.MAX_AGE:
@@ -401,32 +453,35 @@ def _break_even(m, P, first, acc_monthly, long_monthly, paid_total) -> float | N
     return None
 
 
-def _heirs(m: Member, P: Parameters, sched: pd.DataFrame, qualifies: bool) -> pd.DataFrame:
-    """What heirs receive on death early in each year of age [yuan].
+def _heirs(m: Member, P: Parameters, sched: pd.DataFrame, acc_monthly: float,
+           long_monthly: float) -> pd.DataFrame:
+    """What heirs receive on a death early in each calendar year [yuan].
 
-    The account except the government part (D1 Art. 20; D3 §7(三)(四)), taken
-    at 1 January of the year of death (year-end crediting), plus the death
-    grant of D3 §8(五) (months x the last monthly pension) and any funeral
-    grant (D1 Art. 23) once the pension is being paid.
+    ``age`` is the completed age on 1 January of that year (the birthday comes
+    later in the year). The account except the government part (D1 Art. 20;
+    D3 §7(三)(四)) as it stood on 1 January (year-end crediting), plus, once the
+    pension is paid, the death grant of D3 §8(五) (months x the pension of the
+    month before death, December) and any funeral grant (D1 Art. 23).
     """
     b = P.scenario.benefits
     out = []
     prev = None
     for _, row in sched.iterrows():
+        year = int(row["year"])
         own = 0.0 if prev is None else float(prev["balance_personal_yuan"] + prev["balance_collective_yuan"])
         refund, _ = accounts.refund_and_forfeit_yuan(own, 0.0, 0.0, 1.0)
         grant = 0.0
         if prev is not None and prev["pension_months"] > 0:
-            last = (prev["basic_pension_yuan"] + prev["account_pension_yuan"] + prev["longevity_gap_yuan"]
-                    + prev["topups_yuan"]) / prev["pension_months"]
-            grant = float(benefits.death_grant_yuan(last, b.death_grant_months_of_pension, b.funeral_grant_yuan))
-        out.append(dict(age=int(row["age"]), year=int(row["year"]), heirs_yuan=float(refund),
+            basic, top = _monthly_total(m, P, year - 1, 12, acc_monthly, long_monthly)
+            grant = float(benefits.death_grant_yuan(basic + acc_monthly + top, b.death_grant_months_of_pension,
+                                                    b.funeral_grant_yuan))
+        out.append(dict(age=year - m.birth_year - 1, year=year, heirs_yuan=float(refund),
                         death_grant_yuan=grant))
         prev = row
     return pd.DataFrame(out, columns=["age", "year", "heirs_yuan", "death_grant_yuan"])
 
 
-def _irr(m: Member, P: Parameters, sched: pd.DataFrame, heirs: pd.DataFrame, si: int):
+def _irr(m: Member, P: Parameters, sched: pd.DataFrame, heirs: pd.DataFrame, si: int, qualifies: bool):
     """Internal rate of return on personal payments [per year], and the survival assumption.
 
     Cash flows by calendar year, weighted by the probability of being alive:
@@ -450,6 +505,10 @@ def _irr(m: Member, P: Parameters, sched: pd.DataFrame, heirs: pd.DataFrame, si:
     h = heirs.set_index("year").reindex(years).fillna(0.0)
     on_death = (h["heirs_yuan"] + h["death_grant_yuan"]).to_numpy()
     in_flow = alive_start * ((1 - q / 2) * pension + q * on_death)
+    if not qualifies:                # no pension: the own part is refunded, or kept for the heirs
+        last = sched.iloc[-1]
+        in_flow[-1] += alive_start[-1] * (1 - q[-1]) * float(last["balance_personal_yuan"]
+                                                               + last["balance_collective_yuan"])
     cf = in_flow - out_flow
     t = years - years[0]
     if not (cf < 0).any() or not (cf > 0).any():

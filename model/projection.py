@@ -4,9 +4,11 @@ One Python loop over projection years; everything inside a year is array
 arithmetic over age x sex x area x tier x years-paid (contributors) and
 age x sex x area x tier x kind (pensioners). Balances are carried per cell
 as sums; every rule applied to them is linear in the balance except the
-account running empty, which is exact per cell because everyone in a
-pensioner cell started drawing in the same year with the same ratio of
-balance to monthly pension (139, or the lump-sum price ratio).
+account running empty. Everyone in a pensioner cell started drawing in the
+same year with the same ratio of balance to monthly pension (139, or the
+lump-sum price ratio), but birth months are pooled: in the year a cell's
+account runs out the engine pays the cell's pooled balance, where people
+born early in the year would run out a few months before those born late.
 
 Order of events within year t (see README, "Timing"):
  1. deaths, emigration and joining the employee scheme (D1 Art. 15, 23, 35)
@@ -46,7 +48,7 @@ class State:
     pop: np.ndarray        # (age, sex, area) hukou population, persons
     c_n: np.ndarray        # (c_age, sex, area, tier, yp) contributing members, persons
     c_bal: np.ndarray      # (part, c_age, sex, area, tier, yp) their balances, yuan
-    c_xyears: np.ndarray   # (c_age, sex, area, tier) person-years paid above 15 (yp = 15+ cell)
+    c_xyears: np.ndarray   # (c_age, sex, area, tier) person-years paid above 16 (yp = 16+ cell)
     s_n: np.ndarray        # (age, sex, area) suspended members (employee scheme), persons
     s_bal: np.ndarray      # (part, age, sex, area) their sealed balances, yuan
     p_n: np.ndarray        # (p_age, sex, area, tier, kind) pensioners, persons
@@ -98,7 +100,7 @@ def _age_shift(a: np.ndarray, axis: int, open_top: bool) -> np.ndarray:
 
 
 def _yp_shift(a: np.ndarray) -> np.ndarray:
-    """Move every cell one paid year up on the last axis; 15+ absorbs itself."""
+    """Move every cell one paid year up on the last axis; the top cell (16+) absorbs itself."""
     out = np.zeros_like(a)
     out[..., 1:] = a[..., :-1]
     out[..., -1] += a[..., -1]
@@ -235,7 +237,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     on_behalf_levels = (p.on_behalf_by_level * on_time_rt[None]).sum(axis=(1, 2))
     collective = float(on_time_rt.sum() * P.collective_yuan)
     movers = c_n * move_a[:, None, None, None, None]
-    c_x = c_x + movers[..., -1]                                    # one more year above 15
+    c_x = c_x + movers[..., -1]                                    # one more year above 16
     moving = c_bal * move_a[None, :, None, None, None, None]
     c_bal -= moving
     moving += per_person[:, :, None, :, :, None] * c_n[None]       # paid in, credited at year end
@@ -251,7 +253,8 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     makeup_n = ret_n * (k * short)
     makeup_pay = makeup_n * need * tiers[None, None, :, None]      # D1 Art. 21(二)(三), no subsidy
     # years from the start year to this (60th-birthday) year: i + 1 (D1 Art. 21(二)(三))
-    qualifies = benefits.qualifies_for_pension(YP, i + 1, dims.MIN_YEARS_FULL)
+    qualifies = benefits.qualifies_for_pension(YP, dims.PENSION_AGE - i, i + 1, dims.MIN_YEARS_FULL,
+                                               dims.NEAR_PENSION_AGE)
     leave_w = np.where(qualifies, 0.0, 1.0 - k * short)            # (yp,) share without a pension
     leavers = ret_n * leave_w
     leave_bal = ret_bal * leave_w
@@ -268,7 +271,8 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     new_bal[0] += makeup_pay.sum(axis=-1)
     contrib_personal += float(makeup_pay.sum())
     new_acc = benefits.account_pension_monthly(new_bal.sum(axis=0), P.divisor_at_60)  # D1 Art. 20
-    new_long = benefits.long_contribution_extra_monthly(ret_x, P.long_contrib_yuan)
+    # years above 15: one for each person in the 16+ cell plus their years above 16
+    new_long = benefits.long_contribution_extra_monthly(ret_x + ret_n[..., -1], P.long_contrib_yuan)
     c_n[-1] = 0.0
     c_bal[:, -1] = 0.0
     c_x[-1] = 0.0

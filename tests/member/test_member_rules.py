@@ -104,19 +104,24 @@ def test_topup_at_70_and_one_child_parent_d3_s8():
 
 
 def test_heirs_share_excludes_government_part_d1_art20():
-    # Death early in 2021 (age 55): 10 payments of 100 own + 30 subsidy; heirs get 1,000
+    # Born 1966-05, dying early in 2021 at 54 (the birthday comes in May): 10 payments
+    # 2011-2020 of 100 own + 30 subsidy; the heirs get the own 1,000, not the 300.
     il = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.0,
-             death_age=55)
+             death_age=54)
     assert il.summary["heirs_at_death_age"]["heirs_yuan"] == pytest.approx(1000)
+    assert il.summary["heirs_at_death_age"]["year"] == 2021
 
 
 def test_d3_death_grant_for_heirs_d3_s8_5():
-    # Basic only (born 1940, 72 in 2012): 80 + 10 at 70+ a month in 2012 (Beibei);
-    # on death early in 2013 the heirs get 12 x 90 = 1,080
+    # Basic only (born 1940-01, 71 at the start): in December 2012 the pension is 80 + 10
+    # (70+); on death early in 2013 the heirs get 12 x 90 = 1,080 (D3 §8(五): 上月 x 12)
     il = ill(BEIBEI, birth_year=1940, birth_month=1, enrol_year=2011)
     h = il.heirs.set_index("year")
     assert h.loc[2013, "death_grant_yuan"] == pytest.approx(1080)
     assert h.loc[2013, "heirs_yuan"] == 0
+    # born 1950-04, one-child parent: December 2020 pays 93 + 25 + 10 + 10 = 138 -> 1,656
+    il = ill(BEIBEI, birth_year=1950, birth_month=4, enrol_year=2011, one_child_parent=True)
+    assert il.heirs.set_index("year").loc[2021, "death_grant_yuan"] == pytest.approx(1656)
 
 
 def test_break_even_and_irr_are_reported():
@@ -162,3 +167,47 @@ def test_cli_json_has_the_documented_keys():
               "lump_sum_price", "account_exhausted", "break_even_age", "irr", "schedule"):
         assert k in d, k
     assert d["first_payment"] == "2026-06" and len(d["schedule"]) > 16
+
+
+def test_december_birth_earns_interest_the_year_after_60_rules_s3():
+    # Born 1966-12 at 3 %: the pension starts January 2027, and the 2027 balance earns
+    # the year's interest like everyone else's (only the 60th-birthday year has none)
+    il = ill(QIANNAN, birth_year=1966, birth_month=12, enrol_year=2011, tier=100, interest_rate=0.03)
+    row = il.schedule.set_index("year").loc[2027]
+    assert row["interest_yuan"] == pytest.approx(0.03 * il.summary["balance_at_60"], abs=0.01)
+    assert il.summary["first_payment"] == "2027-01"
+
+
+def test_45_at_the_start_must_pay_all_16_years_d1_art21_2():
+    # Born 1966-01, 45 at the July 2011 start: every year 2011-2026 (16) is required
+    s = ill(QIANNAN, birth_year=1966, birth_month=1, enrol_year=2011, stop_after_years=15).summary
+    assert s["eligible"] is False and "16 required" in s["eligibility_reason"]
+    assert "at least 1 years" in s["eligibility_reason"]
+
+
+def test_catch_up_of_missed_years_has_no_subsidy_d1_art7_8():
+    # Under 45: pays 12 years (2011-2022), then in 2024 makes up the 2 missed years
+    # 2023-2024 at 100 each (no subsidy): 2 more years paid, 200 more own money, no
+    # more government money.
+    base = dict(birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
+                stop_after_years=12)
+    a = ill(QIANNAN, **base).summary
+    b = ill(QIANNAN, **base, catch_up={2024: 2}).summary
+    assert b["years_paid"] == a["years_paid"] + 2
+    assert b["personal_paid_total"] == pytest.approx(a["personal_paid_total"] + 200)
+    assert b["government_subsidy_total"] == pytest.approx(a["government_subsidy_total"])
+    with pytest.raises(MemberInputError, match="only 0 missed"):
+        ill(QIANNAN, **{**base, "stop_after_years": None}, catch_up={2015: 1})
+
+
+def test_no_pension_irr_counts_the_account_and_break_even_needs_payments():
+    # zero interest, 12 years paid, refunded at 60: every yuan comes back, so the IRR is
+    # about 0 (a little below: the refund is counted at 60, nothing for the subsidy)
+    refund = QIANNAN.model_copy(update={"benefits": QIANNAN.benefits.model_copy(
+        update={"short_of_years_at_60": "refund"})})
+    s = ill(refund, birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
+            stop_after_years=12).summary
+    assert s["irr"] is not None and abs(s["irr"]) < 0.02
+    s = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100,
+            flags=frozenset({"severely_disabled", "dibao"})).summary
+    assert s["personal_paid_total"] == 0 and s["break_even_age"] is None

@@ -44,13 +44,14 @@ def test_lump_sum_price_months_to_75_d3_s6():
     assert accounts.lump_sum_price_yuan(90, -12, 60) == 5400
 
 
-@pytest.mark.parametrize("years_paid, years_start_to_60, ok", [
-    (14, 20, False), (15, 20, True),     # under 45 at the start: 15 years (D1 Art. 21(三))
-    (11, 11, True), (10, 11, False),     # 50 at the start: every year 50..60 (D1 Art. 21(二))
-    (2, 2, True), (1, 2, False),         # 59 at the start: both years
-    (15, 16, True)])                     # 45 at the start: 16 years to 60, 15 is enough
-def test_15_year_rule_and_45_plus_rule_d1_art21(years_paid, years_start_to_60, ok):
-    assert bool(benefits.qualifies_for_pension(years_paid, years_start_to_60, 15)) is ok
+@pytest.mark.parametrize("years_paid, age_at_start, years_start_to_60, ok", [
+    (14, 40, 21, False), (15, 40, 21, True),   # under 45 at the start: 15 years (D1 Art. 21(三))
+    (11, 50, 11, True), (10, 50, 11, False),   # 50 at the start: every year 50..60 (D1 Art. 21(二))
+    (2, 59, 2, True), (1, 59, 2, False),       # 59 at the start: both years
+    (16, 45, 16, True), (15, 45, 16, False),   # 45 at the start: every year, 16 (RULES.md §5)
+    (15, 44, 17, True)])                       # 44 at the start: 15 suffice
+def test_15_year_rule_and_45_plus_rule_d1_art21(years_paid, age_at_start, years_start_to_60, ok):
+    assert bool(benefits.qualifies_for_pension(years_paid, age_at_start, years_start_to_60, 15)) is ok
 
 
 def test_partial_first_year_august_start_pays_5_months_rules_s8():

@@ -213,3 +213,13 @@ def test_work_funding_per_payer_and_new_member_d3_s4_d5():
     assert a.loc[2011, "admin_costs_paid"] == pytest.approx(16_000, rel=REL)
     assert a.loc[2012, "admin_costs_paid"] == pytest.approx(15_000, rel=REL)
     assert a.loc[2011, "subsidy_county"] == pytest.approx(10_000 + 16_000, rel=REL)
+
+
+def test_long_contribution_extra_basic_pension_d1_art20():
+    # Aged 30 at the start, paying 31 years (2011-2041): 16 years above 15; at 2 yuan a
+    # month per year above 15 the county adds 32 a month: 2042 basic = (55 + 32) x 12.
+    a = run(cohorts={(30, "male", "rural"): 1000},
+            overrides={"benefits": {"long_contribution_yuan_per_year_over_15": 2},
+                       "scheme": {"horizon_years": 35}})
+    assert a.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 32) * 12, rel=REL)
+    assert a.loc[2042, "basic_pension_county"] == pytest.approx(1000 * 32 * 12, rel=REL)
