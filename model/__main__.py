@@ -6,6 +6,7 @@ and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 
@@ -42,7 +43,7 @@ def _birth(text: str) -> tuple[int, int]:
 
 def _member(args) -> int:
     import json
-    from .member import Member, illustrate, parse_tier
+    from .member import Member, illustrate, parse_catch_up, parse_tier
     from .scenario import load_scenario
     scen = load_scenario(args.scenario)
     flags = {f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
@@ -51,8 +52,11 @@ def _member(args) -> int:
                tier=None if args.tier is None else parse_tier(args.tier), sex={"F": "female", "M": "male"}[args.sex.upper()], area=args.area,
                flags=frozenset(flags), one_child_parent=args.one_child_parent,
                stop_after_years=args.stop_after_years, make_up_at_60=args.make_up_at_60,
+               catch_up=None if args.catch_up is None else parse_catch_up(args.catch_up),
                lump_sum_monthly=args.lump_sum, interest_rate=args.interest_rate,
                death_age=args.death_age)
+    if args.pdf and not args.statement:
+        raise MemberInputError("--pdf needs --statement FILE.html")
     il = illustrate(scen, m)
     if args.json:
         print(json.dumps(il.to_json_dict(), ensure_ascii=False, indent=1))
@@ -61,7 +65,11 @@ def _member(args) -> int:
         print(text_summary(il, args.lang))
     if args.statement:
         from .statement import write_statement
-        for path in write_statement(il, args.statement, lang=args.lang, pdf=args.pdf):
+        try:
+            written = write_statement(il, args.statement, lang=args.lang, pdf=args.pdf)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            raise MemberInputError(f"--statement {args.statement}: cannot write it ({exc})") from None
+        for path in written:
             print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -93,10 +101,17 @@ def _report(args) -> int:
     return 1 if failed else 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit status 2), like every other user mistake."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model",
+    ap = _Parser(prog="python -m model",
                                  description="URRBPI cohort model (城乡居民社会养老保险精算模型)")
-    sub = ap.add_subparsers(dest="command", required=True)
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="project a scenario and write annual.csv, detail and manifest")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("--out", required=True, help="output folder (replaced atomically)")
@@ -127,6 +142,8 @@ def main(argv=None) -> int:
     mem.add_argument("--one-child-parent", action="store_true", help="holds a one-child certificate (D3 §8(三))")
     mem.add_argument("--village-cadre", action="store_true", help="serving village cadre (D5 §2(三)4)")
     mem.add_argument("--stop-after-years", type=int, default=None, help="stop paying after N years")
+    mem.add_argument("--catch-up", default=None, metavar="YEAR=N[,YEAR=N]",
+                     help="missed years made up in a year, without subsidy (D1 Art. 7-8), e.g. 2024=2")
     mem.add_argument("--make-up-at-60", action="store_true",
                      help="make up the missing years to 15 at 60, without subsidy (D1 Art. 21)")
     mem.add_argument("--lump-sum", type=float, default=None, metavar="MONTHLY",

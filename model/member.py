@@ -166,6 +166,14 @@ def parse_tier(text: str) -> float | dict:
         raise MemberInputError(f"--tier {text!r}: give yuan a year (300) or by year (2011=100,2016=300)")
 
 
+def parse_catch_up(text: str) -> dict:
+    """Catch-up payments from the command line: ``"2024=2,2026=1"`` (year = missed years made up)."""
+    try:
+        return {int(y): int(n) for y, n in (part.split("=") for part in str(text).split(","))}
+    except ValueError:
+        raise MemberInputError(f"--catch-up {text!r}: give YEAR=N pairs, e.g. 2024=2,2026=1")
+
+
 def _tier_in(m: Member, year: int) -> float:
     if not isinstance(m.tier, dict):
         return float(m.tier)

@@ -79,8 +79,6 @@ def key_rows(il, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs of the key figures in the chosen language."""
     s = il.summary
     rows = [(t("eligible", lang), t("yes" if s["eligible"] else "no", lang))]
-    if not s["eligible"] and s.get("eligibility_reason"):
-        rows.append(("", s["eligibility_reason"]))
     keys = ["years_paid", "personal_paid_total", "government_subsidy_total", "balance_at_60"]
     if s["eligible"]:
         keys += ["first_payment", "monthly_basic_pension", "monthly_account_pension", "monthly_topups",
@@ -105,9 +103,7 @@ def plain_words(il, lang: str) -> str:
     """Two or three sentences a resident can read, from the illustration's numbers."""
     s = il.summary
     if not s["eligible"]:
-        return (s.get("eligibility_reason") or "") if lang == "en" else (
-            f"按现有缴费情况,60岁时缴费满{s['years_paid']}年,不足15年,暂不能领取养老金;"
-            f"补缴所差年限(无政府补贴)后可以领取。")
+        return (s.get("eligibility_reason") if lang == "en" else s.get("eligibility_reason_zh")) or ""
     if lang == "zh":
         txt = (f"您个人共缴费{s['personal_paid_total']:,.0f}元,政府补贴{s['government_subsidy_total']:,.0f}元。"
                f"从{s['first_payment']}起每月可领约{s['monthly_total']:,.2f}元,其中基础养老金"
@@ -132,9 +128,10 @@ def text_summary(il, lang: str = "zh") -> str:
     width = max(len(a) for a, _ in key_rows(il, lang))
     lines += [f"  {a:<{width}}  {b}" for a, b in key_rows(il, lang)]
     lines += ["", plain_words(il, lang), ""]
-    cols = ["year", "age", "tier_yuan", "personal_yuan", "interest_yuan", "balance_personal_yuan",
-            "balance_government_yuan", "balance_yuan", "basic_pension_yuan", "account_pension_yuan",
-            "longevity_gap_yuan", "topups_yuan"]
+    cols = ["year", "age", "tier_yuan", "personal_yuan", "catch_up_yuan", "subsidy_central_yuan",
+            "subsidy_province_yuan", "subsidy_prefecture_yuan", "subsidy_county_yuan", "collective_yuan",
+            "interest_yuan", "balance_personal_yuan", "balance_government_yuan", "balance_collective_yuan",
+            "balance_yuan", "basic_pension_yuan", "account_pension_yuan", "longevity_gap_yuan", "topups_yuan"]
     sched = il.schedule[cols].copy()
     sched[["year", "age"]] = sched[["year", "age"]].astype(int)
     lines.append(sched.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
@@ -153,7 +150,7 @@ def chart_svg(il, lang: str) -> str:
                + sch["topups_yuan"]) / months
     with plt.rc_context({"svg.fonttype": "none", "font.size": 9}), warnings.catch_warnings():
         warnings.simplefilter("ignore")              # glyph metrics: the browser draws the text
-        fig, ax = plt.subplots(figsize=(7.0, 2.6))
+        fig, ax = plt.subplots(figsize=(7.0, 2.3))
         ax.fill_between(sch["age"], sch["balance_yuan"], step="post", alpha=0.3, color="#2b6cb0",
                         label=t("balance", lang))
         ax.set_xlabel(t("age", lang))
@@ -175,11 +172,12 @@ def chart_svg(il, lang: str) -> str:
 
 
 CSS = """
-@page { size: A4; margin: 14mm; }
+@page { size: A4; margin: 12mm; }
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "Microsoft YaHei",
-       "PingFang SC", "SimHei", sans-serif; font-size: 11pt; color: #1a202c; max-width: 190mm; margin: auto; }
-h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 4mm 0 1mm; border-bottom: 1px solid #cbd5e0; }
-table { border-collapse: collapse; width: 100%; } td, th { padding: 1mm 2mm; border-bottom: 1px solid #edf2f7; }
+       "PingFang SC", "SimHei", sans-serif; font-size: 9.5pt; color: #1a202c; max-width: 186mm; margin: auto; }
+h1 { font-size: 15pt; margin: 0 0 1mm; } h2 { font-size: 10.5pt; margin: 2.5mm 0 1mm; border-bottom: 1px solid #cbd5e0; }
+table { border-collapse: collapse; width: 100%; } td, th { padding: 0.5mm 2mm; border-bottom: 1px solid #edf2f7; }
+.plain { margin: 1mm 0; } svg { max-height: 62mm; }
 td.v { text-align: right; font-variant-numeric: tabular-nums; } .cols { display: flex; gap: 6mm; }
 .cols > div { flex: 1; } .plain { background: #f7fafc; padding: 2mm 3mm; border-left: 3px solid #2b6cb0; }
 .foot { color: #718096; font-size: 8.5pt; margin-top: 3mm; } svg { width: 100%; height: auto; }
@@ -205,7 +203,7 @@ def statement_html(il, lang: str = "zh") -> str:
                                    for a, b in rows) + "</table>"
     heirs = il.heirs
     if len(heirs):
-        ages = sorted({a for a in (50, 60, 65, 70, 75, 80, 85) if a in set(heirs.age)}
+        ages = sorted({a for a in (50, 60, 70, 80) if a in set(heirs.age)}
                       | ({m.death_age} if m.death_age in set(heirs.age) else set()))
         pick = heirs[heirs.age.isin(ages)]
         heirs_rows = "".join(f"<tr><td>{int(r.age)}</td><td class='v'>{_fmt(r.heirs_yuan)}</td>"
@@ -272,7 +270,8 @@ def write_statement(il, path, lang: str = "zh", pdf: bool = False) -> list[Path]
     written = [path]
     if pdf:
         if find_chromium() is None:
-            print("warning: no PDF: Chromium is not installed (apt-get install chromium)")
+            import sys
+            print("warning: no PDF: Chromium is not installed (apt-get install chromium)", file=sys.stderr)
         else:
             out = path.with_suffix(".pdf")
             chromium_run(path, "--print-to-pdf", out)

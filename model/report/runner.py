@@ -97,6 +97,8 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict) -> Path
         p = {"scenario": str(scenario), "output_dir": str(tmp), **params}
         if name == "scenario_comparison" and "scenarios" not in params:
             p["scenarios"] = [str(scenario)] + related_scenarios(scenario)
+        if "interactive" in declared:
+            p["interactive"] = False                           # no widgets in a headless run
         p = {k: v for k, v in p.items() if k in declared}   # each notebook takes its own knobs
         executed = tmp / f"{name}.ipynb"
         pm.execute_notebook(str(NB_DIR / f"{name}.ipynb"), str(executed), parameters=p,

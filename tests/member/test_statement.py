@@ -23,6 +23,14 @@ def test_statement_is_chinese_by_default_with_the_model_figures():
     assert s["first_payment"] in page and "<svg" in page and "账户余额" in page
 
 
+def test_ineligible_statement_explains_in_chinese():
+    il = illustrate(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"),
+                    Member(birth_year=1976, birth_month=3, enrol_year=2011, tier=100, stop_after_years=12),
+                    today=dt.date(2026, 11, 28))
+    page = statement_html(il, "zh")
+    assert "不足应缴的15年" in page and "paid 12 years" not in page
+
+
 def test_statement_in_english():
     page = statement_html(IL, "en")
     assert "Residents&#x27; pension: personal statement" in page and "城乡居民养老保险个人算账单" not in page
@@ -34,6 +42,9 @@ def test_statement_renders_in_headless_chromium(tmp_path):
     # (docs/member_statement_zh.png is the image that was looked at, see README).
     html = write_statement(IL, tmp_path / "s.html", lang="zh", pdf=True)
     assert [p.suffix for p in html] == [".html", ".pdf"] and html[1].stat().st_size > 10_000
+    import re
+    pages = re.findall(rb"/Type\s*/Page[^s]", html[1].read_bytes())
+    assert len(pages) == 1                       # one printable page
     png = tmp_path / "s.png"
     chromium_run(html[0], "--screenshot", png, size="900,1300")
     import matplotlib.image as mpimg
