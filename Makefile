@@ -4,18 +4,25 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/qiannan_2011.yaml
-OUT    ?= outputs/qiannan_2011
+OUT    ?= outputs
 
-.PHONY: report test test-all bench lab clean
+.PHONY: report report-all test test-all bench lab clean
 
 $(STAMP): pyproject.toml
+	@bash scripts/system-deps.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $@
 
+# The default scenario: its projection files, then every report notebook.
 report: $(STAMP)
-	$(PY) -m model run $(SCENARIO) --out $(OUT)
+	$(PY) -m model run $(SCENARIO) --out $(OUT)/$(basename $(notdir $(SCENARIO)))/projection
+	$(PY) -m model report $(SCENARIO) --out $(OUT)
+
+# Every scenario in scenarios/ through every notebook (progress bar).
+report-all: $(STAMP)
+	$(PY) -m model report --batch --out $(OUT)
 
 test: $(STAMP)
 	$(PY) -m pytest -m "not slow"
@@ -26,9 +33,12 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
-lab: $(STAMP)
-	$(PY) -m pip install -q -e ".[dev,lab]"
-	$(VENV)/bin/jupyter lab notebooks/
+# JupyterLab in its own venv: in the test/report venv it would slow every papermill start.
+lab:
+	@test -x .venv-lab/bin/python || $(PYTHON) -m venv .venv-lab || python3 -m venv .venv-lab
+	.venv-lab/bin/python -m pip install -q --upgrade pip
+	.venv-lab/bin/python -m pip install -q -e ".[dev,lab]"
+	.venv-lab/bin/jupyter lab notebooks/
 
 clean:
-	rm -rf $(VENV) outputs/*/ .pytest_cache
+	rm -rf $(VENV) .venv-lab outputs/*/ .pytest_cache
