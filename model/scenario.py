@@ -207,8 +207,10 @@ def _as_path(v: Any) -> Any:
                 **rest}
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return {"values": {_ANY_YEAR: v}}
-    if isinstance(v, dict) and "values" not in v:
-        return {"values": v}
+    if isinstance(v, dict) and "values" not in v:          # {2011: 55, growth_pa_after_last: 0.03}
+        rest = {k: x for k, x in v.items() if k != "growth_pa_after_last"}
+        return {"values": rest, **({"growth_pa_after_last": v["growth_pa_after_last"]}
+                                   if "growth_pa_after_last" in v else {})}
     return v
 
 

@@ -137,3 +137,16 @@ def test_html_report_shows_the_chinese_title_in_a_browser(reports, tmp_path):
     text = subprocess.run(["tesseract", str(shot), "-", "-l", "chi_sim"], capture_output=True,
                           text=True, timeout=120).stdout.replace(" ", "")
     assert "城乡居民" in text and "财政补贴" in text, text[:200]
+
+
+def test_english_switch_and_fiscal_base_share(tmp_path, annual):
+    res = run_reports([SCEN], ["sustainability"], tmp_path,
+                      {**PARAMS, "lang": "en", "fiscal_base_yuan": {"2011": 1.0e9, "growth_pa_after_last": 0.05}},
+                      progress=False)
+    assert res[0].failed is None, res[0].error
+    html = (tmp_path / SCEN.stem / "sustainability" / "report.html").read_text(encoding="utf-8")
+    assert "long run to" in html and "长期可持续性(至" not in html
+    book = pd.read_excel(tmp_path / SCEN.stem / "sustainability" / "tables.xlsx", sheet_name="long_run")
+    share = book[header("basic_pension_share_of_fiscal_base", "en")]
+    # 2012: the basic pension over a base of 1.0e9 x 1.05
+    assert share.iloc[1] == pytest.approx(annual.loc[2012, "basic_pension_paid"] / 1.05e9, rel=1e-9)
