@@ -108,6 +108,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
 
 
+def _data(args) -> int:
+    from .derive import build
+    for path in build():
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = _Parser(prog="python -m model",
                                  description="URRBPI cohort model (城乡居民社会养老保险精算模型)")
@@ -128,6 +135,10 @@ def main(argv=None) -> int:
                      help="notebook parameter, e.g. -p lang en -p horizon 30")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=_report)
+
+    data = sub.add_parser("data", help="rebuild the derived data tables (model/data/derived/)")
+    data.add_argument("action", choices=["build"])
+    data.set_defaults(func=_data)
 
     mem = sub.add_parser("member", help="one resident's illustration (算账): payments, account, pension")
     mem.add_argument("scenario", help="scenario YAML file")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import contributions, dims, tables
+from .population import PopulationError, population_from_totals
 from .scenario import AgeBands, DatedPath, Scenario, TierMix, parse_age_band
 
 
@@ -157,10 +158,20 @@ def _population(s: Scenario) -> tuple[np.ndarray, list[str]]:
         share_urban = urban / total
     else:
         share_urban = pop.area_share_urban
-    shape = prof.T / prof.sum() * total                            # (age, sex)
     # The census gives no area split by age (model/data/PROVENANCE.md): both
-    # areas take the profile's age-sex shape.
-    return np.stack([shape * (1 - share_urban), shape * share_urban], axis=-1), []
+    # areas take the profile's age-sex shape, bent to the bands the county knows.
+    bands = {}
+    if pop.band_totals is not None:
+        for ai, area in enumerate(dims.AREAS):
+            v = getattr(pop.band_totals, area)
+            if v is not None:
+                bands[ai] = [(*parse_age_band(k), float(n))
+                             for k, n in AgeBands.model_validate(v).bands.items()]
+    areas = [total * (1 - share_urban), total * share_urban]
+    try:
+        return population_from_totals(prof, areas, bands), []
+    except PopulationError as exc:
+        raise ValueError(f"population.band_totals: {exc}") from None
 
 
 def _eligible_from_counts(s: Scenario, pop0: np.ndarray, elig: np.ndarray) -> list[str]:

@@ -301,6 +301,8 @@ class Population(Strict):
                               "None keeps the profile's own total")
     area_totals: dict[Literal["rural", "urban"], Annotated[int, Field(ge=0)]] | None = None
     area_share_urban: Share = 0.0
+    band_totals: ByArea | None = Field(None, description="persons by age band per area that "
+                                       "the county knows (D5 §1); the profile fills the rest")
     sex_ratio_at_birth: float = Field(1.18, gt=0.8, lt=1.5)
     births_per_woman_15_49: OptPath = Field(
         None, description="general fertility rate path; None = the profile's own ratio "

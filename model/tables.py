@@ -22,7 +22,8 @@ from scipy.interpolate import PchipInterpolator
 
 from model.dims import MAX_AGE, N_AGE
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parent / "data" / "raw"        # public tables, copied unchanged
+DERIVED_DIR = Path(__file__).parent / "data" / "derived"  # rebuilt by `python -m model data build`
 
 _SEX_CODES = ("M", "F")            # census files' codes, in dims.SEXES order
 # Census 5-year groups (provincial and county tables): start ages; 85+ is open.
@@ -84,22 +85,26 @@ def graduate_mx_to_single_ages(group_starts, mx_groups, max_age: int = MAX_AGE) 
 @lru_cache(maxsize=None)
 def _wpp_single_age() -> tuple[np.ndarray, np.ndarray]:
     """(mid_years (P,), mx (P periods, 2 sexes, 101 ages)) graduated from WPP 2024."""
-    df = _read_csv("wpp2024_china_mx_5yr_age_by_sex_1950_2100.csv")
-    df["start"] = df["age_group_start"].astype(str).str.rstrip("+").astype(int)
-    df = df.sort_values(["mid_year", "start"])
-    mid_years = np.unique(df["mid_year"].to_numpy())
-    starts = np.unique(df["start"].to_numpy())
-    groups = np.stack([df[f"mx_{s}_per_person_year"].to_numpy().reshape(mid_years.size, starts.size)
-                       for s in ("male", "female")], axis=1)            # (P, sex, group)
+    mid_years, starts, groups = wpp_groups()
     return _frozen(mid_years.astype(float)), _frozen(graduate_mx_to_single_ages(starts, groups))
 
 
 @lru_cache(maxsize=None)
 def _cl2010_mx() -> np.ndarray:
-    """CL5/CL6 mx = -ln(1-q), shape (2 sexes, 101 ages); age 100 (open) uses q(100)."""
-    df = _read_csv("cl2010_2013_pension_business_CL5_CL6_qx.csv").set_index("age").loc[list(range(N_AGE))]
-    q = df[["qx_CL5_pension_male", "qx_CL6_pension_female"]].to_numpy().T
-    return _frozen(-np.log1p(-q))
+    """CL5/CL6 mx = -ln(1-q), shape (2 sexes, 101 ages).
+
+    The open age 100+ gets the rate 1 / e(100) with e(100) the table's own
+    expectation of life at 100 (ages 100-105, q(105) = 1), so that the model's
+    life expectancies equal the table's (tested at 60).
+    """
+    df = _read_csv("cl2010_2013_pension_business_CL5_CL6_qx.csv").set_index("age")
+    q_all = df[["qx_CL5_pension_male", "qx_CL6_pension_female"]].to_numpy().T      # (2, 106)
+    mx = -np.log1p(-np.minimum(q_all[:, :N_AGE], 1 - 1e-12))
+    top = q_all[:, MAX_AGE:]                                                         # ages 100..105
+    lx = np.concatenate([np.ones((2, 1)), np.cumprod(1 - top[:, :-1], axis=1)], axis=1)
+    e100 = (lx * (1 - 0.5 * top)).sum(axis=1)                                        # deaths at mid-year
+    mx[:, MAX_AGE] = 1.0 / e100
+    return _frozen(mx)
 
 
 def death_rates_mx(years, table: str = "wpp2024") -> np.ndarray:
@@ -126,6 +131,38 @@ def death_rates_mx(years, table: str = "wpp2024") -> np.ndarray:
     i = np.clip(np.searchsorted(t, y, side="right") - 1, 0, t.size - 2)
     w = ((y - t[i]) / (t[i + 1] - t[i]))[:, None, None]
     return np.exp((1 - w) * np.log(mx[i]) + w * np.log(mx[i + 1]))
+
+
+def abridged_life_expectancy(group_starts, mx_groups, at_age: int) -> np.ndarray:
+    """Life expectancy at ``at_age`` [years] from age-group death rates: the abridged life table.
+
+    The classic method the UN's own e(x) figures come from: nqx = n m / (1 + n m / 2)
+    (deaths at mid-interval), nLx = n (l_x + l_{x+n}) / 2, and the open last group
+    lives l / m. ``at_age`` must be a group start. Shape: mx_groups (..., groups).
+    """
+    starts = np.asarray(group_starts)
+    m = np.asarray(mx_groups, dtype=float)
+    n = np.diff(starts).astype(float)
+    k = int(np.searchsorted(starts, at_age))
+    if starts[k] != at_age:
+        raise ValueError(f"age {at_age} does not start a group ({list(starts)})")
+    nq = n * m[..., :-1] / (1 + n * m[..., :-1] / 2)
+    lx = np.concatenate([np.ones(m.shape[:-1] + (1,)), np.cumprod(1 - nq, axis=-1)], axis=-1)
+    L = np.concatenate([n * (lx[..., :-1] + lx[..., 1:]) / 2, (lx[..., -1] / m[..., -1])[..., None]], axis=-1)
+    return L[..., k:].sum(axis=-1) / lx[..., k]
+
+
+@lru_cache(maxsize=1)
+def wpp_groups() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """WPP 2024 group rates: (mid_years (P,), group_starts (G,), mx (P periods, 2 sexes, G groups))."""
+    df = _read_csv("wpp2024_china_mx_5yr_age_by_sex_1950_2100.csv")
+    df["start"] = df["age_group_start"].astype(str).str.rstrip("+").astype(int)
+    df = df.sort_values(["mid_year", "start"])
+    mid_years = np.unique(df["mid_year"].to_numpy())
+    starts = np.unique(df["start"].to_numpy())
+    groups = np.stack([df[f"mx_{s}_per_person_year"].to_numpy().reshape(mid_years.size, starts.size)
+                       for s in ("male", "female")], axis=1)            # (P, sex, group)
+    return _frozen(mid_years), _frozen(starts), _frozen(groups)
 
 
 def mx_to_qx(mx) -> np.ndarray:

@@ -87,13 +87,28 @@ def test_cl2010_rates_and_e60():
     np.testing.assert_array_equal(mx[0], mx[1])          # same every year
     # male q0 = 0.000566 -> mx = -ln(1 - 0.000566) = 0.000566160
     assert mx[0, 0, 0] == pytest.approx(0.000566160, rel=1e-6)
-    # open age uses q(100): male -ln(1 - 0.328401) = 0.398094, female -ln(1 - 0.200836) = 0.224189
-    assert mx[0, :, 100] == pytest.approx([0.398094, 0.224189], rel=1e-5)
-    # SOURCES.md: e60 = 25.3 (male), 29.3 (female).  With the open age at 100
-    # the model gives about 25.36 / 29.48 (q kept at q(100) above 100 instead of
-    # rising to 1 at 105 adds ~0.18 years for women).
+    # open age 100+: 1 / e(100), e(100) from the table's ages 100-105 with deaths at mid-year
+    df = pd.read_csv(DATA / "cl2010_2013_pension_business_CL5_CL6_qx.csv").set_index("age")
+    for i, col in enumerate(("qx_CL5_pension_male", "qx_CL6_pension_female")):
+        q = df.loc[100:105, col].to_numpy()
+        lx = np.concatenate([[1.0], np.cumprod(1 - q[:-1])])
+        assert mx[0, i, 100] == pytest.approx(1 / (lx * (1 - q / 2)).sum(), rel=1e-12)
+    # SOURCES.md: e60 = 25.3 (male), 29.3 (female); the model's life table gives the
+    # table's own 25.34 / 29.30 (the open age is fitted to e(100))
     e60 = T.life_expectancy(T.mx_to_qx(mx[0]), 60)
-    assert e60 == pytest.approx([25.3, 29.3], abs=0.2)
+    assert e60 == pytest.approx([25.34, 29.30], abs=0.01)
+
+
+def test_wpp_single_age_e60_against_the_abridged_table():
+    # The graduated single-age table against the abridged table of the same 5-year rates
+    # (UN method, deaths at mid-interval). They differ by up to ~0.17 years at 60: within a
+    # 5-year group the hazard rises, which the abridged table's straight-line l(x) misses.
+    # WPP's own published e60 is not in the shipped data (README, issue note).
+    mids, starts, mx = T.wpp_groups()
+    ab = T.abridged_life_expectancy(starts, mx, 60)
+    single = T.life_expectancy(T.mx_to_qx(T.death_rates_mx(mids)), 60)
+    assert np.abs(single - ab).max() < 0.2
+    assert ((single - ab) > 0).all()                  # always above, as the rising hazard implies
 
 
 def test_cl2010_file_e60_full_table():
