@@ -108,6 +108,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
 
 
+def _calibrate(args) -> int:
+    import pandas as pd
+    from .calibration import fit_qiubei, write_fitted
+    fit = fit_qiubei()
+    t = fit.table.copy()
+    with pd.option_context("display.width", 160, "display.max_colwidth", 60):
+        print(t.to_string(index=False, formatters={
+            "reported": "{:,.0f}".format, "model": "{:,.1f}".format,
+            "relative_error": "{:+.4%}".format, "goal": lambda g: "" if pd.isna(g) else f"{g:.0%}"}))
+    u_r, u_u, u_60, rho_r, rho_u = fit.x
+    print(f"\nfitted: enrolment 16-59 rural {u_r:.4f}, urban {u_u:.4f}; 60+ {u_60:.4f}; "
+          f"tier mix falls by {rho_r:.4f} (rural) and {rho_u:.4f} (urban) a tier; "
+          f"{fit.evaluations} model runs")
+    print("fitted tier mix:", {a: {f"{k:g}": round(v, 4) for k, v in getattr(
+        fit.scenario.contributions.tier_mix, a).items()} for a in ("rural", "urban")})
+    if args.write:
+        print(f"wrote {write_fitted(fit)}")
+    missed = t[t.meets_goal == False]  # noqa: E712
+    return 1 if len(missed) else 0
+
+
 def _data(args) -> int:
     from .derive import build
     for path in build():
@@ -135,6 +156,11 @@ def main(argv=None) -> int:
                      help="notebook parameter, e.g. -p lang en -p horizon 30")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=_report)
+
+    cal = sub.add_parser("calibrate", help="fit a scenario to a county's reported figures")
+    cal.add_argument("county", choices=["qiubei"])
+    cal.add_argument("--write", action="store_true", help="write scenarios/qiubei_2011_calibrated.yaml")
+    cal.set_defaults(func=_calibrate)
 
     data = sub.add_parser("data", help="rebuild the derived data tables (model/data/derived/)")
     data.add_argument("action", choices=["build"])
