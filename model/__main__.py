@@ -110,8 +110,20 @@ class _Parser(argparse.ArgumentParser):
 
 def _calibrate(args) -> int:
     import pandas as pd
-    from .calibration import fit_qiubei, write_fitted
-    fit = fit_qiubei()
+    from . import calibration as cal
+    if args.county == "national":
+        fit = cal.fit_national()
+        t = fit.table
+        print(t.to_string(index=False, formatters={
+            "published": "{:,.0f}".format, "model": "{:,.0f}".format, "relative_error": "{:+.2%}".format,
+            "goal": lambda g: "" if pd.isna(g) else f"{g:.0%}"}))
+        u, u60, rho, top = fit.x
+        print(f"\nfitted: uptake 16-59 {u:.4f}, 60+ {u60:.4f} of the eligible; tier shares fall by {rho:.4f} "
+              f"a tier; local top-up {top:.4f} x the national minimum; {fit.evaluations} model runs")
+        if args.write:
+            print(f"wrote {cal.write_fitted_national(fit)}")
+        return 1 if (t.meets_goal == False).any() else 0  # noqa: E712
+    fit = cal.fit_qiubei()
     t = fit.table.copy()
     with pd.option_context("display.width", 160, "display.max_colwidth", 60):
         print(t.to_string(index=False, formatters={
@@ -124,9 +136,8 @@ def _calibrate(args) -> int:
     print("fitted tier mix:", {a: {f"{k:g}": round(v, 4) for k, v in getattr(
         fit.scenario.contributions.tier_mix, a).items()} for a in ("rural", "urban")})
     if args.write:
-        print(f"wrote {write_fitted(fit)}")
-    missed = t[t.meets_goal == False]  # noqa: E712
-    return 1 if len(missed) else 0
+        print(f"wrote {cal.write_fitted(fit)}")
+    return 1 if (t.meets_goal == False).any() else 0  # noqa: E712
 
 
 def _data(args) -> int:
@@ -158,8 +169,9 @@ def main(argv=None) -> int:
     rep.set_defaults(func=_report)
 
     cal = sub.add_parser("calibrate", help="fit a scenario to a county's reported figures")
-    cal.add_argument("county", choices=["qiubei"])
-    cal.add_argument("--write", action="store_true", help="write scenarios/qiubei_2011_calibrated.yaml")
+    cal.add_argument("county", choices=["qiubei", "national"])
+    cal.add_argument("--write", action="store_true",
+                     help="write scenarios/qiubei_2011_calibrated.yaml or national_2012_calibrated.yaml")
     cal.set_defaults(func=_calibrate)
 
     data = sub.add_parser("data", help="rebuild the derived data tables (model/data/derived/)")

@@ -141,3 +141,116 @@ def write_fitted(fit: Fit, path: Path = QIUBEI_FITTED) -> Path:
     text = "\n".join(lines) + "\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
     Path(path).write_text(text, encoding="utf-8")
     return Path(path)
+
+
+# --------------------------------------------------------------------------- national backcast
+NATIONAL = ROOT / "scenarios" / "national_2012.yaml"
+NATIONAL_FITTED = ROOT / "scenarios" / "national_2012_calibrated.yaml"
+NATIONAL_GOALS = {"participants": 0.05, "beneficiaries": 0.05, "fund_balance": 0.15}
+YI = 1e8            # 亿 (100 million)
+WAN = 1e4           # 万 (10 thousand)
+
+
+def published_national() -> pd.DataFrame:
+    """The Ministry's published series kept in the shipped table (confirmed or corroborated values only).
+
+    Units converted to persons and yuan. ``approximate`` marks values corroborated only as
+    rounded totals (weighted half in the fit).
+    """
+    df = pd.read_csv(tables.DATA_DIR / "mohrss_urrbpi_national_stats_confirmed.csv", dtype=str)
+    rows = []
+    cols = {"participants_10k_persons": ("participants", WAN), "beneficiaries_10k_persons": ("beneficiaries", WAN),
+            "fund_income_100m_yuan": ("fund_income", YI), "fund_expenditure_100m_yuan": ("fund_expenditure", YI),
+            "cumulative_balance_100m_yuan": ("fund_balance", YI)}
+    for _, r in df.iterrows():
+        for col, (name, unit) in cols.items():
+            v = r[col]
+            if isinstance(v, str) and v.strip():
+                approx = "corroborated only" in v
+                rows.append({"year": int(r["year"]), "measure": name,
+                             "value": float(v.split()[0]) * unit, "approximate": approx})
+    return pd.DataFrame(rows)
+
+
+def national_model_series(annual: pd.DataFrame) -> pd.DataFrame:
+    """The model's counterparts of the Ministry's series, by year [persons, yuan].
+
+    Income counts what flows into the fund: contributions, subsidies into accounts,
+    interest, and the government's money for the basic pension, top-ups, grants and
+    the pooled fund; expenditure what flows out: pensions, top-ups, grants, refunds.
+    """
+    a = annual.set_index("year")
+    return pd.DataFrame({
+        "participants": a["members"],
+        "beneficiaries": a["pensioners"],
+        "fund_balance": a["account_fund_balance"] + a["pooled_fund_balance"],
+        "fund_income": (a["contributions_personal"] + a["subsidy_contribution"] + a["collective_contribution"]
+                        + a["interest_credited"] + a["pooled_fund_interest"] + a["basic_pension_paid"]
+                        + a["government_to_pool"] + a["topups_paid"] + a["death_grants_paid"]
+                        - a["pooled_fund_paid"] + a["longevity_gap_paid"]),
+        "fund_expenditure": (a["basic_pension_paid"] + a["account_pension_paid"] + a["longevity_gap_paid"]
+                             + a["topups_paid"] + a["death_grants_paid"] + a["inheritance_refunds"]),
+    })
+
+
+def national_overrides(scen: Scenario, x) -> dict:
+    """x = (uptake 16-59, uptake 60+, tier decay rho, local top-up as a share of the minimum)."""
+    u, u60, rho, top = (float(v) for v in x)
+    parts = [p.model_dump(mode="python") for p in scen.benefits.basic_pension]
+    for p in parts:
+        if p["name"] == "local_top_up":
+            p["scale"] = top
+    mix = geometric_mix(scen.contributions.tiers.rural, rho)
+    return {"enrolment": {"relative_by_age_band": {"rural": {"16-59": u, "60+": u60},
+                                                   "urban": {"16-59": u, "60+": u60}}},
+            "contributions": {"tier_mix": {"rural": mix, "urban": mix}},
+            "benefits": {"basic_pension": parts}}
+
+
+def national_comparison(scen: Scenario) -> pd.DataFrame:
+    """Published vs model for every published year and measure, with relative errors."""
+    pub = published_national()
+    last = int(pub["year"].max())
+    short = with_overrides(scen, {"scheme": {"horizon_years": last - scen.scheme.start_year + 1}})
+    model = national_model_series(project(short, detail=False).annual)
+    out = pub.copy()
+    out["model"] = [float(model.loc[y, m]) for y, m in zip(pub["year"], pub["measure"])]
+    out["relative_error"] = (out["model"] - out["value"]) / out["value"]
+    out["goal"] = out["measure"].map(NATIONAL_GOALS)
+    out["meets_goal"] = [None if pd.isna(g) else bool(abs(e) <= g)
+                         for e, g in zip(out["relative_error"], out["goal"])]
+    return out.rename(columns={"value": "published"})
+
+
+def fit_national(scen: Scenario | None = None) -> Fit:
+    """Fit uptake, the tier mix and the local top-up to the published series (least squares)."""
+    scen = scen or load_scenario(NATIONAL)
+    count = {"n": 0}
+
+    def residuals(x):
+        count["n"] += 1
+        t = national_comparison(with_overrides(scen, national_overrides(scen, x), "calibration"))
+        w = np.where(t["approximate"], 0.5, 1.0)
+        return (t["relative_error"] * w).to_numpy()
+
+    res = least_squares(residuals, np.array([0.7, 0.7, 0.3, 0.5]),
+                        bounds=([0.05, 0.05, 1e-3, 0.0], [1.0, 1.0, 0.99, 5.0]), x_scale="jac")
+    fitted = with_overrides(scen, national_overrides(scen, res.x), "calibration")
+    return Fit(x=res.x, scenario=fitted, table=national_comparison(fitted), evaluations=count["n"])
+
+
+def write_fitted_national(fit: Fit, path: Path = NATIONAL_FITTED) -> Path:
+    """The fitted national parameters as a scenario extending national_2012.yaml."""
+    scen = load_scenario(NATIONAL)
+    lines = ["# National backcast fitted to the Ministry's published series by",
+             "# `python -m model calibrate national --write` (model/calibration.py). Do not edit by hand.",
+             "# Published vs model (relative error):"]
+    for r in fit.table.itertuples():
+        lines.append(f"#   {r.year} {r.measure:<17} {r.published:>18,.0f} {r.model:>20,.0f}  {r.relative_error:+.2%}"
+                     + ("  (approximate)" if r.approximate else ""))
+    body = {"extends": "national_2012.yaml", "title": "全国城乡居民养老保险回溯测算 (2012-, calibrated)",
+            "source": "MOHRSS series in model/data/raw/mohrss_urrbpi_national_stats_confirmed.csv; model/calibration.py",
+            **national_overrides(scen, fit.x)}
+    Path(path).write_text("\n".join(lines) + "\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False),
+                          encoding="utf-8")
+    return Path(path)

@@ -147,6 +147,10 @@ def _population(s: Scenario) -> tuple[np.ndarray, list[str]]:
     """(age, sex, area) starting population scaled to the scenario's totals."""
     pop = s.population
     prof = tables.population_by_single_age(pop.profile)           # (sex, age)
+    if pop.profile_year is not None and pop.profile_year < s.scheme.start_year:
+        years = np.arange(pop.profile_year, s.scheme.start_year)
+        yrs = years if pop.mortality.improvement == "table" else np.full_like(years, years[0])
+        prof = age_forward(prof, tables.mx_to_qx(tables.death_rates_mx(yrs, pop.mortality.table)))
     total = float(pop.total) if pop.total else float(prof.sum())
     if pop.area_totals:
         rural = float(pop.area_totals.get("rural", 0))
@@ -172,6 +176,23 @@ def _population(s: Scenario) -> tuple[np.ndarray, list[str]]:
         return population_from_totals(prof, areas, bands), []
     except PopulationError as exc:
         raise ValueError(f"population.band_totals: {exc}") from None
+
+
+def age_forward(profile: np.ndarray, q_by_year: np.ndarray) -> np.ndarray:
+    """A (sex, age) population moved forward one year per row of ``q_by_year`` (year, sex, age).
+
+    Each year everyone survives with 1 - q at their age and moves up one age
+    (the last age is open); the new age 0 is the profile's own age-0 count.
+    """
+    pop = profile.astype(float).copy()
+    for q in q_by_year:
+        surv = pop * (1 - q)
+        new = np.empty_like(pop)
+        new[:, 1:] = surv[:, :-1]
+        new[:, -1] += surv[:, -1]
+        new[:, 0] = profile[:, 0]
+        pop = new
+    return pop
 
 
 def _eligible_from_counts(s: Scenario, pop0: np.ndarray, elig: np.ndarray) -> list[str]:
@@ -271,7 +292,8 @@ def _tier_mix(s: Scenario, years, tiers) -> np.ndarray:
 def _basic_pension(s: Scenario, years) -> np.ndarray:
     out = np.zeros((len(years), len(dims.LEVELS), 12))
     for part in s.benefits.basic_pension:                          # D1 Art. 20; D3 §8(二)1
-        out += np.array(part.paid_by.vector())[None, :, None] * monthly_values(part.monthly, years)[:, None, :]
+        out += (np.array(part.paid_by.vector())[None, :, None] * part.scale
+                * monthly_values(part.monthly, years)[:, None, :])
     return out
 
 

@@ -301,6 +301,9 @@ class Population(Strict):
                               "None keeps the profile's own total")
     area_totals: dict[Literal["rural", "urban"], Annotated[int, Field(ge=0)]] | None = None
     area_share_urban: Share = 0.0
+    profile_year: int | None = Field(None, ge=1900, le=2300, description="year of the profile's "
+                                     "counts; when before the start, the profile is aged to the start "
+                                     "year with the scenario's death rates (births held at the profile's)")
     band_totals: ByArea | None = Field(None, description="persons by age band per area that "
                                        "the county knows (D5 §1); the profile fills the rest")
     sex_ratio_at_birth: float = Field(1.18, gt=0.8, lt=1.5)
@@ -471,6 +474,8 @@ class BasicPensionPart(Strict):
     name: str
     reference: str
     monthly: DatedValue
+    scale: float = Field(1.0, ge=0.0, le=10.0, description="multiplies the path, e.g. a local "
+                         "top-up of 60 % of the national minimum")
     paid_by: PaidBy
 
 

@@ -31,6 +31,12 @@ EXTRA = {   # report-only columns: (unit, 中文, English)
     "low": ("yuan", "低", "low"), "high": ("yuan", "高", "high"),
     "parameter": ("", "参数", "parameter"),
     "years": ("", "年份区间", "years"),
+    "measure": ("", "指标", "measure"),
+    "reported": ("", "实际数", "reported"),
+    "published": ("", "公布数", "published"),
+    "model": ("", "模型测算", "model"),
+    "fitted": ("", "参与拟合", "fitted"),
+    "note": ("", "说明", "note"),
     "contribution_subsidy": ("yuan", "缴费补贴", "contribution subsidies"),
 }
 

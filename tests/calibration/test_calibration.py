@@ -51,3 +51,32 @@ def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
     k = json.loads((out / "key_figures.json").read_text(encoding="utf-8"))
     assert k["parameters"] == pytest.approx(list(fit.x), rel=1e-9)
     assert (out / "report.html").exists() and (out / "figures" / "fitted_tier_mix.png").exists()
+
+
+# --------------------------------------------------------------------------- national backcast
+from model.calibration import NATIONAL_FITTED, fit_national, national_comparison  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def national():
+    return fit_national()
+
+
+def test_national_backcast_meets_the_goals_every_published_year(national):
+    t = national.table
+    for m, goal in (("participants", 0.05), ("beneficiaries", 0.05), ("fund_balance", 0.15)):
+        rows = t[t.measure == m]
+        assert len(rows) >= 1 and (rows.relative_error.abs() <= goal).all(), rows
+
+
+def test_committed_national_calibration_is_the_fit(national):
+    committed = load_scenario(NATIONAL_FITTED)
+    rel = committed.enrolment.relative_by_age_band.rural
+    assert [rel["16-59"], rel["60+"]] == pytest.approx(national.x[:2], rel=1e-4)
+    top = [p.scale for p in committed.benefits.basic_pension if p.name == "local_top_up"][0]
+    assert top == pytest.approx(national.x[3], rel=1e-4)
+    t = national_comparison(committed)
+    pinned = {(2018, "participants"): 0.0122, (2021, "beneficiaries"): -0.0113, (2021, "fund_balance"): 0.0142}
+    for (y, m), err in pinned.items():
+        got = t[(t.year == y) & (t.measure == m)].relative_error.item()
+        assert got == pytest.approx(err, abs=0.002), (y, m, got)
