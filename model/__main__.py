@@ -140,6 +140,15 @@ def _calibrate(args) -> int:
     return 1 if (t.meets_goal == False).any() else 0  # noqa: E712
 
 
+def _sweep(args) -> int:
+    from .sweep import run_sweep
+    results, man = run_sweep(args.sweep, args.out, subset=args.subset, workers=args.workers,
+                             scheduler=args.scheduler, progress=not args.quiet)
+    print(f"{man['runs']} runs ({man['computed_now']} computed now) in {man['seconds']:.1f} s; "
+          f"wrote {args.out}/results.parquet ({len(results):,} rows) and manifest.json")
+    return 0
+
+
 def _data(args) -> int:
     from .derive import build
     for path in build():
@@ -173,6 +182,16 @@ def main(argv=None) -> int:
     cal.add_argument("--write", action="store_true",
                      help="write scenarios/qiubei_2011_calibrated.yaml or national_2012_calibrated.yaml")
     cal.set_defaults(func=_calibrate)
+
+    sw = sub.add_parser("sweep", help="run a sweep file: every combination of its axes (Dask)")
+    sw.add_argument("sweep", help="sweep YAML file (see scenarios/sweeps/)")
+    sw.add_argument("--out", required=True, help="output folder (finished runs are reused)")
+    sw.add_argument("--subset", default=None, help="a named subset of the sweep file")
+    sw.add_argument("--workers", type=int, default=2, help="local Dask worker processes (0: no Dask)")
+    sw.add_argument("--scheduler", default=None, help="an existing Dask scheduler, tcp://host:8786 "
+                    "(default $DASK_SCHEDULER_ADDRESS)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(func=_sweep)
 
     data = sub.add_parser("data", help="rebuild the derived data tables (model/data/derived/)")
     data.add_argument("action", choices=["build"])

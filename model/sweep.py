@@ -1,0 +1,226 @@
+"""Scenario sweeps: a base scenario, axes of changes, every combination run (serially or on Dask).
+
+A sweep file::
+
+    title: ...
+    base: ../qiannan_2011.yaml          # relative to the sweep file
+    changes: {scheme: {horizon_years: 30}}   # applied to every run (optional)
+    axes:
+      enrolment:                         # axis name -> the parameter it sets and its values
+        path: enrolment.rate_path
+        values: {low: {2011: 0.5}, high: {2011: 0.9}}   # named values (or a list)
+      rules:
+        files: {qiannan: ../qiannan_2011.yaml, beibei: ../beibei_2011.yaml}   # a named set of scenario files
+      county:
+        counties: {province: "520000"}   # every real county of a province (2020 census)
+    subsets:
+      corners: {enrolment: [low, high]}  # a named subset: some values of some axes
+
+Each run is keyed by the SHA-256 of its resolved scenario; finished runs are
+kept in ``OUT/runs/<key>.parquet`` so an interrupted sweep resumes where it
+stopped. The result is one tidy table ``OUT/results.parquet`` (run x year,
+the run's axis values as columns) and ``OUT/manifest.json``.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import tables
+from .scenario import Scenario, ScenarioError, _deep_merge, load_scenario, with_overrides
+
+
+@dataclass(frozen=True)
+class Run:
+    key: str                       # SHA-256 of the resolved scenario
+    labels: dict                   # axis name -> value name
+    scenario: Scenario
+
+
+def _set_path(path: str, value) -> dict:
+    """{"a": {"b": value}} from "a.b"."""
+    out = value
+    for part in reversed(path.split(".")):
+        out = {part: out}
+    return out
+
+
+def _county_values(spec: dict, where: str) -> dict[str, dict]:
+    """Named changes for every lowest-level unit of a province in the 2020 county census."""
+    prov = str(spec.get("province", "")).strip()
+    df = pd.read_csv(tables.DATA_DIR / "county_census_2020.csv", dtype={"admin_code": str})
+    units = df[(df["is_lowest_level_unit"]) & df["admin_code"].fillna("").str.startswith(prov[:2])]
+    if not prov or units.empty:
+        raise ScenarioError(f"{where}: counties.province {prov!r}: no counties found (give a 6-digit "
+                            f"province code such as 520000)")
+    limit = spec.get("limit")
+    if limit:
+        units = units.head(int(limit))
+    out = {}
+    for r in units.itertuples():
+        out[r.admin_code] = {"population": {
+            "profile": f"census2020:county:{r.admin_code}", "profile_year": None, "total": None,
+            "area_totals": {"rural": int(r.pop_rural_xiangcun_persons), "urban": int(r.pop_urban_chengzhen_persons)},
+            "band_totals": None}}
+    return out
+
+
+def load_sweep(path: str | Path) -> tuple[dict, dict[str | None, list[Run]]]:
+    """The sweep definition and its runs: ``{None: every combination, subset name: its runs}``."""
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"{path}: cannot read the sweep file ({exc})") from None
+    if not isinstance(spec, dict) or "base" not in spec or not isinstance(spec.get("axes"), dict):
+        raise ScenarioError(f"{path}: a sweep needs 'base' (a scenario file) and 'axes' (a mapping)")
+    unknown = set(spec) - {"title", "base", "changes", "axes", "subsets", "source"}
+    if unknown:
+        raise ScenarioError(f"{path}: unknown key {sorted(unknown)[0]!r}; allowed: title, source, base, "
+                            f"changes, axes, subsets")
+    axes: dict[str, dict[str, tuple[str | None, dict]]] = {}
+    for name, ax in spec["axes"].items():
+        where = f"{path}: axes.{name}"
+        if not isinstance(ax, dict):
+            raise ScenarioError(f"{where}: give path + values, files, or counties")
+        if "files" in ax:
+            files = ax["files"]
+            if isinstance(files, list):
+                files = {Path(f).stem: f for f in files}
+            axes[name] = {k: (str((path.parent / f).resolve()), {}) for k, f in files.items()}
+        elif "counties" in ax:
+            axes[name] = {k: (None, v) for k, v in _county_values(ax["counties"], where).items()}
+        elif "path" in ax and "values" in ax:
+            vals = ax["values"]
+            if isinstance(vals, list):
+                vals = {str(v): v for v in vals}
+            axes[name] = {k: (None, _set_path(ax["path"], v)) for k, v in vals.items()}
+        else:
+            raise ScenarioError(f"{where}: give path + values, files, or counties")
+    base = str((path.parent / spec["base"]).resolve())
+    return spec, _expand(spec, axes, base, path)
+
+
+def _expand(spec, axes, base, path) -> dict[str | None, list[Run]]:
+    subsets = spec.get("subsets") or {}
+    chosen = {a: list(v) for a, v in axes.items()}
+    runs = []
+    cache: dict[str, Scenario] = {}
+    for combo in itertools.product(*[[(a, k) for k in chosen[a]] for a in chosen]):
+        files = [axes[a][k][0] for a, k in combo if axes[a][k][0]]
+        scen_file = files[-1] if files else base
+        if scen_file not in cache:
+            cache[scen_file] = load_scenario(scen_file)
+        changes = dict(spec.get("changes") or {})
+        for a, k in combo:
+            changes = _deep_merge(changes, axes[a][k][1])
+        label = ", ".join(f"{a}={k}" for a, k in combo)
+        scen = with_overrides(cache[scen_file], changes, f"{path} ({label})")
+        runs.append(Run(key=scenario_key(scen), labels=dict(combo), scenario=scen))
+    runs_by_subset = {None: runs}
+    for sname, sel in subsets.items():
+        runs_by_subset[sname] = [r for r in runs if all(r.labels[a] in v for a, v in sel.items())]
+    return runs_by_subset
+
+
+def scenario_key(scen: Scenario) -> str:
+    """SHA-256 of a resolved scenario (its parameters as sorted JSON)."""
+    text = json.dumps(scen.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def run_one(scen: Scenario) -> pd.DataFrame:
+    """The annual table of one run (what a Dask worker computes)."""
+    from .projection import project
+    return project(scen, detail=False).annual
+
+
+def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
+              scheduler: str | None = None, progress: bool = True) -> tuple[pd.DataFrame, dict]:
+    """Run every (or a subset's) run not yet done; returns the tidy results and the manifest.
+
+    ``workers`` 0 runs in this process; otherwise on Dask: the cluster at ``scheduler``
+    (or $DASK_SCHEDULER_ADDRESS), else a LocalCluster of ``workers`` processes.
+    """
+    from tqdm import tqdm
+    t0 = time.perf_counter()
+    spec, by_subset = load_sweep(sweep_path)
+    if subset not in by_subset:
+        raise ScenarioError(f"{sweep_path}: no subset {subset!r}; allowed: "
+                            + ", ".join(k for k in by_subset if k))
+    runs = by_subset[subset]
+    out = Path(out_dir)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    todo = [r for r in runs if not (out / "runs" / f"{r.key}.parquet").exists()]
+    bar = tqdm(total=len(runs), initial=len(runs) - len(todo), disable=not progress, unit="run")
+    if todo:
+        address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+        if workers == 0 and not address:
+            for r in todo:
+                _write_atomic(run_one(r.scenario), out / "runs" / f"{r.key}.parquet")
+                bar.update(1)
+        else:
+            from distributed import Client, LocalCluster, as_completed
+            cluster = None
+            if address:
+                client = Client(address)
+            else:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, host="127.0.0.1")
+                client = Client(cluster)
+            try:
+                futures = {client.submit(run_one, r.scenario, key=f"run-{r.key}", pure=True): r for r in todo}
+                for fut in as_completed(futures):
+                    _write_atomic(fut.result(), out / "runs" / f"{futures[fut].key}.parquet")
+                    bar.update(1)
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+    bar.close()
+    parts = []
+    for r in runs:
+        df = pd.read_parquet(out / "runs" / f"{r.key}.parquet")
+        df.insert(0, "run_key", r.key[:16])
+        for i, (a, k) in enumerate(r.labels.items()):
+            df.insert(1 + i, a, k)
+        parts.append(df)
+    results = pd.concat(parts, ignore_index=True)
+    _write_atomic(results, out / "results.parquet")
+    from .outputs import code_version, _versions
+    manifest = {"sweep_file": str(Path(sweep_path).resolve()), "title": spec.get("title"),
+                "subset": subset, "runs": len(runs), "computed_now": len(todo),
+                "axes": list(spec["axes"]), "run_keys": {r.key: r.labels for r in runs},
+                "code_version": code_version(), "package_versions": _versions(),
+                "seconds": round(time.perf_counter() - t0, 3)}
+    tmp = out / ".manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, out / "manifest.json")
+    return results, manifest
+
+
+def rollup(results: pd.DataFrame, level: str = "prefecture", column: str = "county") -> pd.DataFrame:
+    """Prefecture or province totals from a county sweep: the sum of its counties' runs, by year.
+
+    ``column`` holds the counties' 6-digit admin codes; stocks and flows add up
+    (rates such as ``basic_pension_monthly_rate`` are left out).
+    """
+    width = {"prefecture": 4, "province": 2}[level]
+    code = results[column].astype(str).str[:width].str.ljust(6, "0")
+    numeric = [c for c in results.select_dtypes("number").columns
+               if c not in ("year", "basic_pension_monthly_rate", "fiscal_base")]
+    return results.assign(**{level: code}).groupby([level, "year"], as_index=False)[numeric].sum()
