@@ -86,7 +86,7 @@ def run_person_loop(P: Parameters, people) -> dict[str, list[float]]:
     gov_total = P.subsidy_by_level.sum(axis=1)          # (year, area, tier)
     for i, year in enumerate(P.years):
         p = P.at(int(year))
-        r = p.rate_pa
+        r = float(p.rate_pa[0])
         fm = p.first_month
         w_full, w_die, w_60 = (benefits.month_weights_full(fm), benefits.month_weights_dying(fm),
                                benefits.month_weights_turning_60(fm))
@@ -96,7 +96,7 @@ def run_person_loop(P: Parameters, people) -> dict[str, list[float]]:
         t = dict.fromkeys(TOTALS, 0.0)
         for k in range(n):
             age = min(age0[k] + i, dims.MAX_AGE)
-            q = float(p.q_death[sex[k], age])
+            q = float(p.q_death[0, sex[k], age])
             if status[k] == "none":                      # first year: the population dies first
                 w[k] *= 1 - q
                 status[k] = "pension" if age >= dims.PENSION_AGE else "contrib"

@@ -116,14 +116,14 @@ def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
 def members_within_population(state, rel_tol: float = 1e-9) -> list[str]:
     """No (age, sex, area) cell has more members than people (D1 Art. 6: one membership each)."""
     from .projection import C_AGES, P_AGES
-    members = state.s_n.copy()
-    members[C_AGES] += state.c_n.sum(axis=(3, 4))
-    members[P_AGES] += state.p_n.sum(axis=(3, 4))
+    members = state.s_n.copy()                                   # (batch, age, sex, area)
+    members[:, C_AGES] += state.c_n.sum(axis=(-2, -1))
+    members[:, P_AGES] += state.p_n.sum(axis=(-2, -1))
     excess = members - state.pop * (1 + rel_tol) - 1e-9
     if (excess > 0).any():
-        a, sx, ar = np.unravel_index(np.argmax(excess), excess.shape)
-        return [f"age {a} sex {sx} area {ar}: {members[a, sx, ar]:.6g} members but "
-                f"{state.pop[a, sx, ar]:.6g} people"]
+        b, a, sx, ar = np.unravel_index(np.argmax(excess), excess.shape)
+        return [f"batch {b} age {a} sex {sx} area {ar}: {members[b, a, sx, ar]:.6g} members but "
+                f"{state.pop[b, a, sx, ar]:.6g} people"]
     return []
 
 

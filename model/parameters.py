@@ -20,15 +20,15 @@ class YearParams:
     year: int
     index: int                     # years since the start year
     first_month: int               # first month pensions are paid this year (1 after the start year)
-    q_death: np.ndarray            # (sex, age) probability of dying in the calendar year
-    rate_pa: float                 # account interest rate credited this year
+    q_death: np.ndarray            # (batch, sex, age) probability of dying in the calendar year
+    rate_pa: np.ndarray            # (batch,) account interest rate credited this year
     enrol_target: np.ndarray       # (age, area) target members / eligible
     tier_mix: np.ndarray           # (area, tier) shares of new and re-choosing payers
     subsidy_by_level: np.ndarray   # (level, area, tier) government money into the account per payer, yuan/yr
     on_behalf_by_level: np.ndarray  # (level, area, tier) of which paid on behalf (in the above)
     personal: np.ndarray           # (area, tier) what an average payer pays himself, yuan/yr
     basic_monthly_by_level: np.ndarray  # (level, 12) basic pension per pensioner per month, yuan
-    births_per_woman: float
+    births_per_woman: np.ndarray   # (batch,)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Parameters:
     tiers: np.ndarray                  # (tier,) union of the areas' tiers, yuan/year
     tier_allowed: np.ndarray           # (area, tier) bool
     lowest_tier: np.ndarray            # (area,) yuan/year
-    population0: np.ndarray            # (age, sex, area) persons at the start
+    population0: np.ndarray            # (age, sex, area), or (batch, age, sex, area), persons at the start
     eligible_share: np.ndarray         # (age, area)
     density: np.ndarray                # (age,) probability a member under 60 pays
     catch_up_share: float
@@ -60,7 +60,7 @@ class Parameters:
     on_behalf_by_level: np.ndarray     # (year, level, area, tier)
     personal: np.ndarray               # (year, area, tier)
     basic_monthly_by_level: np.ndarray  # (year, level, 12)
-    births_per_woman: np.ndarray       # (year,)
+    births_per_woman: np.ndarray       # (year,) or (year, batch)
     long_contrib_yuan: float
     long_contrib_paid_by: np.ndarray   # (level,)
     backstop_paid_by: np.ndarray       # (level,)
@@ -69,6 +69,7 @@ class Parameters:
     lump_window: int                   # years after the start with lump-sum purchases (kinds 2..)
     mid_year_crediting: bool           # RULES.md §3 switch: payments earn half a year's interest
     fiscal_base: np.ndarray | None     # (year,) yuan, for reports
+    mort_factor: np.ndarray | None = None   # (year, batch) multiplies the force of mortality (stochastic paths)
     warnings: tuple = field(default=())
 
     @property
@@ -76,17 +77,36 @@ class Parameters:
         """Pensioner kinds: regular, basic-only, then one per lump-sum purchase year."""
         return 2 + self.lump_window
 
+    @property
+    def batch(self) -> int:
+        """Projections run side by side: interest or mortality paths, or counties (1 if none)."""
+        sizes = [1]
+        if self.rate_pa.ndim == 2:
+            sizes.append(self.rate_pa.shape[1])
+        if self.mort_factor is not None:
+            sizes.append(self.mort_factor.shape[1])
+        if self.population0.ndim == 4:
+            sizes.append(self.population0.shape[0])
+        if self.births_per_woman.ndim == 2:
+            sizes.append(self.births_per_woman.shape[1])
+        return max(sizes)
+
     def at(self, year: int) -> YearParams:
         i = int(year - self.start_year)
+        B = self.batch
+        q = self.q_death[i][None]                                  # (1, sex, age)
+        if self.mort_factor is not None:                           # hazard scaled per path
+            q = -np.expm1(self.mort_factor[i][:, None, None] * np.log1p(-np.minimum(q, 1 - 1e-15)))
         return YearParams(
             year=int(year), index=i,
             first_month=self.start_month if i == 0 else 1,
-            q_death=self.q_death[i], rate_pa=float(self.rate_pa[i]),
+            q_death=np.broadcast_to(q, (B, *self.q_death.shape[1:])),
+            rate_pa=np.broadcast_to(np.atleast_1d(self.rate_pa[i]).astype(float), (B,)),
             enrol_target=self.enrol_target[i], tier_mix=self.tier_mix[i],
             subsidy_by_level=self.subsidy_by_level[i],
             on_behalf_by_level=self.on_behalf_by_level[i], personal=self.personal[i],
             basic_monthly_by_level=self.basic_monthly_by_level[i],
-            births_per_woman=float(self.births_per_woman[i]))
+            births_per_woman=np.broadcast_to(np.atleast_1d(self.births_per_woman[i]).astype(float), (B,)))
 
 
 # --------------------------------------------------------------------------
