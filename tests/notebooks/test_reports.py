@@ -21,7 +21,7 @@ from model.statement import chromium_run, find_chromium
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "scenarios" / "beibei_2011.yaml"
 HORIZON = 12
-PARAMS = {"horizon": HORIZON, "budget_year": 2013, "report_after_years": [2, 8]}
+PARAMS = {"horizon": HORIZON, "budget_year": 2013, "report_after_years": [2, 8], "paths": 8}
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +150,13 @@ def test_english_switch_and_fiscal_base_share(tmp_path, annual):
     share = book[header("basic_pension_share_of_fiscal_base", "en")]
     # 2012: the basic pension over a base of 1.0e9 x 1.05
     assert share.iloc[1] == pytest.approx(annual.loc[2012, "basic_pension_paid"] / 1.05e9, rel=1e-9)
+
+
+def test_sustainability_fan_chart_is_the_stochastic_engine(reports):
+    from model.stochastic import project_paths
+    k = key(reports, "sustainability")
+    scen = with_overrides(load_scenario(SCEN), {"scheme": {"horizon_years": HORIZON}})
+    fan = project_paths(scen, 8, seed=2011).percentiles(["account_fund_balance"])
+    assert k["paths"] == 8
+    assert k["account_fund_last_year_p50"] == pytest.approx(fan["account_fund_balance_p50"].iloc[-1], rel=1e-12)
+    assert (reports / "sustainability" / "figures" / "fan_charts.png").exists()

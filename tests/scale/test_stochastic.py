@@ -1,0 +1,56 @@
+"""Stochastic paths: a batch axis in one projection, seeded, consistent with the deterministic engine."""
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import checks, load_scenario, project
+from model.parameters import resolve
+from model.projection import run
+from model.scenario import with_overrides
+from model.stochastic import fit_rate_model, project_paths
+
+ROOT = Path(__file__).resolve().parents[2]
+SCEN = with_overrides(load_scenario(ROOT / "scenarios" / "beibei_2011.yaml"), {"scheme": {"horizon_years": 15}})
+
+
+def test_rate_model_is_fitted_to_the_deposit_history():
+    m = fit_rate_model("highest")
+    assert (m.first_year, m.last_year) == (2007, 2015)
+    assert 0.0 < m.kappa <= 2.0 and 0.01 < m.mu < 0.06 and 0 < m.sigma < 0.02
+
+
+def test_paths_are_seeded_and_chunking_does_not_matter():
+    a = project_paths(SCEN, 6, seed=7, chunk=6)
+    b = project_paths(SCEN, 6, seed=7, chunk=4)
+    np.testing.assert_array_equal(a.flows["account_fund_balance"], b.flows["account_fund_balance"])
+    c = project_paths(SCEN, 6, seed=8)
+    assert not np.array_equal(a.flows["account_fund_balance"], c.flows["account_fund_balance"])
+
+
+def test_every_path_is_a_projection_of_its_own_rate_and_mortality():
+    # path k of the batch equals a one-path projection with path k's rates: the batch axis
+    # carries nothing from one path to another
+    P = resolve(SCEN)
+    rates = np.stack([P.rate_pa, P.rate_pa + 0.01, np.full_like(P.rate_pa, 0.05)], axis=1)
+    morts = np.stack([np.ones(len(P.years)), np.full(len(P.years), 0.9), np.full(len(P.years), 1.1)], axis=1)
+    flows, _ = run(replace(P, rate_pa=rates, mort_factor=morts))
+    for k in range(3):
+        one, _ = run(replace(P, rate_pa=rates[:, k:k + 1], mort_factor=morts[:, k:k + 1]))
+        for col in ("account_fund_balance", "longevity_gap_paid", "members", "government_total_cost"):
+            np.testing.assert_allclose(flows[col][:, k], one[col][:, 0], rtol=1e-12)
+    # path 0 (unit mortality factor, the scenario's own rates) is the deterministic projection
+    det = project(SCEN, detail=False).annual
+    np.testing.assert_allclose(flows["account_fund_balance"][:, 0], det["account_fund_balance"], rtol=1e-12)
+
+
+def test_paths_conserve_money_and_the_fan_is_ordered():
+    p = project_paths(SCEN, 10, seed=1)
+    for k in range(10):
+        df = __import__("pandas").DataFrame({c: v[:, k] for c, v in p.flows.items()})
+        assert checks.account_fund_identity(df) == [] and checks.pooled_fund_identity(df) == []
+    t = p.percentiles(["account_fund_balance"])
+    assert (t.account_fund_balance_p5 <= t.account_fund_balance_p50).all()
+    assert (t.account_fund_balance_p50 <= t.account_fund_balance_p95).all()
+    assert (t.account_fund_balance_p95 - t.account_fund_balance_p5).iloc[-1] > 0
