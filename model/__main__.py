@@ -180,6 +180,25 @@ def _counties(args) -> int:
     return 0
 
 
+def _register(args) -> int:
+    from pathlib import Path
+    from . import register as reg
+    from .scenario import load_scenario
+    scen = load_scenario(args.scenario)
+    df, tier_cols = reg.read_register(args.register, reg.read_mapping(args.columns))
+    res = reg.check_register(df, tier_cols, scen, reg.read_employee_ids(args.employee_scheme))
+    out = Path(args.out)
+    if args.action == "check":
+        reg.write_check(res, out)
+        print(f"rows in {res.rows_in}, clean {len(res.clean)}, rejected {len(res.rejected)}, "
+              f"findings {len(res.findings)}")
+        assert res.rows_in == len(res.clean) + len(res.rejected)          # nothing lost
+        return 0
+    written = reg.write_aggregate(reg.aggregate(res.clean, tier_cols, scen), args.scenario, out)
+    print(f"rows in {res.rows_in}, clean {len(res.clean)} aggregated; wrote " + ", ".join(map(str, written)))
+    return 0
+
+
 def _data(args) -> int:
     from .derive import build
     for path in build():
@@ -233,6 +252,15 @@ def main(argv=None) -> int:
     co.add_argument("--chunk", type=int, default=50, help="counties side by side in one projection")
     co.add_argument("--limit", type=int, default=None, help="only the first N counties")
     co.set_defaults(func=_counties)
+
+    rg = sub.add_parser("register", help="check a county's member register, or aggregate it for a scenario")
+    rg.add_argument("action", choices=["check", "aggregate"])
+    rg.add_argument("register", help="the register, .xlsx or .csv (Chinese headers, see README)")
+    rg.add_argument("--scenario", required=True, help="the scenario whose rules apply (tiers, start)")
+    rg.add_argument("--employee-scheme", default=None, help="CSV of ID numbers in the employee scheme")
+    rg.add_argument("--columns", default=None, help="YAML column mapping for the county's own headers")
+    rg.add_argument("--out", default="outputs/register", help="output folder")
+    rg.set_defaults(func=_register)
 
     data = sub.add_parser("data", help="rebuild the derived data tables (model/data/derived/)")
     data.add_argument("action", choices=["build"])
