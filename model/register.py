@@ -239,10 +239,11 @@ def write_check(res: CheckResult, out_dir: str | Path) -> Path:
 def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.date | None = None) -> dict:
     """Counts for the scenario, from the clean rows: no names, no ID numbers.
 
-    Returns ``members`` (age x sex x area x tier counts of those paying, as a table),
-    and ``changes``: the scenario's tier mix by area (the latest year's tiers) and the
-    shares of payers who are severely disabled, on 低保 or village cadres — written as a
-    scenario file extending the given one, so that ``run`` starts from the register.
+    Returns ``members`` (age x sex x area x status x tier counts, as a table), and
+    ``changes``: the enrolment rate by age band and area (members over the scenario's
+    eligible population this year), the tier mix by area (this year's tiers) and the
+    shares of payers who are severely disabled or on 低保 — written as a scenario file
+    extending the given one, so that ``run`` starts from the register.
     """
     year = (today or _dt.date.today()).year
     latest = max(tier_cols) if tier_cols else None
@@ -264,6 +265,9 @@ def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.d
     changes: dict = {}
     if mix:
         changes["contributions"] = {"tier_mix": mix}
+    rates = enrolment_rates(t[t.status.isin(["paying", "suspended", "receiving"])], scen, year)
+    if rates:
+        changes["enrolment"] = {"rate_path": {scen.scheme.start_year: 1.0}, "relative_by_age_band": rates}
     if len(paying):
         groups = []
         for g in scen.on_behalf:
@@ -278,6 +282,40 @@ def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.d
         if groups:
             changes["on_behalf"] = groups
     return {"members": members, "changes": changes}
+
+
+BANDS = ((16, 29), (30, 44), (45, 59), (60, dims.MAX_AGE))
+
+
+def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
+    """Members over the eligible, by age band and area, in ``year`` [share, at most 1].
+
+    The eligible come from the scenario: its population projected to 1 January of
+    ``year`` times its eligible shares (D1 Art. 6), less members with a sealed account.
+    """
+    from .parameters import resolve
+    from .projection import initial_state, step
+    P = resolve(scen)
+    if not P.years[0] <= year <= P.years[-1]:
+        return {}
+    st = initial_state(P)
+    for y in range(int(P.years[0]), year):
+        st, _, _ = step(st, P.at(y), P)
+    eligible = P.eligible_share[:, None, :] * st.pop[0]               # (age, sex, area)
+    out = {}
+    for ai, area in enumerate(dims.AREAS):
+        m = members[members.area == area]
+        if m.empty:
+            continue
+        rates = {}
+        for lo, hi in BANDS:
+            n = ((m.age >= lo) & (m.age <= hi)).sum()
+            e = eligible[lo:hi + 1, :, ai].sum()
+            if e > 0:
+                label = f"{lo}+" if hi == dims.MAX_AGE else f"{lo}-{hi}"
+                rates[label] = float(min(1.0, n / e))
+        out[area] = rates
+    return out
 
 
 def write_aggregate(agg: dict, scenario_path: str | Path, out_dir: str | Path) -> list[Path]:

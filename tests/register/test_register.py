@@ -106,6 +106,10 @@ def test_aggregate_equals_an_independent_groupby(planted):
         got = agg["changes"]["contributions"]["tier_mix"][area]
         assert got == pytest.approx(want.to_dict())
     assert agg["members"]["persons"].sum() == len(res.clean)
+    # enrolment rates: members in a band over the scenario's eligible (tiny for 40 rows)
+    rates = agg["changes"]["enrolment"]["relative_by_age_band"]
+    assert set(rates["rural"]) == {"16-29", "30-44", "45-59", "60+"}
+    assert 0 < rates["rural"]["60+"] < 0.01
     assert "姓名" not in agg["members"].columns and "id_number" not in agg["members"].columns
 
 
