@@ -28,7 +28,7 @@ from model.stochastic import project_paths  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--paths", type=int, default=100)
+    ap.add_argument("--paths", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=7)
     args = ap.parse_args()
     scen = load_scenario(ROOT / "scenarios" / "qiubei_2011.yaml")

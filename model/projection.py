@@ -78,7 +78,7 @@ def _per_batch(a: np.ndarray) -> np.ndarray:
 def initial_state(P: Parameters) -> State:
     """The state on 1 January of the start year: population only, no members yet."""
     B = P.batch
-    nt = len(P.tiers)
+    nt = P.tier_mix.shape[-1]                                      # tiers (1 when pooled)
     sh = (dims.N_SEX, dims.N_AREA, nt)
     pop = np.broadcast_to(P.population0, (B, dims.N_AGE, dims.N_SEX, dims.N_AREA)).copy()
     return State(
@@ -233,11 +233,11 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     dens = P.density[C_AGES]                                       # (c_age,)
     cu = P.catch_up_share
     move_a = dens + (1 - dens) * cu                                # share paying this year
-    tiers = P.tiers
+    tiers = P.tiers                                                # (tier,), or (area, tier) when pooled
     gov_per_payer = p.subsidy_by_level.sum(axis=0)                 # (area, tier)
     per_person = np.stack([
         dens[:, None, None] * p.personal[None]
-        + ((1 - dens) * cu)[:, None, None] * contributions.catch_up_payment_yuan(tiers)[None, None, :],
+        + ((1 - dens) * cu)[:, None, None] * contributions.catch_up_payment_yuan(tiers)[None],
         dens[:, None, None] * gov_per_payer[None],
         np.broadcast_to(dens[:, None, None] * P.collective_yuan, (N_CA, *gov_per_payer.shape))])
     cells_paid = (per_person[None, :2, :, None] * c_n.sum(axis=-1)[:, None]) if detail else None

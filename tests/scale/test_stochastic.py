@@ -54,3 +54,16 @@ def test_paths_conserve_money_and_the_fan_is_ordered():
     assert (t.account_fund_balance_p5 <= t.account_fund_balance_p50).all()
     assert (t.account_fund_balance_p50 <= t.account_fund_balance_p95).all()
     assert (t.account_fund_balance_p95 - t.account_fund_balance_p5).iloc[-1] > 0
+
+
+def test_pooled_tiers_give_the_same_totals_when_the_mix_is_constant():
+    # every rule is linear in the tier within a cell, and a constant mix keeps every cell at the mix
+    from model.stochastic import pool_tiers
+    P = resolve(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"))
+    full, _ = run(P)
+    pooled, _ = run(pool_tiers(P))
+    for col in ("contributions_personal", "subsidy_county", "account_fund_balance", "longevity_gap_paid",
+                "members", "government_total_cost", "inheritance_refunds"):
+        np.testing.assert_allclose(pooled[col], full[col], rtol=1e-9, atol=1e-6, err_msg=col)
+    changing = replace(P, tier_mix=np.concatenate([P.tier_mix[:1], P.tier_mix[1:][:, :, ::-1]]))
+    assert pool_tiers(changing) is None                              # not exact: not pooled
