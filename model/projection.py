@@ -98,22 +98,22 @@ def _age_shift(a: np.ndarray, axis: int, open_top: bool) -> np.ndarray:
     With ``open_top`` the last (open) age keeps its people and receives the
     age below; otherwise the last age leaves the array (it moved elsewhere).
     """
-    out = np.zeros_like(a)
-    src = [slice(None)] * a.ndim
-    dst = [slice(None)] * a.ndim
-    src[axis], dst[axis] = slice(0, -1), slice(1, None)
+    out = np.empty_like(a)
+    idx = [slice(None)] * a.ndim
+    src, dst, first, last = list(idx), list(idx), list(idx), list(idx)
+    src[axis], dst[axis], first[axis], last[axis] = slice(0, -1), slice(1, None), 0, -1
     out[tuple(dst)] = a[tuple(src)]
+    out[tuple(first)] = 0.0
     if open_top:
-        last = [slice(None)] * a.ndim
-        last[axis] = -1
         out[tuple(last)] += a[tuple(last)]
     return out
 
 
 def _yp_shift(a: np.ndarray) -> np.ndarray:
     """Move every cell one paid year up on the last axis; the top cell (16+) absorbs itself."""
-    out = np.zeros_like(a)
+    out = np.empty_like(a)
     out[..., 1:] = a[..., :-1]
+    out[..., 0] = 0.0
     out[..., -1] += a[..., -1]
     return out
 
