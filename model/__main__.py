@@ -151,9 +151,6 @@ def _sweep(args) -> int:
 
 def _counties(args) -> int:
     import json
-    import os
-    import shutil
-    import tempfile
     from pathlib import Path
     from .counties import county_codes, project_counties, rollup
     from .scenario import load_scenario
@@ -163,18 +160,16 @@ def _counties(args) -> int:
     if args.limit:
         codes = codes[:args.limit]
     res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler)
+    from .outputs import move_into_place, temp_dir_beside
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = temp_dir_beside(out)
     res.to_parquet(tmp / "counties.parquet", index=False)
     rollup(res, "prefecture").to_parquet(tmp / "prefectures.parquet", index=False)
     rollup(res, "province").to_parquet(tmp / "provinces.parquet", index=False)
     (tmp / "manifest.json").write_text(json.dumps({
         "scenario": str(Path(args.scenario).resolve()), "counties": len(codes), "province": args.province,
         "seconds": round(time.perf_counter() - t0, 2)}, indent=1), encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(tmp, out)
+    move_into_place(tmp, out)
     print(f"{len(codes)} counties in {time.perf_counter() - t0:.1f} s; wrote {out}/counties.parquet, "
           f"prefectures.parquet, provinces.parquet")
     return 0

@@ -68,26 +68,37 @@ def manifest(proj, run_seconds: float) -> dict:
     }
 
 
-def write_outputs(proj, out_dir: str | Path, run_seconds: float) -> Path:
-    """Write annual.csv, detail.parquet and manifest.json into ``out_dir`` atomically."""
-    out = Path(out_dir)
+def temp_dir_beside(out: Path) -> Path:
+    """A fresh temporary folder next to ``out`` (same file system, so the final move is atomic)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)
+    return tmp
+
+
+def move_into_place(tmp: Path, out: Path) -> Path:
+    """Replace ``out`` by the finished folder ``tmp``: the old one stays until the new one is there."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return out
+
+
+def write_outputs(proj, out_dir: str | Path, run_seconds: float) -> Path:
+    """Write annual.csv, detail.parquet and manifest.json into ``out_dir`` atomically."""
+    out = Path(out_dir)
+    tmp = temp_dir_beside(out)
     try:
         proj.annual.to_csv(tmp / "annual.csv", index=False, float_format="%.6f")
         if proj.detail is not None:
             proj.detail.to_parquet(tmp / "detail.parquet", index=False)
         (tmp / "manifest.json").write_text(
             json.dumps(manifest(proj, run_seconds), ensure_ascii=False, indent=2), encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        return move_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out

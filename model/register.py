@@ -16,7 +16,6 @@ import datetime as _dt
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,16 +219,14 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
 
 def write_check(res: CheckResult, out_dir: str | Path) -> Path:
     """clean.csv, rejected.csv, findings.csv into ``out_dir``, atomically."""
+    from .outputs import move_into_place, temp_dir_beside
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = temp_dir_beside(out)
     try:
         res.clean.to_csv(tmp / "clean.csv", index=False, encoding="utf-8-sig")
         res.rejected.to_csv(tmp / "rejected.csv", index=False, encoding="utf-8-sig")
         res.findings.to_csv(tmp / "findings.csv", index=False, encoding="utf-8-sig")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        move_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

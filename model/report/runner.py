@@ -9,13 +9,13 @@ the failing cell's error and leaves no half-written folder.
 from __future__ import annotations
 
 import glob as _glob
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from ..outputs import move_into_place, temp_dir_beside
 
 ROOT = Path(__file__).resolve().parents[2]
 NB_DIR = ROOT / "notebooks"
@@ -88,9 +88,7 @@ def _error_text(exc) -> str:
 def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict) -> Path:
     """Run one notebook into ``out_dir`` (replaced atomically); returns the folder."""
     import papermill as pm
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    tmp.chmod(0o755)
+    tmp = temp_dir_beside(out_dir)
     try:
         import papermill as pm
         declared = set(pm.inspect_notebook(str(NB_DIR / f"{name}.ipynb")))
@@ -104,13 +102,7 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict) -> Path
         pm.execute_notebook(str(NB_DIR / f"{name}.ipynb"), str(executed), parameters=p,
                             kernel_name="python3", cwd=str(ROOT), progress_bar=False, log_output=False)
         _html(executed, tmp / "report.html")
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        move_into_place(tmp, out_dir)
         return out_dir
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
