@@ -225,7 +225,7 @@ def main(argv=None) -> int:
     cal = sub.add_parser("calibrate", help="fit a scenario to a county's reported figures")
     cal.add_argument("county", choices=["qiubei", "national"])
     cal.add_argument("--write", action="store_true",
-                     help="write scenarios/qiubei_2011_calibrated.yaml or national_2012_calibrated.yaml")
+                     help="write scenarios/qiubei_2011_calibrated.yaml or national_2009_calibrated.yaml")
     cal.set_defaults(func=_calibrate)
 
     sw = sub.add_parser("sweep", help="run a sweep file: every combination of its axes (Dask)")

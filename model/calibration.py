@@ -144,8 +144,8 @@ def write_fitted(fit: Fit, path: Path = QIUBEI_FITTED) -> Path:
 
 
 # --------------------------------------------------------------------------- national backcast
-NATIONAL = ROOT / "scenarios" / "national_2012.yaml"
-NATIONAL_FITTED = ROOT / "scenarios" / "national_2012_calibrated.yaml"
+NATIONAL = ROOT / "scenarios" / "national_2009.yaml"
+NATIONAL_FITTED = ROOT / "scenarios" / "national_2009_calibrated.yaml"
 NATIONAL_GOALS = {"participants": 0.05, "beneficiaries": 0.05, "fund_balance": 0.15}
 YI = 1e8            # 亿 (100 million)
 WAN = 1e4           # 万 (10 thousand)
@@ -240,7 +240,7 @@ def fit_national(scen: Scenario | None = None) -> Fit:
 
 
 def write_fitted_national(fit: Fit, path: Path = NATIONAL_FITTED) -> Path:
-    """The fitted national parameters as a scenario extending national_2012.yaml."""
+    """The fitted national parameters as a scenario extending national_2009.yaml."""
     scen = load_scenario(NATIONAL)
     lines = ["# National backcast fitted to the Ministry's published series by",
              "# `python -m model calibrate national --write` (model/calibration.py). Do not edit by hand.",
@@ -248,7 +248,7 @@ def write_fitted_national(fit: Fit, path: Path = NATIONAL_FITTED) -> Path:
     for r in fit.table.itertuples():
         lines.append(f"#   {r.year} {r.measure:<17} {r.published:>18,.0f} {r.model:>20,.0f}  {r.relative_error:+.2%}"
                      + ("  (approximate)" if r.approximate else ""))
-    body = {"extends": "national_2012.yaml", "title": "全国城乡居民养老保险回溯测算 (2012-, calibrated)",
+    body = {"extends": "national_2009.yaml", "title": "全国城乡居民养老保险回溯测算 (2009-, staged, calibrated)",
             "source": "MOHRSS series in model/data/raw/mohrss_urrbpi_national_stats_confirmed.csv; model/calibration.py",
             **national_overrides(scen, fit.x)}
     Path(path).write_text("\n".join(lines) + "\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False),

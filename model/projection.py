@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from . import accounts, benefits, contributions, dims
 from .parameters import Parameters, YearParams, resolve
@@ -549,10 +550,57 @@ def run(P: Parameters, detail: bool = False):
     return {k: np.stack(v) for k, v in flows.items()}, details
 
 
+def project_rollout(scen: Scenario) -> Projection:
+    """A scheme reaching counties in stages (``scheme.rollout``): the sum of one projection per
+    start month, each scaled by its share of the population. Every flow and stock is linear in
+    the population, so the sum is the staged scheme; years before a stage starts add nothing.
+    """
+    from .results import annual_frame
+    from .scenario import with_overrides
+    t0 = time.perf_counter()
+    end = scen.scheme.start_year + scen.scheme.horizon_years - 1
+    total = None
+    P0 = None
+    for start, share in sorted(scen.scheme.rollout.items()):      # the first stage is the scenario's start
+        y = int(start[:4])
+        part = with_overrides(scen, {"scheme": {"start": start, "rollout": None, "horizon_years": end - y + 1}})
+        P = resolve(part)
+        P0 = P0 or P
+        flows, _ = run(P)
+        rows = pd.DataFrame({k: v[:, 0] for k, v in flows.items()})
+        rows["year"] = P.years
+        rows = rows.set_index("year") * share
+        total = rows if total is None else total.add(rows, fill_value=0.0)
+    total = total.reindex(range(scen.scheme.start_year, end + 1), fill_value=0.0)
+    # the population is everyone's, whichever stage reached them: from a run of the first
+    # stage over the whole population (member emigration then counts that run's members)
+    whole, _ = run(P0)
+    for c in POPULATION_COLUMNS:
+        total[c] = whole[c][:, 0]
+    total = total.reset_index()
+    # the basic pension rate is a rate, not a total: undo the shares' sum
+    total["basic_pension_monthly_rate"] = total["basic_pension_monthly_rate"] / np.where(
+        total["basic_pension_monthly_rate"] > 0, _covered(scen, total["year"]), 1.0)
+    annual = annual_frame(total.to_dict(orient="records"))
+    annual.attrs["pools"] = len(scen.scheme.rollout)      # each stage's counties keep their own pool
+    return Projection(annual=annual, detail=None, parameters=P0, seconds=time.perf_counter() - t0)
+
+
+POPULATION_COLUMNS = ("population", "eligible", "population_deaths", "births", "net_migration", "emigrants")
+
+
+def _covered(scen: Scenario, years) -> np.ndarray:
+    """Share of the population the staged scheme has reached by each year."""
+    starts = sorted(scen.scheme.rollout.items())
+    return np.array([sum(s for d, s in starts if int(d[:4]) <= y) for y in years])
+
+
 def project(scenario: Scenario | Parameters, detail: bool = True) -> Projection:
     """Project a scenario year by year; returns annual flows and the detailed table."""
     from .results import annual_frame, detail_frame
     t0 = time.perf_counter()
+    if isinstance(scenario, Scenario) and scenario.scheme.rollout:
+        return project_rollout(scenario)
     P = scenario if isinstance(scenario, Parameters) else resolve(scenario)
     if P.batch != 1:
         raise ValueError("project() runs one projection; use model.stochastic for paths")

@@ -270,12 +270,34 @@ class Scheme(Strict):
     start: str = Field(description="Month the scheme starts in the county (YYYY-MM); "
                                    "pensions are paid from this month (RULES.md §8)")
     horizon_years: int = Field(90, ge=1, le=150)
+    rollout: dict[str, Share] | None = Field(None, description="a scheme that reaches counties in "
+                                             "stages: start month (YYYY-MM) -> share of the population "
+                                             "starting then (they sum to 1; the first is `start`)")
 
     @field_validator("start", mode="before")
     @classmethod
     def _date(cls, v: Any) -> str:
         y, m = parse_year_month(v)
         return f"{y:04d}-{m:02d}"
+
+    @field_validator("rollout", mode="before")
+    @classmethod
+    def _rollout_dates(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        out = {}
+        for k, share in dict(v).items():
+            y, m = parse_year_month(k)
+            out[f"{y:04d}-{m:02d}"] = share
+        return out
+
+    @model_validator(mode="after")
+    def _rollout_sums(self) -> "Scheme":
+        if self.rollout:
+            _check_sums_to_one(self.rollout, "the rollout shares", at=("rollout",))
+            if min(self.rollout) != self.start:
+                raise _Bad(f"the first rollout month must be the start ({self.start})", at=("rollout",))
+        return self
 
     @property
     def start_year(self) -> int:

@@ -76,7 +76,7 @@ def test_committed_national_calibration_is_the_fit(national):
     top = [p.scale for p in committed.benefits.basic_pension if p.name == "local_top_up"][0]
     assert top == pytest.approx(national.x[3], rel=1e-4)
     t = national_comparison(committed)
-    pinned = {(2018, "participants"): 0.0122, (2021, "beneficiaries"): -0.0113, (2021, "fund_balance"): 0.0142}
+    pinned = {(2018, "participants"): 0.0119, (2021, "beneficiaries"): -0.0113, (2021, "fund_balance"): 0.0150}
     for (y, m), err in pinned.items():
         got = t[(t.year == y) & (t.measure == m)].relative_error.item()
         assert got == pytest.approx(err, abs=0.002), (y, m, got)

@@ -4,6 +4,7 @@ Each case puts one cohort in an otherwise empty population (no births, no
 deaths unless stated) so every number can be checked with a pencil.
 """
 import numpy as np
+import numpy as np
 import pytest
 
 from model import project
@@ -223,3 +224,22 @@ def test_long_contribution_extra_basic_pension_d1_art20():
                        "scheme": {"horizon_years": 35}})
     assert a.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 32) * 12, rel=REL)
     assert a.loc[2042, "basic_pension_county"] == pytest.approx(1000 * 32 * 12, rel=REL)
+
+
+def test_staged_rollout_is_the_share_weighted_sum_of_its_stages():
+    # half the population reached in 2011, half in 2013: each stage is its own projection
+    from model.scenario import Scenario, _deep_merge
+    from conftest import BASE
+    import copy
+    raw = _deep_merge(copy.deepcopy(BASE), {"scheme": {"horizon_years": 6,
+                                                         "rollout": {"2011-07": 0.5, "2013-07": 0.5}}})
+    staged = project(Scenario.model_validate(raw), detail=False).annual.set_index("year")
+    a = project(Scenario.model_validate(_deep_merge(raw, {"scheme": {"rollout": None}})),
+                detail=False).annual.set_index("year")
+    b = project(Scenario.model_validate(_deep_merge(raw, {"scheme": {"rollout": None, "start": "2013-07",
+                                                                       "horizon_years": 4}})),
+                detail=False).annual.set_index("year")
+    for col in ("members", "contributions_personal", "basic_pension_paid", "account_fund_balance"):
+        want = 0.5 * a[col] + 0.5 * b[col].reindex(a.index, fill_value=0.0)
+        np.testing.assert_allclose(staged[col], want, rtol=1e-12)
+    assert staged.loc[2011, "basic_pension_monthly_rate"] == 55        # a rate, not summed
