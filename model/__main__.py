@@ -27,7 +27,7 @@ def _run(args) -> int:
     out = write_outputs(proj, args.out, time.perf_counter() - t0)
     a = proj.annual
     print(f"{scen.title}: {int(a.year.iloc[0])}-{int(a.year.iloc[-1])}, "
-          f"{proj.seconds:.2f} s; wrote {out}/annual.csv, detail.parquet, manifest.json")
+          f"{proj.seconds:.2f} s; wrote {out}/" + ", ".join(sorted(p.name for p in out.iterdir())))
     for w in proj.parameters.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return 0
