@@ -66,6 +66,9 @@ MESSAGES = {   # code: (severity, 中文, English)
     "hukou_invalid": ("error", "户籍类型应为农村或城镇", "hukou type must be rural (农村) or urban (城镇)"),
     "status_invalid": ("error", "状态应为缴费、暂停、领取、死亡或迁出",
                        "status must be paying, suspended, receiving, dead or emigrated"),
+    "row_blank": ("error", "空行", "an empty row"),
+    "row_malformed": ("error", "该行字段数多于表头(如金额中含逗号),无法读取",
+                      "the row has more fields than the header (e.g. a comma in an amount): unreadable"),
 }
 
 
@@ -84,21 +87,28 @@ class CheckResult:
 def read_register(path: str | Path, mapping: dict | None = None) -> tuple[pd.DataFrame, dict[int, str]]:
     """The register as strings with our field names, and its tier-by-year columns {year: column}."""
     path = Path(path)
+    bad_lines: list[int] = []
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
             raw = pd.read_excel(path, dtype=str)
         else:
-            raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            raw = _read_csv_keeping_rows(path, bad_lines)
     except FileNotFoundError:
         raise RegisterError(f"{path}: file not found") from None
+    except RegisterError:
+        raise
     except Exception as exc:                                        # unreadable spreadsheet
-        raise RegisterError(f"{path}: cannot read it as a spreadsheet ({exc})") from None
+        raise RegisterError(f"{path}: cannot read it as a spreadsheet "
+                            f"({' '.join(str(exc).split())[:200]})") from None
     raw = raw.fillna("")
+    if mapping is not None and not isinstance(mapping, dict):
+        raise RegisterError("the column mapping must be a mapping with 'columns' and 'tier_columns'")
     cols = {**DEFAULT_COLUMNS, **(mapping or {}).get("columns", {})}
     missing = [h for f, h in cols.items() if f in ("id_number", "hukou", "enrol_date") and h not in raw.columns]
     if missing:
+        heads = [re.sub(r"\d{6,}", "******", str(c)) for c in list(raw.columns)[:12]]   # never print IDs
         raise RegisterError(f"{path}: column {missing[0]!r} not found; the register's headers are "
-                            f"{list(raw.columns)[:12]} (give a column mapping file, see README)")
+                            f"{heads} (give a column mapping file, see README)")
     df = pd.DataFrame({f: raw[h].astype(str).str.strip() if h in raw.columns else "" for f, h in cols.items()})
     tier_cols = {}
     for c in raw.columns:
@@ -106,10 +116,70 @@ def read_register(path: str | Path, mapping: dict | None = None) -> tuple[pd.Dat
         if m:
             tier_cols[int(m.group(1))] = c
     for year, c in (mapping or {}).get("tier_columns", {}).items():
+        if c not in raw.columns:
+            raise RegisterError(f"{path}: tier_columns.{year}: column {c!r} not found in the register")
         tier_cols[int(year)] = c
     for year, c in tier_cols.items():
         df[f"tier_{year}"] = raw[c].astype(str).str.strip()
+    df["_malformed"] = False
+    df["_blank"] = (raw.astype(str).apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
+    if bad_lines:                                                  # lines with too many fields: kept, rejected
+        extra = pd.DataFrame({c: [""] * len(bad_lines) for c in df.columns})
+        extra["_malformed"] = True
+        extra["_blank"] = False
+        extra.index = [i for i in bad_lines]
+        df.index = _data_line_numbers(len(df), bad_lines)
+        df = pd.concat([df, extra]).sort_index().reset_index(drop=True)
     return df, tier_cols
+
+
+def _read_csv_keeping_rows(path: Path, bad_lines: list[int]) -> pd.DataFrame:
+    """The CSV as strings, blank lines kept (row numbers stay right), UTF-8 or GB18030.
+
+    A line with more fields than the header is not fatal: its data-row index goes to
+    ``bad_lines`` and it is rejected later with its own code.
+    """
+    import csv
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            lines = Path(path).read_text(encoding=enc).splitlines()
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RegisterError(f"{path}: not UTF-8 or GB18030 text")
+    rows = list(csv.reader(lines))
+    if not rows:
+        raise RegisterError(f"{path}: the file is empty")
+    header, body = rows[0], rows[1:]
+    good = []
+    for i, r in enumerate(body):
+        if len(r) > len(header):
+            bad_lines.append(i)
+        else:
+            good.append(r + [""] * (len(header) - len(r)))
+    return pd.DataFrame(good, columns=header, dtype=str)
+
+
+def _data_line_numbers(n_good: int, bad: list[int]) -> list[int]:
+    """Positions of the good rows among all data rows, given the bad rows' positions."""
+    bad_set, out, i = set(bad), [], 0
+    while len(out) < n_good:
+        if i not in bad_set:
+            out.append(i)
+        i += 1
+    return out
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates written in any of the usual ways, each value on its own: 2012-03-01, 2012/3/1,
+    2012年3月1日, 20120301, an Excel date cell (2012-03-01 00:00:00). Others become NaT."""
+    v = values.fillna("").astype(str).str.strip()
+    v = v.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$", r"\1-\2-\3", regex=True)
+    v = v.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
+    v = v.str.replace("/", "-").str.replace(r"\s+00:00:00$", "", regex=True)
+    ok = v.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    return pd.to_datetime(v.where(ok), format="%Y-%m-%d", errors="coerce")
 
 
 def id_parts(ids: pd.Series) -> pd.DataFrame:
@@ -145,7 +215,7 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     found: dict[str, np.ndarray] = {}
     ids = df["id_number"].str.upper()
     parts = id_parts(ids)
-    given_birth = pd.to_datetime(df["birth_date"].where(df["birth_date"] != ""), errors="coerce")
+    given_birth = parse_dates(df["birth_date"])
     birth = parts["birth"].where(parts["ok_check"], given_birth)
     age = (today.year - birth.dt.year).to_numpy()                  # age reached this year
     no_id = (ids == "").to_numpy()
@@ -169,7 +239,7 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     found["hukou_invalid"] = hukou.isna().to_numpy()
     status = df["status"].where(df["status"] != "", "缴费").map(STATUS)
     found["status_invalid"] = status.isna().to_numpy()
-    enrol = pd.to_datetime(df["enrol_date"], errors="coerce")
+    enrol = parse_dates(df["enrol_date"])
     found["enrol_date_invalid"] = enrol.isna().to_numpy()
     start = pd.Timestamp(year=scen.scheme.start_year, month=scen.scheme.start_month, day=1)
     too_young = (enrol.dt.year - birth.dt.year < dims.ENTRY_AGE).fillna(False).to_numpy()
@@ -185,6 +255,12 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
             bad_tier |= rows & given & ~vals.isin(allowed).to_numpy()
     found["tier_not_allowed"] = bad_tier
 
+    # an empty or unreadable row gets that one finding and no other
+    special = df["_blank"].to_numpy() | df["_malformed"].to_numpy()
+    for code in found:
+        found[code] = found[code] & ~special
+    found["row_blank"] = df["_blank"].to_numpy() & ~df["_malformed"].to_numpy()
+    found["row_malformed"] = df["_malformed"].to_numpy()
     rows_idx, codes = [], []
     for code, mask in found.items():
         hit = np.nonzero(mask)[0]
@@ -205,7 +281,7 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     for code, mask in found.items():
         if MESSAGES[code][0] == "error":
             is_error |= mask
-    out = df.copy()
+    out = df.drop(columns=["_blank", "_malformed"])
     out.insert(0, "row", np.arange(n) + 2)
     out["birth_date_checked"] = birth.dt.strftime("%Y-%m-%d").fillna("")
     out["sex_checked"] = np.where(valid_id, parts["sex_from_id"], sex_given)
@@ -259,6 +335,8 @@ def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.d
         if len(tiers):
             shares = tiers.value_counts(normalize=True).sort_index()
             mix[area] = {float(k): float(v) for k, v in shares.items()}
+        elif getattr(scen.contributions.tiers, area):              # nobody there: the lowest tier, no uptake
+            mix[area] = {float(getattr(scen.contributions.tiers, area)[0]): 1.0}
     changes: dict = {}
     if mix:
         changes["contributions"] = {"tier_mix": mix}
@@ -288,7 +366,7 @@ def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
     """Members over the eligible, by age band and area, in ``year`` [share, at most 1].
 
     The eligible come from the scenario: its population projected to 1 January of
-    ``year`` times its eligible shares (D1 Art. 6), less members with a sealed account.
+    ``year`` times its eligible shares (D1 Art. 6).
     """
     from .parameters import resolve
     from .projection import initial_state, step
@@ -301,9 +379,7 @@ def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
     eligible = P.eligible_share[:, None, :] * st.pop[0]               # (age, sex, area)
     out = {}
     for ai, area in enumerate(dims.AREAS):
-        m = members[members.area == area]
-        if m.empty:
-            continue
+        m = members[members.area == area]                           # an area nobody is in gets 0
         rates = {}
         for lo, hi in BANDS:
             n = ((m.age >= lo) & (m.age <= hi)).sum()
@@ -316,18 +392,24 @@ def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
 
 
 def write_aggregate(agg: dict, scenario_path: str | Path, out_dir: str | Path) -> list[Path]:
-    """members_by_cell.csv and register_scenario.yaml (extends the scenario) into ``out_dir``."""
+    """members_by_cell.csv and register_scenario.yaml (extends the scenario) into ``out_dir``, atomically."""
+    from .outputs import move_into_place, temp_dir_beside
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    p1 = out / "members_by_cell.csv"
-    agg["members"].to_csv(p1, index=False, encoding="utf-8-sig")
-    p2 = out / "register_scenario.yaml"
-    body = {"extends": os.path.relpath(Path(scenario_path).resolve(), out.resolve()),
-            "title": "from the member register", **agg["changes"]}
-    p2.write_text("# Written by `python -m model register aggregate` from the clean register rows:\n"
-                  "# tier mix of this year's payers by area and the shares of on-behalf groups. No personal data.\n"
-                  + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return [p1, p2]
+    tmp = temp_dir_beside(out)
+    try:
+        agg["members"].to_csv(tmp / "members_by_cell.csv", index=False, encoding="utf-8-sig")
+        body = {"extends": os.path.relpath(Path(scenario_path).resolve(), out.resolve()),
+                "title": "from the member register", **agg["changes"]}
+        (tmp / "register_scenario.yaml").write_text(
+            "# Written by `python -m model register aggregate` from the clean register rows: enrolment\n"
+            "# rates by age band and area, the tier mix of this year's payers and the shares of on-behalf\n"
+            "# groups. No personal data.\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False),
+            encoding="utf-8")
+        move_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out / "members_by_cell.csv", out / "register_scenario.yaml"]
 
 
 def read_mapping(path: str | Path | None) -> dict | None:
@@ -346,9 +428,20 @@ def read_mapping(path: str | Path | None) -> dict | None:
 
 
 def read_employee_ids(path: str | Path | None) -> set:
-    """ID numbers on the employee-scheme list (a CSV with a column 身份证号 or id_number, or one per line)."""
+    """ID numbers on the employee-scheme list: a CSV with a column 身份证号 or id_number, or one ID a line."""
     if not path:
         return set()
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    col = next((c for c in ("身份证号", "id_number") if c in df.columns), df.columns[0])
-    return set(df[col].dropna().str.strip().str.upper())
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegisterError(f"{path}: cannot read the employee-scheme list ({exc})") from None
+    rows = [ln.split(",") for ln in lines if ln.strip()]
+    if not rows:
+        return set()
+    head = [c.strip() for c in rows[0]]
+    col = next((head.index(c) for c in ("身份证号", "id_number") if c in head), None)
+    if col is None:                                                # no header: every line is data
+        col, body = 0, rows
+    else:
+        body = rows[1:]
+    return {r[col].strip().upper() for r in body if len(r) > col and r[col].strip()}

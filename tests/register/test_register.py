@@ -132,3 +132,29 @@ def test_cli_check_and_aggregate(planted, tmp_path):
     run = subprocess.run([sys.executable, "-m", "model", "run", str(agg / "register_scenario.yaml"), "--out",
                           str(tmp_path / "proj"), "--no-detail"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr                             # the scenario runs from the register
+
+
+def test_messy_files_dates_blank_and_malformed_lines(tmp_path):
+    # dates in several ways, a blank line, a line with an extra field (a comma in an amount),
+    # GB18030 text, and an employee list with no header: nothing stops the run, rows stay numbered
+    df = make_register(6, seed=9)
+    df.loc[1, "参保日期"] = "2013/7/1"
+    df.loc[2, "参保日期"] = "2013年7月1日"
+    df.loc[3, "参保日期"] = "2013-07-01 00:00:00"
+    lines = df.to_csv(index=False).splitlines()
+    lines.insert(3, "")                                               # spreadsheet row 4 is blank
+    bad = lines[5].split(",")
+    bad[8] = '1,000'                                                  # unquoted: one field too many
+    lines[5] = ",".join(bad)
+    path = tmp_path / "r.csv"
+    path.write_bytes("\n".join(lines).encode("gb18030"))
+    emp = tmp_path / "emp.csv"
+    emp.write_text(df.loc[4, "身份证号"] + "\n", encoding="utf-8")
+    from model.register import read_employee_ids
+    data, tier_cols = read_register(path)
+    res = check_register(data, tier_cols, SCEN, read_employee_ids(emp), today=TODAY)
+    got = res.findings.groupby("row")["code"].apply(set).to_dict()
+    # spreadsheet rows: header 1, data 0 -> 2, 1 -> 3, blank 4, 2 -> 5, 3 (malformed) -> 6, 4 -> 7, 5 -> 8;
+    # the dates 2013/7/1 and 2013年7月1日 are read (no enrol_date_invalid)
+    assert got == {4: {"row_blank"}, 6: {"row_malformed"}, 7: {"employee_scheme"}}
+    assert res.rows_in == 7 == len(res.clean) + len(res.rejected)
