@@ -157,7 +157,9 @@ def _counties(args) -> int:
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)
     codes = county_codes(args.province)
-    if args.limit:
+    if args.limit is not None:
+        if args.limit < 1:
+            raise ScenarioError(f"--limit {args.limit}: must be at least 1")
         codes = codes[:args.limit]
     res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler)
     from .outputs import move_into_place, temp_dir_beside

@@ -64,6 +64,14 @@ def _chunk(scen: Scenario, codes: list[str]) -> pd.DataFrame:
 def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers: int = 0,
                      scheduler: str | None = None) -> pd.DataFrame:
     """Annual results of every county (county x year, the annual columns), in chunks of counties."""
+    if scen.scheme.rollout:
+        raise ScenarioError("counties: a staged scenario (scheme.rollout) cannot run county by county")
+    p = scen.population
+    if scen.eligibility.eligible_counts is not None or p.band_totals is not None:
+        raise ScenarioError("counties: the scenario gives one county's eligible counts or age bands "
+                            "(eligibility.eligible_counts, population.band_totals); use a scenario with shares")
+    if chunk < 1:
+        raise ScenarioError(f"--chunk {chunk}: must be at least 1")
     groups = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if workers == 0 and not address:

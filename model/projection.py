@@ -577,6 +577,10 @@ def project_rollout(scen: Scenario) -> Projection:
     whole, _ = run(P0)
     for c in POPULATION_COLUMNS:
         total[c] = whole[c][:, 0]
+    # members emigrate only once reached: those the whole-population run lets emigrate earlier stay
+    stay = np.cumsum(whole["emigrants"][:, 0] - total["emigrants"].to_numpy())
+    total["population"] = total["population"] + stay
+    total["fiscal_base"] = whole["fiscal_base"][:, 0]
     total = total.reset_index()
     # the basic pension rate is a rate, not a total: undo the shares' sum
     total["basic_pension_monthly_rate"] = total["basic_pension_monthly_rate"] / np.where(
@@ -586,7 +590,7 @@ def project_rollout(scen: Scenario) -> Projection:
     return Projection(annual=annual, detail=None, parameters=P0, seconds=time.perf_counter() - t0)
 
 
-POPULATION_COLUMNS = ("population", "eligible", "population_deaths", "births", "net_migration", "emigrants")
+POPULATION_COLUMNS = ("population", "eligible", "population_deaths", "births", "net_migration")
 
 
 def _covered(scen: Scenario, years) -> np.ndarray:

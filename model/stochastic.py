@@ -123,6 +123,8 @@ def project_paths(scenario: Scenario | Parameters, n_paths: int = 1000, seed: in
     ``pooled`` the tiers are pooled where that is exact (``pool_tiers``), which makes
     each path several times cheaper.
     """
+    if isinstance(scenario, Scenario) and scenario.scheme.rollout:
+        raise ValueError("stochastic paths of a staged scenario (scheme.rollout) are not modelled")
     P = scenario if isinstance(scenario, Parameters) else resolve(scenario)
     if pooled:
         P = pool_tiers(P) or P

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import json
 import os
 import time
@@ -55,10 +56,10 @@ def _set_path(path: str, value) -> dict:
 
 def _county_values(spec: dict, where: str) -> dict[str, dict]:
     """Named changes for every lowest-level unit of a province in the 2020 county census."""
-    prov = str(spec.get("province", "")).strip()
+    prov = str(spec.get("province", "")).strip() if isinstance(spec, dict) else ""
     df = pd.read_csv(tables.DATA_DIR / "county_census_2020.csv", dtype={"admin_code": str})
-    units = df[(df["is_lowest_level_unit"]) & df["admin_code"].fillna("").str.startswith(prov[:2])]
-    if not prov or units.empty:
+    units = df[(df["is_lowest_level_unit"]) & (df["admin_code"].fillna("").str[:2] == prov[:2])]
+    if not re.fullmatch(r"\d{6}", prov) or units.empty:
         raise ScenarioError(f"{where}: counties.province {prov!r}: no counties found (give a 6-digit "
                             f"province code such as 520000)")
     limit = spec.get("limit")
@@ -89,7 +90,7 @@ def load_sweep(path: str | Path) -> tuple[dict, dict[str | None, list[Run]]]:
     axes: dict[str, dict[str, tuple[str | None, dict]]] = {}
     for name, ax in spec["axes"].items():
         where = f"{path}: axes.{name}"
-        if not isinstance(ax, dict):
+        if not isinstance(ax, dict) or ("values" in ax and not isinstance(ax["values"], (dict, list))):
             raise ScenarioError(f"{where}: give path + values, files, or counties")
         if "files" in ax:
             files = ax["files"]
@@ -105,6 +106,17 @@ def load_sweep(path: str | Path) -> tuple[dict, dict[str | None, list[Run]]]:
             axes[name] = {k: (None, _set_path(ax["path"], v)) for k, v in vals.items()}
         else:
             raise ScenarioError(f"{where}: give path + values, files, or counties")
+    if not isinstance(spec["base"], str) or not isinstance(spec.get("changes") or {}, dict):
+        raise ScenarioError(f"{path}: 'base' must be a file name and 'changes' a mapping")
+    subsets = spec.get("subsets") or {}
+    for sname, sel in subsets.items():
+        for a, vals in (sel or {}).items():
+            if a not in axes:
+                raise ScenarioError(f"{path}: subsets.{sname}.{a}: no such axis; axes: {', '.join(axes)}")
+            unknown = [str(v) for v in vals if str(v) not in axes[a]]
+            if unknown:
+                raise ScenarioError(f"{path}: subsets.{sname}.{a}: no value {unknown[0]!r}; values: "
+                                    + ", ".join(axes[a]))
     base = str((path.parent / spec["base"]).resolve())
     return spec, _expand(spec, axes, base, path)
 
@@ -127,13 +139,16 @@ def _expand(spec, axes, base, path) -> dict[str | None, list[Run]]:
         runs.append(Run(key=scenario_key(scen), labels=dict(combo), scenario=scen))
     runs_by_subset = {None: runs}
     for sname, sel in subsets.items():
-        runs_by_subset[sname] = [r for r in runs if all(r.labels[a] in v for a, v in sel.items())]
+        runs_by_subset[sname] = [r for r in runs
+                                 if all(r.labels[a] in [str(x) for x in v] for a, v in sel.items())]
     return runs_by_subset
 
 
 def scenario_key(scen: Scenario) -> str:
-    """SHA-256 of a resolved scenario (its parameters as sorted JSON)."""
-    text = json.dumps(scen.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    """SHA-256 of a resolved scenario (its parameters as sorted JSON) and of the code version,
+    so that a resumed sweep never reuses runs made by other code."""
+    from .outputs import code_version
+    text = json.dumps(scen.model_dump(mode="json"), sort_keys=True, ensure_ascii=False) + code_version()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -168,7 +183,7 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
     todo = [r for r in runs if not (out / "runs" / f"{r.key}.parquet").exists()]
     bar = tqdm(total=len(runs), initial=len(runs) - len(todo), disable=not progress, unit="run")
     if todo:
-        address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+        address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers else None)
         if workers == 0 and not address:
             for r in todo:
                 _write_atomic(run_one(r.scenario), out / "runs" / f"{r.key}.parquet")
@@ -214,13 +229,20 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
 
 
 def rollup(results: pd.DataFrame, level: str = "prefecture", column: str = "county") -> pd.DataFrame:
-    """Prefecture or province totals from a county sweep: the sum of its counties' runs, by year.
+    """Prefecture or province totals from a county run: the sum of its counties, by year.
 
-    ``column`` holds the counties' 6-digit admin codes; stocks and flows add up
-    (rates such as ``basic_pension_monthly_rate`` are left out).
+    ``column`` holds the counties' admin codes; the prefecture and province each county
+    belongs to come from the 2020 census table (by name: a few units, such as scenic areas,
+    have codes outside their province's range). Stocks and flows add up; rates such as
+    ``basic_pension_monthly_rate`` are left out.
     """
-    width = {"prefecture": 4, "province": 2}[level]
-    code = results[column].astype(str).str[:width].str.ljust(6, "0")
+    names = {"prefecture": "prefecture_zh", "province": "province_zh"}[level]
+    df = pd.read_csv(tables.DATA_DIR / "county_census_2020.csv", dtype={"admin_code": str})
+    where = df.dropna(subset=["admin_code"]).set_index("admin_code")
+    key = results[column].astype(str).map(where[names]) if level == "prefecture" else \
+        results[column].astype(str).map(where["province_zh"])
+    if level == "prefecture":                       # prefecture names repeat across provinces
+        key = results[column].astype(str).map(where["province_zh"]) + "/" + key
     numeric = [c for c in results.select_dtypes("number").columns
                if c not in ("year", "basic_pension_monthly_rate", "fiscal_base")]
-    return results.assign(**{level: code}).groupby([level, "year"], as_index=False)[numeric].sum()
+    return results.assign(**{level: key}).groupby([level, "year"], as_index=False)[numeric].sum()

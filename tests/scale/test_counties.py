@@ -40,7 +40,11 @@ def test_prefecture_rollup_is_the_sum_and_dask_agrees():
     dask = project_counties(BASE, codes, chunk=2, workers=2)
     pd.testing.assert_frame_equal(serial, dask, check_exact=True)
     pref = rollup(serial, "prefecture")
-    for (p, y), grp in serial.assign(p=serial.county.str[:4] + "00").groupby(["p", "year"]):
+    census = pd.read_csv(ROOT / "model" / "data" / "raw" / "county_census_2020.csv",
+                         dtype={"admin_code": str}).dropna(subset=["admin_code"]).set_index("admin_code")
+    names = serial.county.map(census.province_zh) + "/" + serial.county.map(census.prefecture_zh)
+    assert names.notna().all()
+    for (p, y), grp in serial.assign(p=names).groupby(["p", "year"]):
         row = pref[(pref.prefecture == p) & (pref.year == y)].iloc[0]
         assert row["government_total_cost"] == pytest.approx(grp["government_total_cost"].sum(), rel=1e-12)
     assert len(county_codes()) > 2800

@@ -49,8 +49,10 @@ def test_county_sweep_rolls_up_to_prefectures(tmp_path):
     y0 = res[(res.county == counties[0]) & (res.year == 2021)].iloc[0]
     assert y0["population"] + y0["population_deaths"] == pytest.approx(first, rel=1e-9)
     pref = rollup(res, "prefecture")
-    for (code, year), grp in res.assign(p=res.county.str[:4]).groupby(["p", "year"]):
-        row = pref[(pref.prefecture == code + "00") & (pref.year == year)].iloc[0]
+    census = census.dropna(subset=["admin_code"]).set_index("admin_code")
+    names = res.county.map(census.province_zh) + "/" + res.county.map(census.prefecture_zh)
+    for (name, year), grp in res.assign(p=names).groupby(["p", "year"]):
+        row = pref[(pref.prefecture == name) & (pref.year == year)].iloc[0]
         assert row["members"] == pytest.approx(grp["members"].sum(), rel=1e-12)
         assert row["government_total_cost"] == pytest.approx(grp["government_total_cost"].sum(), rel=1e-12)
 
