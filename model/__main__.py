@@ -182,8 +182,13 @@ def _register(args) -> int:
     from . import register as reg
     from .scenario import load_scenario
     scen = load_scenario(args.scenario)
+    import datetime as _dt
+    try:
+        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise reg.RegisterError(f"--as-of {args.as_of!r}: give a date YYYY-MM-DD") from None
     df, tier_cols = reg.read_register(args.register, reg.read_mapping(args.columns))
-    res = reg.check_register(df, tier_cols, scen, reg.read_employee_ids(args.employee_scheme))
+    res = reg.check_register(df, tier_cols, scen, reg.read_employee_ids(args.employee_scheme), today=as_of)
     out = Path(args.out)
     if args.action == "check":
         reg.write_check(res, out)
@@ -191,7 +196,7 @@ def _register(args) -> int:
               f"findings {len(res.findings)}")
         assert res.rows_in == len(res.clean) + len(res.rejected)          # nothing lost
         return 0
-    written = reg.write_aggregate(reg.aggregate(res.clean, tier_cols, scen), args.scenario, out)
+    written = reg.write_aggregate(reg.aggregate(res.clean, tier_cols, scen, today=as_of), args.scenario, out)
     print(f"rows in {res.rows_in}, clean {len(res.clean)} aggregated; wrote " + ", ".join(map(str, written)))
     return 0
 
@@ -257,6 +262,8 @@ def main(argv=None) -> int:
     rg.add_argument("--employee-scheme", default=None, help="CSV of ID numbers in the employee scheme")
     rg.add_argument("--columns", default=None, help="YAML column mapping for the county's own headers")
     rg.add_argument("--out", default="outputs/register", help="output folder")
+    rg.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                    help="the register's date: ages, dates in the future and this year's rates (default today)")
     rg.set_defaults(func=_register)
 
     data = sub.add_parser("data", help="rebuild the derived data tables (model/data/derived/)")

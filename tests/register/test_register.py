@@ -118,9 +118,10 @@ def test_cli_check_and_aggregate(planted, tmp_path):
     out = tmp_path / "check"
     r = subprocess.run([sys.executable, "-m", "model", "register", "check", str(path), "--scenario",
                         str(ROOT / "scenarios" / "qiannan_2011.yaml"), "--employee-scheme", str(emp),
-                        "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+                        "--out", str(out), "--as-of", "2026-11-28"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("rows in 40, clean")
+    # 16 planted rows: 3 with warnings only stay clean, 13 rejected; the under-16 row has 2 codes
+    assert r.stdout.startswith("rows in 40, clean 27, rejected 13, findings 17")
     findings = pd.read_csv(out / "findings.csv", dtype=str)
     assert set(findings.columns) == {"row", "code", "severity", "id_masked", "message_zh", "message_en"}
     assert not findings.id_masked.str.contains(r"^\d{6}", regex=True).any()     # masked
