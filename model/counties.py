@@ -24,10 +24,11 @@ from .sweep import rollup  # noqa: F401  (re-exported: prefecture and province t
 
 def county_codes(province: str | None = None) -> list[str]:
     """Admin codes of the lowest-level units (counties) of a province, or of the whole country."""
-    df = pd.read_csv(tables.DATA_DIR / "county_census_2020.csv", dtype={"admin_code": str})
-    units = df[df["is_lowest_level_unit"] & df["admin_code"].notna()]
+    df = tables.county_table()
+    units = df[df["is_lowest_level_unit"]]
     if province:
-        units = units[units["admin_code"].str[:2] == str(province)[:2]]
+        prov_name = df.loc[df["admin_code"] == str(province), "province_zh"]
+        units = units[units["province_zh"].isin(prov_name)]
         if units.empty:
             raise ScenarioError(f"--province {province}: no counties; give a 6-digit code such as 520000")
     return units["admin_code"].tolist()

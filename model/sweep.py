@@ -57,8 +57,9 @@ def _set_path(path: str, value) -> dict:
 def _county_values(spec: dict, where: str) -> dict[str, dict]:
     """Named changes for every lowest-level unit of a province in the 2020 county census."""
     prov = str(spec.get("province", "")).strip() if isinstance(spec, dict) else ""
-    df = pd.read_csv(tables.DATA_DIR / "county_census_2020.csv", dtype={"admin_code": str})
-    units = df[(df["is_lowest_level_unit"]) & (df["admin_code"].fillna("").str[:2] == prov[:2])]
+    df = tables.county_table()
+    names = df.loc[df["admin_code"] == prov, "province_zh"]
+    units = df[df["is_lowest_level_unit"] & df["province_zh"].isin(names)]
     if not re.fullmatch(r"\d{6}", prov) or units.empty:
         raise ScenarioError(f"{where}: counties.province {prov!r}: no counties found (give a 6-digit "
                             f"province code such as 520000)")
@@ -237,8 +238,7 @@ def rollup(results: pd.DataFrame, level: str = "prefecture", column: str = "coun
     ``basic_pension_monthly_rate`` are left out.
     """
     names = {"prefecture": "prefecture_zh", "province": "province_zh"}[level]
-    df = pd.read_csv(tables.DATA_DIR / "county_census_2020.csv", dtype={"admin_code": str})
-    where = df.dropna(subset=["admin_code"]).set_index("admin_code")
+    where = tables.county_table()
     key = results[column].astype(str).map(where[names]) if level == "prefecture" else \
         results[column].astype(str).map(where["province_zh"])
     if level == "prefecture":                       # prefecture names repeat across provinces

@@ -236,7 +236,16 @@ def _province_table() -> pd.DataFrame:
 @lru_cache(maxsize=None)
 def _county_table() -> pd.DataFrame:
     df = _read_csv("county_census_2020.csv", dtype={"admin_code": str})
+    # rows without an admin code (development zones) get "Z" + their row number, so that
+    # they can be selected like any county
+    missing = df["admin_code"].isna()
+    df.loc[missing, "admin_code"] = [f"Z{i:05d}" for i in df.index[missing]]
     return df.set_index("admin_code", drop=False)
+
+
+def county_table() -> pd.DataFrame:
+    """The 2020 county census table, every row with a code (see ``_county_table``)."""
+    return _county_table().copy()
 
 
 def _county_row(admin_code) -> pd.Series:
@@ -265,7 +274,7 @@ def population_by_single_age(source: str) -> np.ndarray:
     :func:`split_census_groups` (2010 national single-age shares by sex); the
     result reproduces every group total.
     """
-    m = re.fullmatch(r"census(2010|2020):(national|province|county)(?::(\d{6}))?", str(source).strip())
+    m = re.fullmatch(r"census(2010|2020):(national|province|county)(?::(\d{6}|Z\d{5}))?", str(source).strip())
     year, kind, code = (int(m.group(1)), m.group(2), m.group(3)) if m else (None, None, None)
     if m is None or (kind == "national") != (code is None) or (kind == "county" and year != 2020):
         raise ValueError(f"unknown population source {source!r}; allowed forms: {', '.join(_SOURCE_FORMS)}")

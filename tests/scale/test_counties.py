@@ -40,11 +40,16 @@ def test_prefecture_rollup_is_the_sum_and_dask_agrees():
     dask = project_counties(BASE, codes, chunk=2, workers=2)
     pd.testing.assert_frame_equal(serial, dask, check_exact=True)
     pref = rollup(serial, "prefecture")
-    census = pd.read_csv(ROOT / "model" / "data" / "raw" / "county_census_2020.csv",
-                         dtype={"admin_code": str}).dropna(subset=["admin_code"]).set_index("admin_code")
+    from model.tables import county_table
+    census = county_table()
     names = serial.county.map(census.province_zh) + "/" + serial.county.map(census.prefecture_zh)
     assert names.notna().all()
     for (p, y), grp in serial.assign(p=names).groupby(["p", "year"]):
         row = pref[(pref.prefecture == p) & (pref.year == y)].iloc[0]
         assert row["government_total_cost"] == pytest.approx(grp["government_total_cost"].sum(), rel=1e-12)
-    assert len(county_codes()) > 2800
+    # every lowest-level unit, development zones included ("Z" codes), adds up to the country
+    from model.tables import county_table
+    t = county_table().set_index("admin_code")
+    codes = county_codes()
+    assert len(codes) > 2900 and any(c.startswith("Z") for c in codes)
+    assert t.loc[codes, "pop_total_persons"].sum() == 1_409_778_724

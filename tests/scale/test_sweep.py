@@ -49,7 +49,8 @@ def test_county_sweep_rolls_up_to_prefectures(tmp_path):
     y0 = res[(res.county == counties[0]) & (res.year == 2021)].iloc[0]
     assert y0["population"] + y0["population_deaths"] == pytest.approx(first, rel=1e-9)
     pref = rollup(res, "prefecture")
-    census = census.dropna(subset=["admin_code"]).set_index("admin_code")
+    from model.tables import county_table
+    census = county_table()
     names = res.county.map(census.province_zh) + "/" + res.county.map(census.prefecture_zh)
     for (name, year), grp in res.assign(p=names).groupby(["p", "year"]):
         row = pref[(pref.prefecture == name) & (pref.year == year)].iloc[0]
