@@ -152,7 +152,8 @@ def _sweep(args) -> int:
 def _counties(args) -> int:
     import json
     from pathlib import Path
-    from .counties import county_codes, project_counties, rollup
+    from .counties import county_codes, project_counties
+    from .sweep import rollup
     from .scenario import load_scenario
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)

@@ -138,7 +138,12 @@ def write_fitted(fit: Fit, path: Path = QIUBEI_FITTED) -> Path:
     body = {"extends": "qiubei_2011.yaml",
             "title": "丘北县城乡居民社会养老保险试点 (D5, 2011, calibrated)",
             "source": "D5 §1 figures; model/calibration.py", **over}
-    text = "\n".join(lines) + "\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
+    return _write_scenario_file(path, lines, body)
+
+
+def _write_scenario_file(path: Path, header: list[str], body: dict) -> Path:
+    """A fitted scenario file: comment lines, then the YAML body."""
+    text = "\n".join(header) + "\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)
     Path(path).write_text(text, encoding="utf-8")
     return Path(path)
 
@@ -251,6 +256,4 @@ def write_fitted_national(fit: Fit, path: Path = NATIONAL_FITTED) -> Path:
     body = {"extends": "national_2009.yaml", "title": "全国城乡居民养老保险回溯测算 (2009-, staged, calibrated)",
             "source": "MOHRSS series in model/data/raw/mohrss_urrbpi_national_stats_confirmed.csv; model/calibration.py",
             **national_overrides(scen, fit.x)}
-    Path(path).write_text("\n".join(lines) + "\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False),
-                          encoding="utf-8")
-    return Path(path)
+    return _write_scenario_file(path, lines, body)

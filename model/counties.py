@@ -3,7 +3,7 @@
 Each county takes its own 2020 census population (age, sex, urban/rural) and
 births ratio; the rules and behaviour are the base scenario's. Counties run
 ``chunk`` at a time (memory), on Dask workers when asked; prefecture and
-province totals are sums of their counties (``rollup``).
+province totals are sums of their counties (``model.sweep.rollup``).
 """
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from . import dims, tables
+from . import tables
 from .parameters import Parameters, resolve
 from .population import population_from_totals
 from .projection import run
 from .results import ANNUAL_COLUMNS
 from .scenario import Scenario, ScenarioError
-from .sweep import rollup  # noqa: F401  (re-exported: prefecture and province totals)
 
 
 def county_codes(province: str | None = None) -> list[str]:

@@ -26,7 +26,7 @@ Order of events within year t (see README, "Timing"):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd

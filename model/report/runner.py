@@ -90,7 +90,6 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict) -> Path
     import papermill as pm
     tmp = temp_dir_beside(out_dir)
     try:
-        import papermill as pm
         declared = set(pm.inspect_notebook(str(NB_DIR / f"{name}.ipynb")))
         p = {"scenario": str(scenario), "output_dir": str(tmp), **params}
         if name == "scenario_comparison" and "scenarios" not in params:

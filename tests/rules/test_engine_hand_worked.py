@@ -4,7 +4,6 @@ Each case puts one cohort in an otherwise empty population (no births, no
 deaths unless stated) so every number can be checked with a pencil.
 """
 import numpy as np
-import numpy as np
 import pytest
 
 from model import project

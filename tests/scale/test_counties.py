@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from model import load_scenario, project
-from model.counties import county_codes, project_counties, rollup
+from model.counties import county_codes, project_counties
+from model.sweep import rollup
 from model.scenario import with_overrides
 
 ROOT = Path(__file__).resolve().parents[2]

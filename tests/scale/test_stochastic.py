@@ -3,7 +3,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from model import checks, load_scenario, project
 from model.parameters import resolve

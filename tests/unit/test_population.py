@@ -1,5 +1,4 @@
 """The population builder reproduces every total a county gives (D5 §1)."""
-import numpy as np
 import pytest
 
 from model import tables
