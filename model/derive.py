@@ -27,14 +27,28 @@ def mortality_single_age() -> pd.DataFrame:
                          "qx_annual": tables.mx_to_qx(mx).ravel()})
 
 
-def life_expectancy_60() -> pd.DataFrame:
-    """e60 by period and sex: the single-age table and the abridged table of the same rates."""
+def life_expectancy_wpp() -> pd.DataFrame:
+    """e0 and e60 [years] by period and sex: WPP's own e0, the single-age and the abridged tables.
+
+    ``e60_given_published_e0_years`` is the e60 that WPP's published e0 implies
+    when the model's own table is kept below 60
+    (``tables.remaining_life_expectancy_given_e0``); WPP's published e60 is not
+    among the shipped tables (PROVENANCE.md).
+    """
     mids, starts, groups = tables.wpp_groups()
-    single = tables.life_expectancy(tables.mx_to_qx(tables.death_rates_mx(mids)), 60)
-    ab = tables.abridged_life_expectancy(starts, groups, 60)
-    rows = [{"mid_year": int(m), "sex": sex, "e60_single_age_years": single[i, j],
-             "e60_abridged_years": ab[i, j]} for i, m in enumerate(mids) for j, sex in enumerate(dims.SEXES)]
-    return pd.DataFrame(rows)
+    pub_mids, pub_e0 = tables.wpp_published_e0()
+    if not np.array_equal(mids, pub_mids):
+        raise ValueError("the WPP e0 and mx tables cover different periods")
+    q = tables.mx_to_qx(tables.death_rates_mx(mids))                      # (period, sex, age)
+    cols = {"e0_published_years": pub_e0,
+            "e0_single_age_years": tables.life_expectancy(q, 0),
+            "e0_abridged_years": tables.abridged_life_expectancy(starts, groups, 0),
+            "e60_single_age_years": tables.life_expectancy(q, 60),
+            "e60_abridged_years": tables.abridged_life_expectancy(starts, groups, 60),
+            "e60_given_published_e0_years": tables.remaining_life_expectancy_given_e0(q, pub_e0, 60)}
+    p, s = np.indices(pub_e0.shape)
+    return pd.DataFrame({"mid_year": mids[p.ravel()], "sex": np.array(dims.SEXES)[s.ravel()],
+                         **{k: v.ravel() for k, v in cols.items()}})
 
 
 def deposit_rates(first: int = 2007, last: int = 2030) -> pd.DataFrame:
@@ -54,7 +68,7 @@ def basic_pension_path(first: int = 2009, last: int = 2030) -> pd.DataFrame:
 
 
 BUILDERS = {"mortality_wpp2024_single_age.csv": mortality_single_age,
-            "life_expectancy_60_wpp2024.csv": life_expectancy_60,
+            "life_expectancy_wpp2024.csv": life_expectancy_wpp,
             "deposit_rate_1y_annual.csv": deposit_rates,
             "national_min_basic_pension_annual.csv": basic_pension_path}
 

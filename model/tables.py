@@ -165,6 +165,34 @@ def wpp_groups() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return _frozen(mid_years), _frozen(starts), _frozen(groups)
 
 
+@lru_cache(maxsize=1)
+def wpp_published_e0() -> tuple[np.ndarray, np.ndarray]:
+    """WPP 2024's own life expectancy at birth [years]: (mid_years (P,), e0 (P periods, 2 sexes)).
+
+    The figures the UN publishes for the same periods as the 5-year rates in
+    ``wpp_groups`` (estimates to 2015-2020, medium variant after), used to check
+    the graduated single-age table against the source's own numbers.
+    """
+    df = _read_csv("wpp2024_china_e0_5yr_by_sex.csv").sort_values("mid_year")
+    return (_frozen(df["mid_year"].to_numpy()),
+            _frozen(df[[f"e0_{s}_years" for s in ("male", "female")]].to_numpy(dtype=float)))
+
+
+def remaining_life_expectancy_given_e0(q, e0, at_age: int) -> np.ndarray:
+    """e(at_age) [years] that makes the table's e0 equal ``e0`` when the ages below stay as they are.
+
+    With l0 = 1, e0 = sum_{x<a} L_x + l_a * e_a (the same mid-year deaths as
+    ``life_expectancy``), so e_a = (e0 - sum_{x<a} L_x) / l_a: the whole
+    difference between ``e0`` and the table's own e0 is put on the ages from
+    ``at_age`` up. ``q`` has ages on its last axis (..., 101); ``e0`` has the
+    leading shape.
+    """
+    q = np.asarray(q, dtype=float)
+    lx = np.concatenate([np.ones(q.shape[:-1] + (1,)), np.cumprod(1 - q[..., :-1], axis=-1)], axis=-1)
+    below = (lx * (1 - 0.5 * q))[..., :at_age].sum(axis=-1)
+    return (np.asarray(e0, dtype=float) - below) / lx[..., at_age]
+
+
 def mx_to_qx(mx) -> np.ndarray:
     """Annual death probability q = 1 - exp(-mx) (constant hazard within the year), same shape."""
     return -np.expm1(-np.asarray(mx, dtype=float))

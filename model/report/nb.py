@@ -66,7 +66,7 @@ class Report:
                 fmts[lab] = "{:.0f}"
             elif unit == "share":
                 fmts[lab] = "{:.2%}"
-            elif unit in ("yuan_per_month", "yuan_per_member"):
+            elif unit in ("yuan_per_month", "yuan_per_member", "years"):
                 fmts[lab] = "{:,.2f}"
             elif pd.api.types.is_numeric_dtype(df[col]):
                 fmts[lab] = "{:,.0f}"

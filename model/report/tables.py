@@ -38,6 +38,16 @@ EXTRA = {   # report-only columns: (unit, 中文, English)
     "fitted": ("", "参与拟合", "fitted"),
     "note": ("", "说明", "note"),
     "contribution_subsidy": ("yuan", "缴费补贴", "contribution subsidies"),
+    "period": ("", "时期", "period"),
+    "sex": ("", "性别", "sex"),
+    "e0_published_years": ("years", "联合国公布的出生时预期寿命", "WPP's own e0"),
+    "e0_single_age_years": ("years", "模型出生时预期寿命", "model e0"),
+    "e0_abridged_years": ("years", "简略生命表出生时预期寿命", "abridged-table e0"),
+    "e60_single_age_years": ("years", "模型60岁预期余寿", "model e60"),
+    "e60_abridged_years": ("years", "简略生命表60岁预期余寿", "abridged-table e60"),
+    "e60_given_published_e0_years": ("years", "联合国e0折算的60岁预期余寿", "e60 implied by WPP's e0"),
+    "e0_gap_years": ("years", "e0之差(模型−联合国)", "e0 gap (model − WPP)"),
+    "e60_gap_years": ("years", "e60之差(模型−折算值)", "e60 gap (model − implied)"),
 }
 
 
@@ -77,7 +87,8 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], lang: str) -> Pa
                "yuan_per_member": book.add_format({"num_format": "#,##0.00"}),
                "yuan_per_month": book.add_format({"num_format": "#,##0.00"}),
                "persons": book.add_format({"num_format": "#,##0"}),
-               "share": book.add_format({"num_format": "0.00%"})}
+               "share": book.add_format({"num_format": "0.00%"}),
+               "years": book.add_format({"num_format": "0.00"})}
         head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
         for name, df in sheets.items():
             sheet_name = name[:31]

@@ -51,6 +51,10 @@ def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
     k = json.loads((out / "key_figures.json").read_text(encoding="utf-8"))
     assert k["parameters"] == pytest.approx(list(fit.x), rel=1e-9)
     assert (out / "report.html").exists() and (out / "figures" / "fitted_tier_mix.png").exists()
+    # the mortality section: WPP's own e0 within 0.1 year from 2005-2010 to 2050-2055, CL e60
+    assert 0 < k["e0_max_gap_2008_2053_years"] < 0.1
+    assert k["e60_cl2010_years"] == pytest.approx([25.34, 29.30], abs=0.01)
+    assert (out / "figures" / "life_expectancy_vs_wpp.png").exists()
 
 
 # --------------------------------------------------------------------------- national backcast
