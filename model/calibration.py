@@ -212,12 +212,17 @@ def national_overrides(scen: Scenario, x) -> dict:
             "benefits": {"basic_pension": parts}}
 
 
+def national_backcast_series(scen: Scenario) -> pd.DataFrame:
+    """The model's series (``national_model_series``) from the start to the last published year."""
+    last = int(published_national()["year"].max())
+    short = with_overrides(scen, {"scheme": {"horizon_years": last - scen.scheme.start_year + 1}})
+    return national_model_series(project(short, detail=False).annual)
+
+
 def national_comparison(scen: Scenario) -> pd.DataFrame:
     """Published vs model for every published year and measure, with relative errors."""
     pub = published_national()
-    last = int(pub["year"].max())
-    short = with_overrides(scen, {"scheme": {"horizon_years": last - scen.scheme.start_year + 1}})
-    model = national_model_series(project(short, detail=False).annual)
+    model = national_backcast_series(scen)
     out = pub.copy()
     out["model"] = [float(model.loc[y, m]) for y, m in zip(pub["year"], pub["measure"])]
     out["relative_error"] = (out["model"] - out["value"]) / out["value"]

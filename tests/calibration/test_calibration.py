@@ -42,6 +42,10 @@ def test_committed_calibrated_scenario_is_the_fit(fit):
         assert abs(t.loc[k, "relative_error"]) < 1e-6
     assert t.loc["pension_recipients", "relative_error"] == pytest.approx(-0.000842, abs=1e-5)
     assert t.loc["registered_60_plus", "relative_error"] == pytest.approx(-0.0982, abs=1e-3)
+    # the subsidies are not fitted and fall short (calibration.NOTES say why); pinned too
+    for k, err in (("fiscal_subsidy_central", -0.338), ("fiscal_subsidy_province", -0.607),
+                   ("fiscal_subsidy_received", -0.417)):
+        assert t.loc[k, "relative_error"] == pytest.approx(err, abs=0.002), k
 
 
 def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
@@ -58,7 +62,7 @@ def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
 
 
 # --------------------------------------------------------------------------- national backcast
-from model.calibration import NATIONAL_FITTED, fit_national, national_comparison  # noqa: E402
+from model.calibration import NATIONAL_FITTED, fit_national, geometric_mix, national_comparison  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +71,31 @@ def national():
 
 
 def test_national_backcast_meets_the_goals_every_published_year(national):
-    t = national.table
-    for m, goal in (("participants", 0.05), ("beneficiaries", 0.05), ("fund_balance", 0.15)):
-        rows = t[t.measure == m]
-        assert len(rows) >= 1 and (rows.relative_error.abs() <= goal).all(), rows
+    # both the fresh fit and the committed scenario: participants and recipients within 5 %,
+    # the fund balance within 15 %, in every published year shipped
+    for t in (national.table, national_comparison(load_scenario(NATIONAL_FITTED))):
+        for m, goal in (("participants", 0.05), ("beneficiaries", 0.05), ("fund_balance", 0.15)):
+            rows = t[t.measure == m]
+            assert len(rows) >= 1 and (rows.relative_error.abs() <= goal).all(), rows
+        assert set(t.year) == {2017, 2018, 2020, 2021}
 
 
 def test_committed_national_calibration_is_the_fit(national):
     committed = load_scenario(NATIONAL_FITTED)
     rel = committed.enrolment.relative_by_age_band.rural
     assert [rel["16-59"], rel["60+"]] == pytest.approx(national.x[:2], rel=1e-4)
+    mix = committed.contributions.tier_mix.rural                      # geometric, ratio x[2]
+    assert mix[200.0] / mix[100.0] == pytest.approx(national.x[2], rel=1e-4)
+    assert mix == pytest.approx(geometric_mix(committed.contributions.tiers.rural, national.x[2]), rel=1e-3)
     top = [p.scale for p in committed.benefits.basic_pension if p.name == "local_top_up"][0]
     assert top == pytest.approx(national.x[3], rel=1e-4)
+    # every published figure's error, pinned (fund income and expenditure have no goal)
     t = national_comparison(committed)
-    pinned = {(2018, "participants"): 0.0119, (2021, "beneficiaries"): -0.0113, (2021, "fund_balance"): 0.0150}
+    pinned = {(2017, "participants"): 0.0250, (2018, "participants"): 0.0119, (2018, "beneficiaries"): 0.0082,
+              (2020, "participants"): -0.0092, (2021, "participants"): -0.0136,
+              (2021, "beneficiaries"): -0.0113, (2021, "fund_income"): -0.0875,
+              (2021, "fund_expenditure"): 0.0609, (2021, "fund_balance"): 0.0150}
+    assert len(t) == len(pinned)
     for (y, m), err in pinned.items():
         got = t[(t.year == y) & (t.measure == m)].relative_error.item()
         assert got == pytest.approx(err, abs=0.002), (y, m, got)
