@@ -77,9 +77,10 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
     if workers == 0 and not address:
         parts = [_chunk(scen, g) for g in groups]
     else:
-        from distributed import Client, LocalCluster
-        cluster = None if address else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                    dashboard_address=None, host="127.0.0.1")
+        from distributed import Client
+
+        from .sweep import local_cluster
+        cluster = None if address else local_cluster(workers)
         client = Client(address or cluster)
         try:
             parts = client.gather([client.submit(_chunk, scen, g, pure=False) for g in groups])

@@ -165,6 +165,25 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+# Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536 so that freed memory goes back
+# to the system at once. The engine allocates and frees state-sized temporaries every
+# projection year, so each one page-faults afresh: in the all-counties run about 37 % of
+# the CPU time was the kernel's. Keeping freed memory in the worker's heap (up to 256 MB
+# kept, blocks up to 32 MB from the heap, not mmap) removes most of that.
+WORKER_ENV = {"MALLOC_TRIM_THRESHOLD_": 256 * 2**20, "MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
+              "MALLOC_TOP_PAD_": 64 * 2**20}
+
+
+def local_cluster(workers: int):
+    """A LocalCluster of ``workers`` one-thread processes on this machine (no dashboard)."""
+    import dask
+    from distributed import LocalCluster
+    env = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_ENV}
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            dashboard_address=None, host="127.0.0.1")
+
+
 def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
               scheduler: str | None = None, progress: bool = True) -> tuple[pd.DataFrame, dict]:
     """Run every (or a subset's) run not yet done; returns the tidy results and the manifest.
@@ -190,13 +209,12 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
                 _write_atomic(run_one(r.scenario), out / "runs" / f"{r.key}.parquet")
                 bar.update(1)
         else:
-            from distributed import Client, LocalCluster, as_completed
+            from distributed import Client, as_completed
             cluster = None
             if address:
                 client = Client(address)
             else:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, host="127.0.0.1")
+                cluster = local_cluster(workers)
                 client = Client(cluster)
             try:
                 futures = {client.submit(run_one, r.scenario, key=f"run-{r.key}", pure=True): r for r in todo}

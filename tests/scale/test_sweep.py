@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from model.scenario import ScenarioError
-from model.sweep import load_sweep, rollup, run_sweep
+from model.sweep import WORKER_ENV, load_sweep, local_cluster, rollup, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = ROOT / "scenarios" / "sweeps" / "uptake_grid.yaml"
@@ -66,3 +66,25 @@ def test_bad_sweep_files_give_one_clear_error(tmp_path):
     bad.write_text("base: ../x.yaml\naxis: {}\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="needs 'base'"):
         load_sweep(bad)
+
+
+def _malloc_env():
+    import os
+    return {k: os.environ.get(k) for k in WORKER_ENV}
+
+
+def test_local_cluster_workers_keep_freed_memory():
+    # Dask's own default is MALLOC_TRIM_THRESHOLD_=65536 (give freed memory back at once);
+    # the model's workers keep up to 256 MB so state-sized temporaries do not page-fault
+    # every projection year. Dask's other defaults (one BLAS thread) stay.
+    from distributed import Client
+    cluster = local_cluster(1)
+    try:
+        with Client(cluster) as client:
+            env = next(iter(client.run(_malloc_env).values()))
+            threads = next(iter(client.run(lambda: __import__("os").environ.get("OMP_NUM_THREADS")).values()))
+    finally:
+        cluster.close()
+    assert env == {"MALLOC_TRIM_THRESHOLD_": "268435456", "MALLOC_MMAP_THRESHOLD_": "33554432",
+                   "MALLOC_TOP_PAD_": "67108864"}
+    assert threads == "1"
