@@ -2,7 +2,7 @@
 
 1. A 100-run sweep (5 enrolment targets x 5 tier mixes x 4 interest paths, Qiannan,
    90 years): serial vs a 2-worker Dask LocalCluster, and the speed-up.
-2. With --counties: every lowest-level unit of the 2020 county census (about 2,850),
+2. With --counties: every unit of the 2020 county census (2,989),
    90 years each, on the 2-worker cluster: wall time and peak memory.
 """
 from __future__ import annotations

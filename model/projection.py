@@ -550,23 +550,33 @@ def run(P: Parameters, detail: bool = False):
     return {k: np.stack(v) for k, v in flows.items()}, details
 
 
-def project_rollout(scen: Scenario) -> Projection:
+def project_rollout(scen: Scenario, detail: bool = True) -> Projection:
     """A scheme reaching counties in stages (``scheme.rollout``): the sum of one projection per
     start month, each scaled by its share of the population. Every flow and stock is linear in
     the population, so the sum is the staged scheme; years before a stage starts add nothing.
+    The detailed table (every variable a total) is the same share-weighted sum.
     """
-    from .results import annual_frame
+    from .results import annual_frame, detail_frame
     from .scenario import with_overrides
     t0 = time.perf_counter()
-    end = scen.scheme.start_year + scen.scheme.horizon_years - 1
+    first = scen.scheme.start_year
+    end = first + scen.scheme.horizon_years - 1
     total = None
     P0 = None
+    cells = None                      # (year, var, age, sex, area, tier+1) summed over the stages
     for start, share in sorted(scen.scheme.rollout.items()):      # the first stage is the scenario's start
         y = int(start[:4])
         part = with_overrides(scen, {"scheme": {"start": start, "rollout": None, "horizon_years": end - y + 1}})
         P = resolve(part)
         P0 = P0 or P
-        flows, _ = run(P)
+        flows, details = run(P, detail)
+        if detail:
+            if not np.array_equal(P.tiers, P0.tiers):
+                raise ValueError(f"scheme.rollout: the stage from {start} has other tiers than the first")
+            arr = np.stack(details) * share
+            if cells is None:
+                cells = np.zeros((end - first + 1,) + arr.shape[1:])
+            cells[y - first:] += arr
         rows = pd.DataFrame({k: v[:, 0] for k, v in flows.items()})
         rows["year"] = P.years
         rows = rows.set_index("year") * share
@@ -587,7 +597,8 @@ def project_rollout(scen: Scenario) -> Projection:
         total["basic_pension_monthly_rate"] > 0, _covered(scen, total["year"]), 1.0)
     annual = annual_frame(total.to_dict(orient="records"))
     annual.attrs["pools"] = len(scen.scheme.rollout)      # each stage's counties keep their own pool
-    return Projection(annual=annual, detail=None, parameters=P0, seconds=time.perf_counter() - t0)
+    det = detail_frame(cells, P0) if detail else None
+    return Projection(annual=annual, detail=det, parameters=P0, seconds=time.perf_counter() - t0)
 
 
 POPULATION_COLUMNS = ("population", "eligible", "population_deaths", "births", "net_migration")
@@ -604,7 +615,7 @@ def project(scenario: Scenario | Parameters, detail: bool = True) -> Projection:
     from .results import annual_frame, detail_frame
     t0 = time.perf_counter()
     if isinstance(scenario, Scenario) and scenario.scheme.rollout:
-        return project_rollout(scenario)
+        return project_rollout(scenario, detail)
     P = scenario if isinstance(scenario, Parameters) else resolve(scenario)
     if P.batch != 1:
         raise ValueError("project() runs one projection; use model.stochastic for paths")

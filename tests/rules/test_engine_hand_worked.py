@@ -242,3 +242,15 @@ def test_staged_rollout_is_the_share_weighted_sum_of_its_stages():
         want = 0.5 * a[col] + 0.5 * b[col].reindex(a.index, fill_value=0.0)
         np.testing.assert_allclose(staged[col], want, rtol=1e-12)
     assert staged.loc[2011, "basic_pension_monthly_rate"] == 55        # a rate, not summed
+    # the detailed table is the same weighted sum, cell by cell; 2011-2012 only the first stage
+    keys = ["year", "age", "sex", "area", "tier_yuan"]
+    d = project(Scenario.model_validate(raw)).detail.set_index(keys)
+    da = project(Scenario.model_validate(_deep_merge(raw, {"scheme": {"rollout": None}}))).detail.set_index(keys)
+    db = project(Scenario.model_validate(_deep_merge(raw, {"scheme": {"rollout": None, "start": "2013-07",
+                                                                       "horizon_years": 4}}))).detail.set_index(keys)
+    want = (0.5 * da).add(0.5 * db, fill_value=0.0)
+    want = want[(want != 0).any(axis=1)]
+    got = d.reindex(want.index)
+    assert len(d) == len(want)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, atol=1e-9)
+    assert d.loc[2012].members.sum() == pytest.approx(0.5 * da.loc[2012].members.sum(), rel=1e-12)
