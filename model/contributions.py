@@ -83,3 +83,13 @@ def matching_groups(groups, flags):
     hits = [g for g in groups if g.applies_to and set(g.applies_to) <= flags]
     return [g.name for g in hits
             if not any(set(g.applies_to) < set(h.applies_to) for h in hits)]
+
+
+def years_open_to_catch_up(missed_years, year: int, window: int | None) -> list[int]:
+    """The missed years [calendar years] that may still be made up in ``year``, oldest first.
+
+    D1 Art. 7 lets missed years be made up in any later year (``window`` None); D3 §6(一)1
+    only in the following year (``window`` 1). A year missed in ``year`` itself counts too:
+    it is paid late, without subsidy (D1 Art. 8).
+    """
+    return sorted(y for y in missed_years if y <= year and (window is None or y >= year - window))

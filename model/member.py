@@ -232,7 +232,8 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     rows = []
     bal = np.zeros(dims.N_PART)                  # personal, government, collective (yuan)
     paid_years = 0
-    missed = 0
+    missed: list[int] = []                      # years not paid and not yet made up
+    window = s.contributions.catch_up_window_years
     totals = {"personal": 0.0, "government": 0.0, "collective": 0.0}
 
     # ---- accumulation (D1 Art. 7-14) ------------------------------------------------------
@@ -250,11 +251,17 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             own = float(personal[i, ai, ti]) if pays else 0.0
             gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
             coll = P.collective_yuan if pays else 0.0
-            missed += int(not pays)
+            if not pays:
+                missed.append(year)
             made_up = int((m.catch_up or {}).get(year, (m.catch_up or {}).get(str(year), 0)))
-            if made_up > missed:
-                raise MemberInputError(f"--catch-up {year}={made_up}: only {missed} missed years by then")
-            missed -= made_up
+            open_years = contributions.years_open_to_catch_up(missed, year, window)
+            if made_up > len(open_years):
+                limit = ("" if window is None else
+                         f" (contributions.catch_up_window_years: {window}; D3 §6(一)1 allows only the following year)")
+                raise MemberInputError(f"--catch-up {year}={made_up}: only {len(open_years)} missed years "
+                                       f"may be made up in {year}{limit}")
+            for y_ in open_years[:made_up]:      # the oldest first
+                missed.remove(y_)
             catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
             credit = np.array([own + catch, gov_lv.sum(), coll])
             if P.mid_year_crediting and year < year60:       # RULES.md §3 switch

@@ -437,6 +437,10 @@ class Contributions(Strict):
     catch_up_share: Share = Field(0.0, description="share of missed years made up later, "
                                   "without subsidy (D1 Art. 7-8); D3 allows it only in the "
                                   "next year")
+    catch_up_window_years: int | None = Field(None, ge=1, le=44, description="years after a missed "
+                                              "year in which it may still be made up: null for any later "
+                                              "year (D1 Art. 7), 1 for the following year only "
+                                              "(D3 §6(一)1); the member calculator enforces it")
     catch_up_at_60: CatchUpAt60 = CatchUpAt60()
     collective_yuan: Money = Field(0.0, description="collective subsidy per paying member, "
                                    "yuan/year (D1 Art. 10; D3 §6(二))")

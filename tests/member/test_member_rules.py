@@ -185,12 +185,16 @@ def test_45_at_the_start_must_pay_all_16_years_d1_art21_2():
     assert "at least 1 years" in s["eligibility_reason"]
 
 
+# under 45 at the start: pays 2011-2022 at 100 yuan, then stops
+STOPS_AFTER_12 = dict(birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
+                      stop_after_years=12)
+
+
 def test_catch_up_of_missed_years_has_no_subsidy_d1_art7_8():
     # Under 45: pays 12 years (2011-2022), then in 2024 makes up the 2 missed years
     # 2023-2024 at 100 each (no subsidy): 2 more years paid, 200 more own money, no
     # more government money.
-    base = dict(birth_year=1976, birth_month=3, enrol_year=2011, tier=100, interest_rate=0.0,
-                stop_after_years=12)
+    base = STOPS_AFTER_12
     a = ill(QIANNAN, **base).summary
     b = ill(QIANNAN, **base, catch_up={2024: 2}).summary
     assert b["years_paid"] == a["years_paid"] + 2
@@ -211,3 +215,19 @@ def test_no_pension_irr_counts_the_account_and_break_even_needs_payments():
     s = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100,
             flags=frozenset({"severely_disabled", "dibao"})).summary
     assert s["personal_paid_total"] == 0 and s["break_even_age"] is None
+
+
+def test_catch_up_only_in_the_following_year_d3_6_1():
+    # Beibei (D3 §6(一)1, catch_up_window_years: 1): stops after 12 years (2011-2022), so
+    # every year from 2023 is missed. In 2024 the open years are 2023 and 2024: both may be
+    # made up. In 2026 only 2025 and 2026 are open (2023 and 2024 have lapsed): 3 fail.
+    base = STOPS_AFTER_12
+    a = ill(BEIBEI, **base).summary
+    b = ill(BEIBEI, **base, catch_up={2024: 2}).summary
+    assert b["years_paid"] == a["years_paid"] + 2
+    assert b["personal_paid_total"] == pytest.approx(a["personal_paid_total"] + 200)
+    with pytest.raises(MemberInputError, match="only 2 missed years may be made up in 2026 .*catch_up_window_years: 1"):
+        ill(BEIBEI, **base, catch_up={2026: 3})
+    # D1 (Qiannan, any later year): the same three years made up in 2026 are allowed
+    c = ill(QIANNAN, **base, catch_up={2026: 3}).summary
+    assert c["years_paid"] == ill(QIANNAN, **base).summary["years_paid"] + 3

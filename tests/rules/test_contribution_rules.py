@@ -54,3 +54,12 @@ def test_catch_up_gets_no_subsidy_d1_art8():
 @pytest.mark.parametrize("paid, need", [(0, 15), (11, 4), (14, 1), (15, 0), (30, 0)])
 def test_years_to_make_up_to_15_d1_art21(paid, need):
     assert c.years_to_make_up(paid, 15) == need
+
+
+def test_catch_up_window_d1_art7_any_later_year_d3_following_year_only():
+    missed = [2015, 2016, 2019]
+    assert c.years_open_to_catch_up(missed, 2020, None) == [2015, 2016, 2019]     # D1 Art. 7
+    assert c.years_open_to_catch_up(missed, 2020, 1) == [2019]                    # D3 §6(一)1
+    assert c.years_open_to_catch_up(missed, 2017, 1) == [2016]
+    assert c.years_open_to_catch_up(missed, 2016, 1) == [2015, 2016]              # this year's, paid late
+    assert c.years_open_to_catch_up(missed, 2014, None) == []

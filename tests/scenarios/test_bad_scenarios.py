@@ -37,6 +37,8 @@ CASES = {
         ("scheme.horizon_years", "'ninety'", "must be a whole number from 1 to 150"),
     "horizon_zero.yaml":
         ("scheme.horizon_years", "bad value 0:", "must be a whole number from 1 to 150"),
+    "catch_up_window_zero.yaml":
+        ("contributions.catch_up_window_years", "bad value 0:", "must be a whole number from 1 to 44"),
     "share_above_one.yaml":
         ("accounts.heirs_share", "1.5", "must be a number from 0 to 1"),
     "tiers_not_ascending.yaml":
