@@ -550,6 +550,52 @@ def run(P: Parameters, detail: bool = False):
     return {k: np.stack(v) for k, v in flows.items()}, details
 
 
+def rollout_stages(scen: Scenario) -> list[tuple[int, float, Parameters]]:
+    """(years after the first stage, population share, parameters) of each stage of ``scheme.rollout``.
+
+    Each stage is the scenario started in its own month and run to the same last year; the
+    first stage starts with the scenario.
+    """
+    from .scenario import with_overrides
+    first = scen.scheme.start_year
+    end = first + scen.scheme.horizon_years - 1
+    out = []
+    for start, share in sorted(scen.scheme.rollout.items()):
+        y = int(start[:4])
+        part = with_overrides(scen, {"scheme": {"start": start, "rollout": None, "horizon_years": end - y + 1}})
+        out.append((y - first, float(share), resolve(part)))
+    return out
+
+
+def combine_stages(scen: Scenario, years: np.ndarray, staged: list[tuple[int, float, dict]],
+                   whole: dict) -> dict:
+    """The staged scheme's flows, each (year, batch), from its stages' flows and a whole-population run.
+
+    ``staged`` holds (years after the first stage, share, flows) per stage; ``whole`` is the
+    first stage run over the whole population. Money and members are the share-weighted sums
+    (every flow is linear in the population); the population columns are everyone's, from
+    ``whole``; the basic pension rate is a rate, not a total.
+    """
+    n = len(years)
+    total = {}
+    for off, share, flows in staged:
+        for k, v in flows.items():
+            if k == "year":
+                continue
+            acc = total.setdefault(k, np.zeros((n,) + v.shape[1:]))
+            acc[off:] += share * v
+    for c in POPULATION_COLUMNS:
+        total[c] = whole[c].copy()
+    # members emigrate only once reached: those the whole-population run lets emigrate earlier stay
+    total["population"] = total["population"] + np.cumsum(whole["emigrants"] - total["emigrants"], axis=0)
+    total["fiscal_base"] = whole["fiscal_base"].copy()
+    rate = total["basic_pension_monthly_rate"]
+    covered = _covered(scen, years)[:, None]
+    total["basic_pension_monthly_rate"] = rate / np.where(rate > 0, covered, 1.0)
+    total["year"] = np.broadcast_to(np.asarray(years)[:, None], rate.shape).copy()
+    return total
+
+
 def project_rollout(scen: Scenario, detail: bool = True) -> Projection:
     """A scheme reaching counties in stages (``scheme.rollout``): the sum of one projection per
     start month, each scaled by its share of the population. Every flow and stock is linear in
@@ -557,45 +603,25 @@ def project_rollout(scen: Scenario, detail: bool = True) -> Projection:
     The detailed table (every variable a total) is the same share-weighted sum.
     """
     from .results import annual_frame, detail_frame
-    from .scenario import with_overrides
     t0 = time.perf_counter()
-    first = scen.scheme.start_year
-    end = first + scen.scheme.horizon_years - 1
-    total = None
-    P0 = None
-    cells = None                      # (year, var, age, sex, area, tier+1) summed over the stages
-    for start, share in sorted(scen.scheme.rollout.items()):      # the first stage is the scenario's start
-        y = int(start[:4])
-        part = with_overrides(scen, {"scheme": {"start": start, "rollout": None, "horizon_years": end - y + 1}})
-        P = resolve(part)
-        P0 = P0 or P
+    stages = rollout_stages(scen)
+    P0 = stages[0][2]
+    staged, cells = [], None          # cells: (year, var, age, sex, area, tier+1) summed over the stages
+    for off, share, P in stages:
         flows, details = run(P, detail)
+        staged.append((off, share, flows))
         if detail:
             if not np.array_equal(P.tiers, P0.tiers):
-                raise ValueError(f"scheme.rollout: the stage from {start} has other tiers than the first")
+                raise ValueError(f"scheme.rollout: the stage from {P.start_year} has other tiers than the first")
             arr = np.stack(details) * share
             if cells is None:
-                cells = np.zeros((end - first + 1,) + arr.shape[1:])
-            cells[y - first:] += arr
-        rows = pd.DataFrame({k: v[:, 0] for k, v in flows.items()})
-        rows["year"] = P.years
-        rows = rows.set_index("year") * share
-        total = rows if total is None else total.add(rows, fill_value=0.0)
-    total = total.reindex(range(scen.scheme.start_year, end + 1), fill_value=0.0)
+                cells = np.zeros((len(P0.years),) + arr.shape[1:])
+            cells[off:] += arr
     # the population is everyone's, whichever stage reached them: from a run of the first
     # stage over the whole population (member emigration then counts that run's members)
     whole, _ = run(P0)
-    for c in POPULATION_COLUMNS:
-        total[c] = whole[c][:, 0]
-    # members emigrate only once reached: those the whole-population run lets emigrate earlier stay
-    stay = np.cumsum(whole["emigrants"][:, 0] - total["emigrants"].to_numpy())
-    total["population"] = total["population"] + stay
-    total["fiscal_base"] = whole["fiscal_base"][:, 0]
-    total = total.reset_index()
-    # the basic pension rate is a rate, not a total: undo the shares' sum
-    total["basic_pension_monthly_rate"] = total["basic_pension_monthly_rate"] / np.where(
-        total["basic_pension_monthly_rate"] > 0, _covered(scen, total["year"]), 1.0)
-    annual = annual_frame(total.to_dict(orient="records"))
+    total = combine_stages(scen, P0.years, staged, whole)
+    annual = annual_frame([{k: v[t, 0] for k, v in total.items()} for t in range(len(P0.years))])
     annual.attrs["pools"] = len(scen.scheme.rollout)      # each stage's counties keep their own pool
     det = detail_frame(cells, P0) if detail else None
     return Projection(annual=annual, detail=det, parameters=P0, seconds=time.perf_counter() - t0)

@@ -19,7 +19,7 @@ from scipy import stats
 
 from . import tables
 from .parameters import Parameters, resolve
-from .projection import run
+from .projection import combine_stages, rollout_stages, run
 from .scenario import Scenario
 
 SUMMARY = ("account_fund_balance", "pooled_fund_balance", "longevity_gap_paid", "government_total_cost",
@@ -113,6 +113,18 @@ def pool_tiers(P: Parameters) -> Parameters | None:
                    personal=avg(P.personal))
 
 
+def _run_paths(P: Parameters, rates: np.ndarray, morts: np.ndarray, chunk: int, pooled: bool) -> dict:
+    """Flows (year, path) of ``P`` under the given rate and mortality paths, ``chunk`` paths at a time."""
+    if pooled:
+        P = pool_tiers(P) or P
+    parts = []
+    for lo in range(0, rates.shape[1], chunk):
+        hi = min(lo + chunk, rates.shape[1])
+        flows, _ = run(replace(P, rate_pa=rates[:, lo:hi], mort_factor=morts[:, lo:hi]))
+        parts.append(flows)
+    return {k: np.concatenate([p[k] for p in parts], axis=1) for k in parts[0]}
+
+
 def project_paths(scenario: Scenario | Parameters, n_paths: int = 1000, seed: int = 2011,
                   sigma_mortality: float = 0.01, chunk: int = 25, rule: str | None = None,
                   pooled: bool = True) -> Paths:
@@ -121,21 +133,19 @@ def project_paths(scenario: Scenario | Parameters, n_paths: int = 1000, seed: in
     Paths run ``chunk`` at a time along the engine's batch axis (memory), drawn from
     one seeded generator so the result does not depend on the chunk size. With
     ``pooled`` the tiers are pooled where that is exact (``pool_tiers``), which makes
-    each path several times cheaper.
+    each path several times cheaper. A staged scenario (``scheme.rollout``) runs each
+    stage under the same calendar years of every path and adds them as
+    ``projection.project_rollout`` does.
     """
-    if isinstance(scenario, Scenario) and scenario.scheme.rollout:
-        raise ValueError("stochastic paths of a staged scenario (scheme.rollout) are not modelled")
-    P = scenario if isinstance(scenario, Parameters) else resolve(scenario)
-    if pooled:
-        P = pool_tiers(P) or P
+    staged = isinstance(scenario, Scenario) and scenario.scheme.rollout
+    stages = rollout_stages(scenario) if staged else None
+    P = stages[0][2] if staged else (scenario if isinstance(scenario, Parameters) else resolve(scenario))
     rm = fit_rate_model(rule or P.scenario.accounts.interest_rule)
     rng = np.random.default_rng(seed)
-    rates = rate_paths(P, n_paths, rng, rm)
+    rates = rate_paths(P, n_paths, rng, rm)                        # (year, path), calendar years of P
     morts = mortality_factors(len(P.years), n_paths, rng, sigma_mortality)
-    parts = []
-    for lo in range(0, n_paths, chunk):
-        hi = min(lo + chunk, n_paths)
-        flows, _ = run(replace(P, rate_pa=rates[:, lo:hi], mort_factor=morts[:, lo:hi]))
-        parts.append(flows)
-    flows = {k: np.concatenate([p[k] for p in parts], axis=1) for k in parts[0]}
-    return Paths(years=P.years, flows=flows, rate_model=rm, seed=seed)
+    if not staged:
+        return Paths(years=P.years, flows=_run_paths(P, rates, morts, chunk, pooled), rate_model=rm, seed=seed)
+    parts = [(off, share, _run_paths(Ps, rates[off:], morts[off:], chunk, pooled)) for off, share, Ps in stages]
+    whole = _run_paths(P, rates, morts, chunk, pooled)
+    return Paths(years=P.years, flows=combine_stages(scenario, P.years, parts, whole), rate_model=rm, seed=seed)

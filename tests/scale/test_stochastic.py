@@ -66,3 +66,29 @@ def test_pooled_tiers_give_the_same_totals_when_the_mix_is_constant():
         np.testing.assert_allclose(pooled[col], full[col], rtol=1e-9, atol=1e-6, err_msg=col)
     changing = replace(P, tier_mix=np.concatenate([P.tier_mix[:1], P.tier_mix[1:][:, :, ::-1]]))
     assert pool_tiers(changing) is None                              # not exact: not pooled
+
+
+def test_staged_paths_are_staged_projections_of_each_path(monkeypatch):
+    # A staged scenario (half reached in 2011, half in 2013): with every path's rates the
+    # scenario's own and no mortality shock, each path is project_rollout's result. With
+    # shocks, each path still conserves money, and the later stage sees the same calendar
+    # years of the path as the first (its rates are the first stage's from 2013 on).
+    import model.stochastic as st
+    staged = with_overrides(SCEN, {"scheme": {"horizon_years": 8, "rollout": {"2011-10": 0.5, "2013-07": 0.5}}})
+    det = project(staged, detail=False).annual
+    monkeypatch.setattr(st, "rate_paths", lambda P, n, rng, m: np.repeat(P.rate_pa[:, None], n, axis=1))
+    p = st.project_paths(staged, 3, seed=3, sigma_mortality=0.0)
+    for col in ("members", "account_fund_balance", "basic_pension_paid", "population", "basic_pension_monthly_rate"):
+        for k in range(3):
+            np.testing.assert_allclose(p.flows[col][:, k], det[col], rtol=1e-12, atol=1e-6)
+    monkeypatch.undo()
+    seen = []
+    real_run = st.run
+    monkeypatch.setattr(st, "run", lambda P, *a, **kw: (seen.append((P.start_year, P.rate_pa.copy())), real_run(P, *a, **kw))[1])
+    q = st.project_paths(staged, 4, seed=5)
+    first = [r for y, r in seen if y == 2011][0]
+    later = [r for y, r in seen if y == 2013][0]
+    np.testing.assert_array_equal(later, first[2:])
+    for k in range(4):
+        df = __import__("pandas").DataFrame({c: v[:, k] for c, v in q.flows.items()})
+        assert checks.account_fund_identity(df) == [] and checks.pooled_fund_identity(df) == []
