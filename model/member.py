@@ -257,7 +257,9 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             open_years = contributions.years_open_to_catch_up(missed, year, window)
             if made_up > len(open_years):
                 limit = ("" if window is None else
-                         f" (contributions.catch_up_window_years: {window}; D3 §6(一)1 allows only the following year)")
+                         f" (contributions.catch_up_window_years: {window}; "
+                         + ("D3 §6(一)1 allows only the following year)" if window == 1
+                            else f"only the {window} years after a missed year)"))
                 raise MemberInputError(f"--catch-up {year}={made_up}: only {len(open_years)} missed years "
                                        f"may be made up in {year}{limit}")
             for y_ in open_years[:made_up]:      # the oldest first

@@ -440,7 +440,9 @@ class Contributions(Strict):
     catch_up_window_years: int | None = Field(None, ge=1, le=44, description="years after a missed "
                                               "year in which it may still be made up: null for any later "
                                               "year (D1 Art. 7), 1 for the following year only "
-                                              "(D3 §6(一)1); the member calculator enforces it")
+                                              "(D3 §6(一)1); the member calculator enforces it. The "
+                                              "cohort engine keeps no stock of missed years: its "
+                                              "catch_up_share is made up within the year, which fits both")
     catch_up_at_60: CatchUpAt60 = CatchUpAt60()
     collective_yuan: Money = Field(0.0, description="collective subsidy per paying member, "
                                    "yuan/year (D1 Art. 10; D3 §6(二))")

@@ -135,7 +135,8 @@ def project_paths(scenario: Scenario | Parameters, n_paths: int = 1000, seed: in
     ``pooled`` the tiers are pooled where that is exact (``pool_tiers``), which makes
     each path several times cheaper. A staged scenario (``scheme.rollout``) runs each
     stage under the same calendar years of every path and adds them as
-    ``projection.project_rollout`` does.
+    ``projection.project_rollout`` does. A later stage starts from the deterministically
+    aged population, so a path's mortality shocks before that stage starts do not reach it.
     """
     staged = isinstance(scenario, Scenario) and scenario.scheme.rollout
     stages = rollout_stages(scenario) if staged else None

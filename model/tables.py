@@ -184,10 +184,13 @@ def remaining_life_expectancy_given_e0(q, e0, at_age: int) -> np.ndarray:
     With l0 = 1, e0 = sum_{x<a} L_x + l_a * e_a (the same mid-year deaths as
     ``life_expectancy``), so e_a = (e0 - sum_{x<a} L_x) / l_a: the whole
     difference between ``e0`` and the table's own e0 is put on the ages from
-    ``at_age`` up. ``q`` has ages on its last axis (..., 101); ``e0`` has the
+    ``at_age`` up. The model's e_a minus this is the e0 gap divided by l_a: how far
+    e_a could be off if all of the gap lay above ``at_age``. ``q`` has ages on its last axis (..., 101); ``e0`` has the
     leading shape.
     """
     q = np.asarray(q, dtype=float)
+    if q.shape[-1] != N_AGE:
+        raise ValueError(f"q must have {N_AGE} ages (0..{MAX_AGE}, last open) on its last axis")
     lx = np.concatenate([np.ones(q.shape[:-1] + (1,)), np.cumprod(1 - q[..., :-1], axis=-1)], axis=-1)
     below = (lx * (1 - 0.5 * q))[..., :at_age].sum(axis=-1)
     return (np.asarray(e0, dtype=float) - below) / lx[..., at_age]

@@ -84,11 +84,14 @@ def test_staged_paths_are_staged_projections_of_each_path(monkeypatch):
     monkeypatch.undo()
     seen = []
     real_run = st.run
-    monkeypatch.setattr(st, "run", lambda P, *a, **kw: (seen.append((P.start_year, P.rate_pa.copy())), real_run(P, *a, **kw))[1])
+    monkeypatch.setattr(st, "run", lambda P, *a, **kw: (seen.append((P.start_year, P.rate_pa.copy(),
+                                                                      P.mort_factor.copy())),
+                                                         real_run(P, *a, **kw))[1])
     q = st.project_paths(staged, 4, seed=5)
-    first = [r for y, r in seen if y == 2011][0]
-    later = [r for y, r in seen if y == 2013][0]
-    np.testing.assert_array_equal(later, first[2:])
+    first = [(r, m) for y, r, m in seen if y == 2011][0]
+    later = [(r, m) for y, r, m in seen if y == 2013][0]
+    np.testing.assert_array_equal(later[0], first[0][2:])           # rates: the same calendar years
+    np.testing.assert_array_equal(later[1], first[1][2:])           # mortality factors too
     for k in range(4):
         df = __import__("pandas").DataFrame({c: v[:, k] for c, v in q.flows.items()})
         assert checks.account_fund_identity(df) == [] and checks.pooled_fund_identity(df) == []

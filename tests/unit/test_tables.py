@@ -156,9 +156,10 @@ def test_wpp_graduated_table_reproduces_wpp_own_e0():
 
 def test_wpp_e60_given_wpp_own_e0():
     # The e60 that WPP's own e0 implies (the model's table kept below 60) against the
-    # model's e60: within 0.1 year in every period from 1995-2000 to 2050-2055, which holds
-    # every year the scheme has run and the next thirty; within 0.15 in every period but
-    # the famine. (Below 60 the whole e0 gap is put on 60+, divided by l60: 0.6-0.9.)
+    # model's e60. The difference is the e0 gap divided by l60 (0.6-0.9), i.e. the e0 check
+    # rescaled: how far e60 could be off if all of the gap lay above 60. Within 0.1 year in
+    # every period from 1995-2000 to 2050-2055 (every year the scheme has run and the next
+    # thirty); within 0.15 in every period but the famine.
     mids, pub, q, _ = _wpp_e0_check()
     implied = T.remaining_life_expectancy_given_e0(q, pub, 60)
     diff = T.life_expectancy(q, 60) - implied
@@ -166,6 +167,10 @@ def test_wpp_e60_given_wpp_own_e0():
     assert np.abs(diff[(mids >= 1998) & (mids <= 2053)]).max() < 0.1
     assert np.abs(diff[~famine]).max() < 0.15
     assert np.abs(diff[mids == 2013]).max() < 0.05
+    l60 = np.cumprod(1 - q[..., :60], axis=-1)[..., -1]
+    np.testing.assert_allclose(diff, (T.life_expectancy(q, 0) - pub) / l60, rtol=1e-9)
+    with pytest.raises(ValueError, match="101 ages"):
+        T.remaining_life_expectancy_given_e0(q[..., :100], pub, 60)
 
 
 def test_cl2010_file_e60_full_table():
