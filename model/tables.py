@@ -178,6 +178,24 @@ def wpp_published_e0() -> tuple[np.ndarray, np.ndarray]:
             _frozen(df[[f"e0_{s}_years" for s in ("male", "female")]].to_numpy(dtype=float)))
 
 
+def _life_table(q) -> tuple[np.ndarray, np.ndarray]:
+    """(l_x survivors, L_x person-years) per person born, from annual qx over ages (..., 101).
+
+    Deaths in closed ages occur at mid-year (L_x = l_x - d_x / 2); the open age 100
+    lives 1 / mx years with mx = -ln(1 - q(100)) (0.5 years if q(100) = 1).
+    """
+    q = np.asarray(q, dtype=float)
+    if q.shape[-1] != N_AGE:
+        raise ValueError(f"q must have {N_AGE} ages (0..{MAX_AGE}, last open) on its last axis")
+    lx = np.concatenate([np.ones(q.shape[:-1] + (1,)), np.cumprod(1 - q[..., :-1], axis=-1)], axis=-1)
+    Lx = lx * (1 - 0.5 * q)
+    q_top = q[..., -1]
+    with np.errstate(divide="ignore"):
+        open_years = np.where(q_top < 1, 1 / -np.log1p(-np.minimum(q_top, 1 - 1e-16)), 0.5)
+    Lx[..., -1] = lx[..., -1] * open_years
+    return lx, Lx
+
+
 def remaining_life_expectancy_given_e0(q, e0, at_age: int) -> np.ndarray:
     """e(at_age) [years] that makes the table's e0 equal ``e0`` when the ages below stay as they are.
 
@@ -185,15 +203,11 @@ def remaining_life_expectancy_given_e0(q, e0, at_age: int) -> np.ndarray:
     ``life_expectancy``), so e_a = (e0 - sum_{x<a} L_x) / l_a: the whole
     difference between ``e0`` and the table's own e0 is put on the ages from
     ``at_age`` up. The model's e_a minus this is the e0 gap divided by l_a: how far
-    e_a could be off if all of the gap lay above ``at_age``. ``q`` has ages on its last axis (..., 101); ``e0`` has the
-    leading shape.
+    e_a could be off if all of the gap lay above ``at_age``. ``q`` has ages on its last
+    axis (..., 101); ``e0`` has the leading shape.
     """
-    q = np.asarray(q, dtype=float)
-    if q.shape[-1] != N_AGE:
-        raise ValueError(f"q must have {N_AGE} ages (0..{MAX_AGE}, last open) on its last axis")
-    lx = np.concatenate([np.ones(q.shape[:-1] + (1,)), np.cumprod(1 - q[..., :-1], axis=-1)], axis=-1)
-    below = (lx * (1 - 0.5 * q))[..., :at_age].sum(axis=-1)
-    return (np.asarray(e0, dtype=float) - below) / lx[..., at_age]
+    lx, Lx = _life_table(q)
+    return (np.asarray(e0, dtype=float) - Lx[..., :at_age].sum(axis=-1)) / lx[..., at_age]
 
 
 def mx_to_qx(mx) -> np.ndarray:
@@ -209,15 +223,7 @@ def life_expectancy(q, start_age: int = 0):
     mx = -ln(1 - q(100)) (0.5 years if q(100) = 1).  A 1-D ``q`` gives a float;
     leading axes give an array of that shape.
     """
-    q = np.asarray(q, dtype=float)
-    if q.shape[-1] != N_AGE:
-        raise ValueError(f"q must have {N_AGE} ages (0..{MAX_AGE}, last open) on its last axis")
-    lx = np.concatenate([np.ones(q.shape[:-1] + (1,)), np.cumprod(1 - q[..., :-1], axis=-1)], axis=-1)
-    Lx = lx * (1 - 0.5 * q)
-    q_top = q[..., -1]
-    with np.errstate(divide="ignore"):
-        open_years = np.where(q_top < 1, 1 / -np.log1p(-np.minimum(q_top, 1 - 1e-16)), 0.5)
-    Lx[..., -1] = lx[..., -1] * open_years
+    lx, Lx = _life_table(q)
     e = Lx[..., start_age:].sum(axis=-1) / lx[..., start_age]
     return float(e) if e.ndim == 0 else e
 
