@@ -209,6 +209,13 @@ def _data(args) -> int:
     return 0
 
 
+def _dask_options(parser) -> None:
+    """--workers and --scheduler, shared by the commands that can run on Dask."""
+    parser.add_argument("--workers", type=int, default=2, help="local Dask worker processes (0: no Dask)")
+    parser.add_argument("--scheduler", default=None, help="an existing Dask scheduler, tcp://host:8786 "
+                        "(default $DASK_SCHEDULER_ADDRESS)")
+
+
 def main(argv=None) -> int:
     ap = _Parser(prog="python -m model",
                                  description="URRBPI cohort model (城乡居民社会养老保险精算模型)")
@@ -240,9 +247,7 @@ def main(argv=None) -> int:
     sw.add_argument("sweep", help="sweep YAML file (see scenarios/sweeps/)")
     sw.add_argument("--out", required=True, help="output folder (finished runs are reused)")
     sw.add_argument("--subset", default=None, help="a named subset of the sweep file")
-    sw.add_argument("--workers", type=int, default=2, help="local Dask worker processes (0: no Dask)")
-    sw.add_argument("--scheduler", default=None, help="an existing Dask scheduler, tcp://host:8786 "
-                    "(default $DASK_SCHEDULER_ADDRESS)")
+    _dask_options(sw)
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     sw.set_defaults(func=_sweep)
 
@@ -250,8 +255,7 @@ def main(argv=None) -> int:
     co.add_argument("scenario", help="scenario YAML file (its rules and behaviour)")
     co.add_argument("--province", default=None, help="a province's 6-digit code (default: all of China)")
     co.add_argument("--out", required=True, help="output folder")
-    co.add_argument("--workers", type=int, default=2, help="local Dask worker processes (0: no Dask)")
-    co.add_argument("--scheduler", default=None, help="an existing Dask scheduler address")
+    _dask_options(co)
     co.add_argument("--chunk", type=int, default=50, help="counties side by side in one projection")
     co.add_argument("--limit", type=int, default=None, help="only the first N counties")
     co.set_defaults(func=_counties)
