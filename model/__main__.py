@@ -6,6 +6,7 @@ and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -15,22 +16,35 @@ from .scenario import ScenarioError
 
 
 def _run(args) -> int:
-    from .outputs import write_outputs
+    from . import checks
+    from .outputs import Owned, check_out, write_outputs
     from .projection import project
     from .scenario import load_scenario
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)
+    check_out(args.out, Owned("run"), args.force)           # refuse before any work
     try:
         proj = project(scen, detail=not args.no_detail)
     except ValueError as exc:                       # parameter combinations found on resolving
         raise ScenarioError(f"{args.scenario}: {exc}") from None
-    out = write_outputs(proj, args.out, time.perf_counter() - t0)
+    out = write_outputs(proj, args.out, time.perf_counter() - t0, force=args.force)
     a = proj.annual
     print(f"{scen.title}: {int(a.year.iloc[0])}-{int(a.year.iloc[-1])}, "
           f"{proj.seconds:.2f} s; wrote {out}/" + ", ".join(sorted(p.name for p in out.iterdir())))
     for w in proj.parameters.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    return 0
+    return _identity_status(checks.all_identities(a), f"{out}/manifest.json")
+
+
+def _identity_status(failures: list[str], where: str) -> int:
+    """Print the identity failures (money or people not conserved, NaN, negatives); 1 if any."""
+    if not failures:
+        return 0
+    print(f"error: the projection breaks {len(failures)} identities (a model error, listed in "
+          f"{where}); the first:", file=sys.stderr)
+    for f in failures[:5]:
+        print(f"error:   {f}", file=sys.stderr)
+    return 1
 
 
 def _birth(text: str) -> tuple[int, int]:
@@ -57,16 +71,28 @@ def _member(args) -> int:
                death_age=args.death_age)
     if args.pdf and not args.statement:
         raise MemberInputError("--pdf needs --statement FILE.html")
+    if args.statement:
+        from .statement import StatementPathError, statement_targets
+        try:
+            statement_targets(args.statement, args.pdf, args.force)    # refuse before any work
+        except StatementPathError as exc:
+            raise MemberInputError(str(exc)) from None
     il = illustrate(scen, m)
     if args.json:
-        print(json.dumps(il.to_json_dict(), ensure_ascii=False, indent=1))
+        summary = il.to_json_dict()
+        bad = _non_finite(summary)
+        if bad:                                      # never print NaN or Infinity as JSON
+            print(f"error: the illustration has a figure that is not a finite number ({bad}); "
+                  f"this is a model error, please report it", file=sys.stderr)
+            return 1
+        print(json.dumps(summary, ensure_ascii=False, indent=1, allow_nan=False))
     else:
         from .statement import text_summary
         print(text_summary(il, args.lang))
     if args.statement:
         from .statement import write_statement
         try:
-            written = write_statement(il, args.statement, lang=args.lang, pdf=args.pdf)
+            written = write_statement(il, args.statement, lang=args.lang, pdf=args.pdf, force=args.force)
         except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
             raise MemberInputError(f"--statement {args.statement}: cannot write it ({exc})") from None
         for path in written:
@@ -74,9 +100,24 @@ def _member(args) -> int:
     return 0
 
 
+def _non_finite(obj, at: str = "") -> str | None:
+    """The key path of the first NaN or infinite number in a JSON-like object, else None."""
+    import math
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return at or "(top level)"
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for k, v in items:
+        found = _non_finite(v, f"{at}[{k}]" if isinstance(k, int) else (f"{at}.{k}" if at else str(k)))
+        if found:
+            return found
+    return None
+
+
 def _report(args) -> int:
     from pathlib import Path
-    from .report.runner import NOTEBOOKS, parse_params, run_reports, scenario_files
+    from .outputs import out_path
+    from .report.params import check_against_scenarios, parse_params
+    from .report.runner import NOTEBOOKS, declared_params, run_reports, scenario_files
     from .scenario import load_scenario
     if args.batch is not None or args.scenario is None:
         scenarios = scenario_files(args.batch or None)
@@ -84,13 +125,14 @@ def _report(args) -> int:
             raise ScenarioError(f"no scenario files match {args.batch!r}")
     else:
         scenarios = [Path(args.scenario)]
-    for s in scenarios:                        # a bad file is reported before anything runs
-        load_scenario(s)
+    loaded = [load_scenario(s) for s in scenarios]      # a bad file is reported before anything runs
     names = list(NOTEBOOKS) if args.notebook == "all" else [args.notebook]
     if not set(names) <= set(NOTEBOOKS):
         raise ScenarioError(f"--notebook {args.notebook!r}: allowed all, " + ", ".join(NOTEBOOKS))
-    results = run_reports(scenarios, names, Path(args.out), parse_params(args.p),
-                          progress=not args.quiet)
+    params = parse_params(args.p, set().union(*(declared_params(n) for n in names)))
+    check_against_scenarios(params, loaded)
+    out_root = out_path(args.out)                    # relative to where the command is run
+    results = run_reports(scenarios, names, out_root, params, progress=not args.quiet, force=args.force)
     failed = 0
     for r in results:
         for w in r.written:
@@ -143,46 +185,52 @@ def _calibrate(args) -> int:
 def _sweep(args) -> int:
     from .sweep import run_sweep
     results, man = run_sweep(args.sweep, args.out, subset=args.subset, workers=args.workers,
-                             scheduler=args.scheduler, progress=not args.quiet)
+                             scheduler=args.scheduler, progress=not args.quiet, force=args.force)
     print(f"{man['runs']} runs ({man['computed_now']} computed now) in {man['seconds']:.1f} s; "
           f"wrote {args.out}/results.parquet ({len(results):,} rows) and manifest.json")
-    return 0
+    return _identity_status(man["identity_failures"], f"{args.out}/manifest.json")
 
 
 def _counties(args) -> int:
-    import json
     from pathlib import Path
     from .counties import county_codes, project_counties
     from .sweep import rollup
     from .scenario import load_scenario
+    from .outputs import Owned, check_out, output_folder
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)
+    check_out(args.out, Owned("counties"), args.force)      # refuse before any work
     codes = county_codes(args.province)
     if args.limit is not None:
-        if args.limit < 1:
-            raise ScenarioError(f"--limit {args.limit}: must be at least 1")
         codes = codes[:args.limit]
     res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler)
-    from .outputs import move_into_place, temp_dir_beside
-    out = Path(args.out)
-    tmp = temp_dir_beside(out)
-    res.to_parquet(tmp / "counties.parquet", index=False)
-    rollup(res, "prefecture").to_parquet(tmp / "prefectures.parquet", index=False)
-    rollup(res, "province").to_parquet(tmp / "provinces.parquet", index=False)
-    (tmp / "manifest.json").write_text(json.dumps({
-        "scenario": str(Path(args.scenario).resolve()), "counties": len(codes), "province": args.province,
-        "seconds": round(time.perf_counter() - t0, 2)}, indent=1), encoding="utf-8")
-    move_into_place(tmp, out)
+    from . import checks
+    from .scenario import file_sha256, scenario_files
+    with output_folder(args.out, "counties", force=args.force) as st:
+        res.to_parquet(st.dir / "counties.parquet", index=False)
+        rollup(res, "prefecture").to_parquet(st.dir / "prefectures.parquet", index=False)
+        rollup(res, "province").to_parquet(st.dir / "provinces.parquet", index=False)
+        failures = [f"county {code}: {f}" for code, part in res.groupby("county", sort=False)
+                    for f in checks.all_identities(part.drop(columns="county").reset_index(drop=True))]
+        st.manifest.update({
+            "scenario": str(Path(args.scenario).resolve()),
+            "scenario_files_sha256": {str(f): file_sha256(f) for f in scenario_files(scen)},
+            "counties": len(codes), "province": args.province, "identity_failures": failures,
+            "seconds": round(time.perf_counter() - t0, 2)})
+    out = st.out
     print(f"{len(codes)} counties in {time.perf_counter() - t0:.1f} s; wrote {out}/counties.parquet, "
-          f"prefectures.parquet, provinces.parquet")
-    return 0
+          f"prefectures.parquet, provinces.parquet, manifest.json")
+    return _identity_status(failures, f"{out}/manifest.json")
 
 
 def _register(args) -> int:
     from pathlib import Path
     from . import register as reg
-    from .scenario import load_scenario
+    from .outputs import Owned, check_out
+    from .scenario import file_sha256, load_scenario, scenario_files
     scen = load_scenario(args.scenario)
+    command = f"register {args.action}"
+    check_out(args.out, Owned(command), args.force)          # refuse before reading the register
     import datetime as _dt
     try:
         as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
@@ -190,14 +238,20 @@ def _register(args) -> int:
         raise reg.RegisterError(f"--as-of {args.as_of!r}: give a date YYYY-MM-DD") from None
     df, tier_cols = reg.read_register(args.register, reg.read_mapping(args.columns))
     res = reg.check_register(df, tier_cols, scen, reg.read_employee_ids(args.employee_scheme), today=as_of)
-    out = Path(args.out)
+    read = {"register": args.register, "scenario": args.scenario, "employee_scheme": args.employee_scheme,
+            "columns": args.columns}
+    sources = {"inputs_sha256": {k: {"file": Path(v).name, "sha256": file_sha256(v)}
+                                 for k, v in read.items() if v},
+               "scenario_files_sha256": {str(f): file_sha256(f) for f in scenario_files(scen)},
+               "as_of": (as_of or _dt.date.today()).isoformat()}
     if args.action == "check":
-        reg.write_check(res, out)
+        reg.write_check(res, args.out, force=args.force, sources=sources)
         print(f"rows in {res.rows_in}, clean {len(res.clean)}, rejected {len(res.rejected)}, "
               f"findings {len(res.findings)}")
         assert res.rows_in == len(res.clean) + len(res.rejected)          # nothing lost
         return 0
-    written = reg.write_aggregate(reg.aggregate(res.clean, tier_cols, scen, today=as_of), args.scenario, out)
+    written = reg.write_aggregate(reg.aggregate(res.clean, tier_cols, scen, today=as_of), args.scenario,
+                                  args.out, force=args.force, sources=sources)
     print(f"rows in {res.rows_in}, clean {len(res.clean)} aggregated; wrote " + ", ".join(map(str, written)))
     return 0
 
@@ -209,9 +263,29 @@ def _data(args) -> int:
     return 0
 
 
+def _count(lo: int, hi: int):
+    """An argparse type: a whole number from ``lo`` to ``hi``."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a whole number from {lo} to {hi}") from None
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a whole number from {lo} to {hi}")
+        return n
+    return parse
+
+
+def _force_option(parser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="write into an --out folder that holds other files too; only this "
+                             "command's own files are replaced, nothing else is touched")
+
+
 def _dask_options(parser) -> None:
     """--workers and --scheduler, shared by the commands that can run on Dask."""
-    parser.add_argument("--workers", type=int, default=2, help="local Dask worker processes (0: no Dask)")
+    parser.add_argument("--workers", type=_count(0, 256), default=2,
+                        help="local Dask worker processes (0: no Dask)")
     parser.add_argument("--scheduler", default=None, help="an existing Dask scheduler, tcp://host:8786 "
                         "(default $DASK_SCHEDULER_ADDRESS)")
 
@@ -222,7 +296,8 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="project a scenario and write annual.csv, detail and manifest")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--out", required=True, help="output folder (replaced atomically)")
+    run.add_argument("--out", required=True, help="output folder: annual.csv, detail.parquet, manifest.json")
+    _force_option(run)
     run.add_argument("--no-detail", action="store_true", help="skip the detailed long table")
     run.set_defaults(func=_run)
 
@@ -235,6 +310,7 @@ def main(argv=None) -> int:
     rep.add_argument("-p", nargs=2, action="append", metavar=("KEY", "VALUE"),
                      help="notebook parameter, e.g. -p lang en -p horizon 30")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _force_option(rep)
     rep.set_defaults(func=_report)
 
     cal = sub.add_parser("calibrate", help="fit a scenario to a county's reported figures")
@@ -249,6 +325,7 @@ def main(argv=None) -> int:
     sw.add_argument("--subset", default=None, help="a named subset of the sweep file")
     _dask_options(sw)
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    _force_option(sw)
     sw.set_defaults(func=_sweep)
 
     co = sub.add_parser("counties", help="every real county (2020 census) under one scenario's rules")
@@ -256,8 +333,9 @@ def main(argv=None) -> int:
     co.add_argument("--province", default=None, help="a province's 6-digit code (default: all of China)")
     co.add_argument("--out", required=True, help="output folder")
     _dask_options(co)
-    co.add_argument("--chunk", type=int, default=50, help="counties side by side in one projection")
-    co.add_argument("--limit", type=int, default=None, help="only the first N counties")
+    co.add_argument("--chunk", type=_count(1, 10000), default=50, help="counties side by side in one projection")
+    co.add_argument("--limit", type=_count(1, 100000), default=None, help="only the first N counties")
+    _force_option(co)
     co.set_defaults(func=_counties)
 
     rg = sub.add_parser("register", help="check a county's member register, or aggregate it for a scenario")
@@ -266,7 +344,8 @@ def main(argv=None) -> int:
     rg.add_argument("--scenario", required=True, help="the scenario whose rules apply (tiers, start)")
     rg.add_argument("--employee-scheme", default=None, help="CSV of ID numbers in the employee scheme")
     rg.add_argument("--columns", default=None, help="YAML column mapping for the county's own headers")
-    rg.add_argument("--out", default="outputs/register", help="output folder")
+    rg.add_argument("--out", default="outputs/register", help="output folder (default outputs/register)")
+    _force_option(rg)
     rg.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
                     help="the register's date: ages, dates in the future and this year's rates (default today)")
     rg.set_defaults(func=_register)
@@ -301,8 +380,11 @@ def main(argv=None) -> int:
     mem.add_argument("--statement", default=None, metavar="FILE.html",
                      help="write a one-page printable statement")
     mem.add_argument("--pdf", action="store_true", help="also print the statement to PDF (needs Chromium)")
+    mem.add_argument("--force", action="store_true",
+                     help="replace FILE.html/.pdf even if they are not an earlier statement")
     mem.set_defaults(func=_member)
     args = ap.parse_args(argv)
+    previous = _terminate_as_interrupt()
     try:
         return args.func(args)
     except MemberInputError as exc:
@@ -313,8 +395,30 @@ def main(argv=None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; nothing written", file=sys.stderr)
-        return 130
+        kept = " (finished runs are kept; run it again to resume)" if args.command == "sweep" else ""
+        print(f"interrupted; nothing written{kept}", file=sys.stderr)
+        return 143 if _TERMINATED else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+_TERMINATED = False
+
+
+def _terminate_as_interrupt():
+    """Make SIGTERM stop the command like Ctrl-C: temporary files removed, earlier outputs kept.
+
+    Returns the previous handler (None when not in the main thread, where signals cannot be set).
+    """
+    def handler(signum, frame):
+        global _TERMINATED
+        _TERMINATED = True
+        raise KeyboardInterrupt
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ two cannot disagree. Conventions (RULES.md §3 defaults, README "Timing"):
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -93,14 +94,33 @@ def _params_for(scen: Scenario, last_year: int, interest_rate: float | None) -> 
     return resolve(s)
 
 
-def _check(m: Member, P: Parameters, today: _dt.date) -> None:
-    """Raise MemberInputError with one clear line for impossible or disallowed inputs."""
-    s = P.scenario
+def _check_dates(m: Member, scen: Scenario, today: _dt.date) -> None:
+    """Raise MemberInputError for a birth or enrolment date no resident can have.
+
+    Checked before anything is computed: the illustration runs to age 100, so a birth
+    year far in the future would otherwise stretch the projection without end.
+    """
     if not 1 <= m.birth_month <= 12:
         raise MemberInputError(f"--birth: month {m.birth_month} does not exist (1 to 12)")
     if (m.birth_year, m.birth_month) > (today.year, today.month):
         raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)} is in the future "
                                f"(today is {today.isoformat()})")
+    start_year = scen.scheme.start_year
+    if start_year - m.birth_year > dims.MAX_AGE:
+        raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)}: over {dims.MAX_AGE} when the "
+                               f"scheme starts ({scen.scheme.start})")
+    if m.enrol_year < start_year:
+        raise MemberInputError(f"--enrol {m.enrol_year} is before the scheme starts "
+                               f"({scen.scheme.start}) in this scenario")
+    if m.enrol_year > m.birth_year + dims.MAX_AGE:
+        raise MemberInputError(f"--enrol {m.enrol_year}: the member would be over {dims.MAX_AGE}")
+    for name, value in (("--lump-sum", m.lump_sum_monthly), ("--interest-rate", m.interest_rate)):
+        if value is not None and not math.isfinite(value):
+            raise MemberInputError(f"{name} {value}: must be a finite number")
+
+
+def _check(m: Member, P: Parameters, today: _dt.date) -> None:
+    """Raise MemberInputError with one clear line for impossible or disallowed inputs."""
     if m.sex not in dims.SEXES:
         raise MemberInputError(f"--sex {m.sex!r}: allowed F or M")
     if m.area not in dims.AREAS:
@@ -108,9 +128,6 @@ def _check(m: Member, P: Parameters, today: _dt.date) -> None:
     bad = set(m.flags) - set(FLAGS)
     if bad:
         raise MemberInputError(f"unknown member flag {sorted(bad)[0]!r}: allowed {', '.join(FLAGS)}")
-    if m.enrol_year < P.start_year:
-        raise MemberInputError(f"--enrol {m.enrol_year} is before the scheme starts "
-                               f"({s.scheme.start}) in this scenario")
     if m.enrol_year < m.birth_year + dims.ENTRY_AGE:
         raise MemberInputError(f"--enrol {m.enrol_year}: the member is under {dims.ENTRY_AGE} then "
                                f"(born {m.birth_year}); members must be 16 or over (D1 Art. 6)")
@@ -128,11 +145,6 @@ def _check(m: Member, P: Parameters, today: _dt.date) -> None:
             raise MemberInputError(f"--tier: the first year given ({first}) is after enrolment "
                                    f"({m.enrol_year}); give the tier from {m.enrol_year}, e.g. "
                                    f"{m.enrol_year}=100,{first}=300")
-    if P.start_year - m.birth_year > dims.MAX_AGE:
-        raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)}: over {dims.MAX_AGE} when the "
-                               f"scheme starts ({s.scheme.start})")
-    if m.enrol_year > m.birth_year + dims.MAX_AGE:
-        raise MemberInputError(f"--enrol {m.enrol_year}: the member would be over {dims.MAX_AGE}")
     if m.death_age is not None and not (m.enrol_year - m.birth_year - 1 <= m.death_age <= dims.MAX_AGE):
         raise MemberInputError(f"--death-age {m.death_age}: give an age from the enrolment year "
                                f"({m.enrol_year - m.birth_year - 1}) to {dims.MAX_AGE}")
@@ -151,26 +163,39 @@ def _age_at_start(m: Member, P: Parameters) -> int:
     return P.start_year - m.birth_year - (1 if m.birth_month >= P.start_month else 0)
 
 
+def _year_pairs(text: str, option: str, example: str, value_type) -> dict:
+    """``"2011=100,2016=300"`` as {year: value}; a year given twice or a bad pair is refused."""
+    out: dict = {}
+    for part in str(text).split(","):
+        y, v = part.split("=")
+        year = int(y)
+        if year in out:
+            raise MemberInputError(f"{option} {text!r}: the year {year} is given twice; give each "
+                                   f"year once, e.g. {example}")
+        out[year] = value_type(v)
+    return out
+
+
 def parse_tier(text: str) -> float | dict:
     """A tier from the command line: ``"300"``, or by year ``"2011=100,2016=300"`` [yuan/year]."""
     text = str(text).strip()
     try:
         if "=" not in text:
             return float(text)
-        out = {}
-        for part in text.split(","):
-            y, v = part.split("=")
-            out[int(y)] = float(v)
-        return out
-    except ValueError:
+        return _year_pairs(text, "--tier", "2011=100,2016=300", float)
+    except ValueError as exc:
+        if isinstance(exc, MemberInputError):
+            raise
         raise MemberInputError(f"--tier {text!r}: give yuan a year (300) or by year (2011=100,2016=300)")
 
 
 def parse_catch_up(text: str) -> dict:
     """Catch-up payments from the command line: ``"2024=2,2026=1"`` (year = missed years made up)."""
     try:
-        return {int(y): int(n) for y, n in (part.split("=") for part in str(text).split(","))}
-    except ValueError:
+        return _year_pairs(text, "--catch-up", "2024=2,2026=1", int)
+    except ValueError as exc:
+        if isinstance(exc, MemberInputError):
+            raise
         raise MemberInputError(f"--catch-up {text!r}: give YEAR=N pairs, e.g. 2024=2,2026=1")
 
 
@@ -185,6 +210,7 @@ def _tier_in(m: Member, year: int) -> float:
 def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> Illustration:
     """The resident's illustration under ``scenario`` [yuan, months, years]."""
     today = today or _dt.date.today()
+    _check_dates(m, scenario, today)
     last_year = m.birth_year + dims.MAX_AGE
     P = _params_for(scenario, last_year, m.interest_rate)
     if m.area in dims.AREAS and m.tier is None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -293,20 +292,23 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
                        findings=findings, rows_in=n)
 
 
-def write_check(res: CheckResult, out_dir: str | Path) -> Path:
-    """clean.csv, rejected.csv, findings.csv into ``out_dir``, atomically."""
-    from .outputs import move_into_place, temp_dir_beside
-    out = Path(out_dir)
-    tmp = temp_dir_beside(out)
-    try:
-        res.clean.to_csv(tmp / "clean.csv", index=False, encoding="utf-8-sig")
-        res.rejected.to_csv(tmp / "rejected.csv", index=False, encoding="utf-8-sig")
-        res.findings.to_csv(tmp / "findings.csv", index=False, encoding="utf-8-sig")
-        move_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+def write_check(res: CheckResult, out_dir: str | Path, force: bool = False,
+                sources: dict | None = None) -> Path:
+    """clean.csv, rejected.csv, findings.csv and manifest.json into ``out_dir``, atomically.
+
+    ``sources``: what was read (file names and SHA-256), for the manifest; it holds
+    counts only, no personal data.
+    """
+    from .outputs import output_folder
+    with output_folder(out_dir, "register check", force=force) as st:
+        res.clean.to_csv(st.dir / "clean.csv", index=False, encoding="utf-8-sig")
+        res.rejected.to_csv(st.dir / "rejected.csv", index=False, encoding="utf-8-sig")
+        res.findings.to_csv(st.dir / "findings.csv", index=False, encoding="utf-8-sig")
+        st.manifest.update({**(sources or {}), "rows_in": res.rows_in, "clean": len(res.clean),
+                            "rejected": len(res.rejected), "findings": len(res.findings),
+                            "findings_by_code": res.findings["code"].value_counts().sort_index().to_dict()
+                            if len(res.findings) else {}})
+    return st.out
 
 
 def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.date | None = None) -> dict:
@@ -391,24 +393,22 @@ def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
     return out
 
 
-def write_aggregate(agg: dict, scenario_path: str | Path, out_dir: str | Path) -> list[Path]:
-    """members_by_cell.csv and register_scenario.yaml (extends the scenario) into ``out_dir``, atomically."""
-    from .outputs import move_into_place, temp_dir_beside
-    out = Path(out_dir)
-    tmp = temp_dir_beside(out)
-    try:
-        agg["members"].to_csv(tmp / "members_by_cell.csv", index=False, encoding="utf-8-sig")
+def write_aggregate(agg: dict, scenario_path: str | Path, out_dir: str | Path, force: bool = False,
+                    sources: dict | None = None) -> list[Path]:
+    """members_by_cell.csv, register_scenario.yaml (extends the scenario) and manifest.json
+    into ``out_dir``, atomically."""
+    from .outputs import output_folder, out_path
+    out = out_path(out_dir)
+    with output_folder(out, "register aggregate", force=force) as st:
+        agg["members"].to_csv(st.dir / "members_by_cell.csv", index=False, encoding="utf-8-sig")
         body = {"extends": os.path.relpath(Path(scenario_path).resolve(), out.resolve()),
                 "title": "from the member register", **agg["changes"]}
-        (tmp / "register_scenario.yaml").write_text(
+        (st.dir / "register_scenario.yaml").write_text(
             "# Written by `python -m model register aggregate` from the clean register rows: enrolment\n"
             "# rates by age band and area, the tier mix of this year's payers and the shares of on-behalf\n"
             "# groups. No personal data.\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False),
             encoding="utf-8")
-        move_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        st.manifest.update({**(sources or {}), "members": int(agg["members"]["persons"].sum())})
     return [out / "members_by_cell.csv", out / "register_scenario.yaml"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -212,6 +213,7 @@ def statement_html(il, lang: str = "zh") -> str:
         heirs_rows = ""
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
+<meta name="generator" content="{GENERATOR}">
 <title>{e(t('title', lang))}</title><style>{CSS}</style></head><body>
 <h1>{e(t('title', lang))}</h1>
 <div>{e(t('scenario', lang))}: {e(il.scenario_title)}</div>
@@ -262,11 +264,78 @@ def chromium_run(html_path: Path, flag: str, out: Path, size: str | None = None)
         subprocess.run(cmd, capture_output=True, timeout=60, check=True)
 
 
-def write_statement(il, path, lang: str = "zh", pdf: bool = False) -> list[Path]:
-    """Write the HTML statement (and a PDF beside it when asked and Chromium exists)."""
+GENERATOR = "urrbpi-model member statement"
+
+
+def _is_our_statement(path: Path) -> bool:
+    """Whether ``path`` is a statement this program wrote (its generator mark), so it may be replaced."""
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError:
+        return False
+    return f'content="{GENERATOR}"'.encode() in head
+
+
+def _is_chromium_pdf(path: Path) -> bool:
+    """Whether ``path`` is a PDF printed by Chromium (Skia), as the statement's PDF is."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return data.startswith(b"%PDF") and b"Skia/PDF" in data
+
+
+class StatementPathError(ValueError):
+    """A --statement path that would overwrite a file this program did not write."""
+
+
+def statement_targets(path, pdf: bool = False, force: bool = False) -> list[Path]:
+    """The files a statement writes (FILE.html, FILE.pdf), checked: never another program's file.
+
+    An existing FILE.html is replaced only if it is an earlier statement (its generator
+    mark); FILE.pdf only if that statement's PDF (printed by Chromium) — unless ``force``.
+    """
     path = Path(path)
+    targets = [path] + ([path.with_suffix(".pdf")] if pdf else [])
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise StatementPathError(f"--statement {path}: give a file name ending in .html")
+    for t in targets:
+        if t.is_dir():
+            raise StatementPathError(f"--statement {path}: {t} is a folder; give a file name")
+    if not force:
+        ours = _is_our_statement(path) if path.exists() else True
+        if path.exists() and not ours:
+            raise StatementPathError(f"--statement {path}: the file exists and is not a statement "
+                                     f"written by this program; choose another name or add --force")
+        pdf_path = path.with_suffix(".pdf")
+        if pdf and pdf_path.exists() and not (ours and _is_chromium_pdf(pdf_path)):
+            raise StatementPathError(f"--statement {path}: {pdf_path} exists and is not this statement's "
+                                     f"PDF; choose another name or add --force")
+    return targets
+
+
+def _write_atomic(path: Path, write) -> None:
+    """Call ``write(tmp)`` for a temporary file beside ``path``, then move it into place."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_statement(il, path, lang: str = "zh", pdf: bool = False, force: bool = False) -> list[Path]:
+    """Write the HTML statement (and a PDF beside it when asked and Chromium exists).
+
+    Each file is written beside its place and moved in when complete; an existing file
+    that is not an earlier statement is never replaced without ``force``.
+    """
+    path = Path(path)
+    statement_targets(path, pdf, force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(statement_html(il, lang), encoding="utf-8")
+    html = statement_html(il, lang)
+    _write_atomic(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     written = [path]
     if pdf:
         if find_chromium() is None:
@@ -274,6 +343,6 @@ def write_statement(il, path, lang: str = "zh", pdf: bool = False) -> list[Path]
             print("warning: no PDF: Chromium is not installed (apt-get install chromium)", file=sys.stderr)
         else:
             out = path.with_suffix(".pdf")
-            chromium_run(path, "--print-to-pdf", out)
+            _write_atomic(out, lambda tmp: chromium_run(path, "--print-to-pdf", tmp))
             written.append(out)
     return written

@@ -31,12 +31,13 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import yaml
 
 from . import tables
-from .scenario import Scenario, ScenarioError, _deep_merge, load_scenario, with_overrides
+from .outputs import MANIFEST
+from .scenario import Scenario, ScenarioError, _deep_merge, _read_yaml, load_scenario, with_overrides
 
 
 @dataclass(frozen=True)
@@ -54,18 +55,23 @@ def _set_path(path: str, value) -> dict:
     return out
 
 
-def _county_values(spec: dict, where: str) -> dict[str, dict]:
+def _county_values(spec: Any, where: str) -> dict[str, dict]:
     """Named changes for every lowest-level unit of a province in the 2020 county census."""
-    prov = str(spec.get("province", "")).strip() if isinstance(spec, dict) else ""
+    if not isinstance(spec, dict) or set(spec) - {"province", "limit"}:
+        raise ScenarioError(f"{where}.counties: give {{province: '520000'}} and optionally limit: N")
+    prov = str(spec.get("province", "")).strip()
     df = tables.county_table()
     names = df.loc[df["admin_code"] == prov, "province_zh"]
     units = df[df["is_lowest_level_unit"] & df["province_zh"].isin(names)]
     if not re.fullmatch(r"\d{6}", prov) or units.empty:
-        raise ScenarioError(f"{where}: counties.province {prov!r}: no counties found (give a 6-digit "
-                            f"province code such as 520000)")
+        raise ScenarioError(f"{where}.counties.province: bad value {prov!r}: no counties found (give a "
+                            f"6-digit province code such as 520000)")
     limit = spec.get("limit")
-    if limit:
-        units = units.head(int(limit))
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ScenarioError(f"{where}.counties.limit: bad value {limit!r}: must be a whole number, "
+                                f"1 or more")
+        units = units.head(limit)
     out = {}
     for r in units.itertuples():
         out[r.admin_code] = {"population": {
@@ -75,49 +81,96 @@ def _county_values(spec: dict, where: str) -> dict[str, dict]:
     return out
 
 
-def load_sweep(path: str | Path) -> tuple[dict, dict[str | None, list[Run]]]:
-    """The sweep definition and its runs: ``{None: every combination, subset name: its runs}``."""
-    path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{path}: cannot read the sweep file ({exc})") from None
-    if not isinstance(spec, dict) or "base" not in spec or not isinstance(spec.get("axes"), dict):
-        raise ScenarioError(f"{path}: a sweep needs 'base' (a scenario file) and 'axes' (a mapping)")
-    unknown = set(spec) - {"title", "base", "changes", "axes", "subsets", "source"}
-    if unknown:
-        raise ScenarioError(f"{path}: unknown key {sorted(unknown)[0]!r}; allowed: title, source, base, "
-                            f"changes, axes, subsets")
-    axes: dict[str, dict[str, tuple[str | None, dict]]] = {}
-    for name, ax in spec["axes"].items():
-        where = f"{path}: axes.{name}"
-        if not isinstance(ax, dict) or ("values" in ax and not isinstance(ax["values"], (dict, list))):
-            raise ScenarioError(f"{where}: give path + values, files, or counties")
-        if "files" in ax:
-            files = ax["files"]
-            if isinstance(files, list):
-                files = {Path(f).stem: f for f in files}
-            axes[name] = {k: (str((path.parent / f).resolve()), {}) for k, f in files.items()}
-        elif "counties" in ax:
-            axes[name] = {k: (None, v) for k, v in _county_values(ax["counties"], where).items()}
-        elif "path" in ax and "values" in ax:
-            vals = ax["values"]
-            if isinstance(vals, list):
-                vals = {str(v): v for v in vals}
-            axes[name] = {k: (None, _set_path(ax["path"], v)) for k, v in vals.items()}
-        else:
-            raise ScenarioError(f"{where}: give path + values, files, or counties")
-    if not isinstance(spec["base"], str) or not isinstance(spec.get("changes") or {}, dict):
-        raise ScenarioError(f"{path}: 'base' must be a file name and 'changes' a mapping")
+_AXIS_FORMS = "give 'path' and 'values', or 'files', or 'counties'"
+_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _named(values: Any, where: str, what: str) -> dict:
+    """A non-empty list or mapping of values as {name: value}; list items are named by their text."""
+    if isinstance(values, list):
+        named: dict = {}
+        for v in values:
+            key = Path(v).stem if what == "files" and isinstance(v, str) else str(v)
+            if key in named:
+                raise ScenarioError(f"{where}.{what}: {key!r} is given twice; give each once")
+            named[key] = v
+        values = named
+    if not isinstance(values, dict) or not values:
+        raise ScenarioError(f"{where}.{what}: bad value {values!r}: must be a non-empty list, or a "
+                            f"mapping of names to values")
+    return {str(k): v for k, v in values.items()}
+
+
+def _axis(name: str, ax: Any, path: Path, where: str) -> dict[str, tuple[str | None, dict]]:
+    """One axis as {value name: (scenario file or None, changes)}."""
+    if not isinstance(ax, dict):
+        raise ScenarioError(f"{where}: bad value {ax!r}: {_AXIS_FORMS}")
+    forms = [k for k in ("files", "counties", "path") if k in ax]
+    unknown = set(ax) - {"files", "counties", "path", "values"}
+    if unknown or len(forms) != 1 or (forms == ["path"]) != ("values" in ax):
+        what = f"unknown key {sorted(unknown)[0]!r}" if unknown else f"keys {sorted(ax)}"
+        raise ScenarioError(f"{where}: {what}: {_AXIS_FORMS} (one of them)")
+    if "files" in ax:
+        out = {}
+        for k, f in _named(ax["files"], where, "files").items():
+            target = path.parent / str(f)
+            if not isinstance(f, str) or not target.is_file():
+                raise ScenarioError(f"{where}.files.{k}: bad value {f!r}: no such scenario file "
+                                    f"(relative to the sweep file's folder)")
+            out[k] = (str(target.resolve()), {})
+        return out
+    if "counties" in ax:
+        return {k: (None, v) for k, v in _county_values(ax["counties"], where).items()}
+    if not isinstance(ax["path"], str) or not _PATH.fullmatch(ax["path"]):
+        raise ScenarioError(f"{where}.path: bad value {ax['path']!r}: must be a key path such as "
+                            f"enrolment.rate_path")
+    return {k: (None, _set_path(ax["path"], v)) for k, v in _named(ax["values"], where, "values").items()}
+
+
+def _subsets(spec: dict, axes: dict, path: Path) -> dict:
     subsets = spec.get("subsets") or {}
+    if not isinstance(subsets, dict):
+        raise ScenarioError(f"{path}: subsets: bad value {subsets!r}: must be a mapping of subset names "
+                            f"to {{axis: [values]}}, e.g. corners: {{enrolment: [low, high]}}")
     for sname, sel in subsets.items():
-        for a, vals in (sel or {}).items():
+        if not isinstance(sel, dict):
+            raise ScenarioError(f"{path}: subsets.{sname}: bad value {sel!r}: must be {{axis: [values]}}")
+        for a, vals in sel.items():
             if a not in axes:
                 raise ScenarioError(f"{path}: subsets.{sname}.{a}: no such axis; axes: {', '.join(axes)}")
+            if not isinstance(vals, list) or not vals:
+                raise ScenarioError(f"{path}: subsets.{sname}.{a}: bad value {vals!r}: must be a list of "
+                                    f"the axis's value names")
             unknown = [str(v) for v in vals if str(v) not in axes[a]]
             if unknown:
                 raise ScenarioError(f"{path}: subsets.{sname}.{a}: no value {unknown[0]!r}; values: "
                                     + ", ".join(axes[a]))
+    return subsets
+
+
+def load_sweep(path: str | Path) -> tuple[dict, dict[str | None, list[Run]]]:
+    """The sweep definition and its runs: ``{None: every combination, subset name: its runs}``.
+
+    Read like a scenario file (a key given twice is an error); every part is checked
+    and a mistake is one ScenarioError line naming the file and the key.
+    """
+    path = Path(path)
+    spec = _read_yaml(path)
+    unknown = set(spec) - {"title", "base", "changes", "axes", "subsets", "source"}
+    if unknown:
+        raise ScenarioError(f"{path}: unknown key {sorted(unknown)[0]!r}; allowed: title, source, base, "
+                            f"changes, axes, subsets")
+    if not isinstance(spec.get("base"), str) or not (path.parent / spec["base"]).is_file():
+        raise ScenarioError(f"{path}: base: bad value {spec.get('base', '(missing)')!r}: must be a scenario "
+                            f"file, relative to the sweep file's folder")
+    if not isinstance(spec.get("changes") or {}, dict):
+        raise ScenarioError(f"{path}: changes: bad value {spec['changes']!r}: must be a mapping, like a "
+                            f"scenario file's keys")
+    if not isinstance(spec.get("axes"), dict) or not spec["axes"]:
+        raise ScenarioError(f"{path}: axes: bad value {spec.get('axes', '(missing)')!r}: must be a mapping "
+                            f"of axis names, each with {_AXIS_FORMS}")
+    axes = {str(name): _axis(str(name), ax, path, f"{path}: axes.{name}") for name, ax in spec["axes"].items()}
+    spec["subsets"] = _subsets(spec, axes, path)
     base = str((path.parent / spec["base"]).resolve())
     return spec, _expand(spec, axes, base, path)
 
@@ -159,10 +212,55 @@ def run_one(scen: Scenario) -> pd.DataFrame:
     return project(scen, detail=False).annual
 
 
+# What a sweep writes into its folder: finished runs (kept for resuming), the tidy table,
+# the manifest, and their temporary files (hidden, with the writing process's id).
+OWNED = ("runs/*.parquet", "results.parquet", ".*.tmp-*.parquet", ".*.tmp-*.json")
+_TMP = re.compile(r"^\.(.+)\.tmp-(\d+)\.(parquet|json)$")
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
+
+
 def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    """``df`` as Parquet at ``path``, written beside it and moved in when complete."""
+    tmp = _tmp_name(path)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_manifest(out: Path, manifest: dict) -> None:
+    tmp = _tmp_name(out / MANIFEST)
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, out / MANIFEST)
+
+
+def _remove_dead_temps(out: Path) -> None:
+    """Temporary files that a killed sweep left in its folder (their process has ended)."""
+    from .outputs import _alive
+    for folder in (out, out / "runs"):
+        if folder.is_dir():
+            for f in folder.iterdir():
+                m = _TMP.match(f.name)
+                if m and f.is_file() and not _alive(int(m.group(2))):
+                    f.unlink()
+
+
+def claim_folder(out_dir, force: bool = False) -> Path:
+    """The sweep's folder, checked (never another command's or the user's files without --force),
+    marked as the sweep's before any run is written, so an interrupted sweep resumes there."""
+    from .outputs import Owned, base_manifest, check_out, read_manifest, _ours
+    owned = Owned("sweep", OWNED)
+    out = check_out(out_dir, owned, force)
+    _remove_dead_temps(out)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    if not _ours(read_manifest(out), "sweep", out):
+        _write_manifest(out, {**base_manifest("sweep"), "status": "running", "files": []})
+    return out
 
 
 # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536 so that freed memory goes back
@@ -185,7 +283,8 @@ def local_cluster(workers: int):
 
 
 def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
-              scheduler: str | None = None, progress: bool = True) -> tuple[pd.DataFrame, dict]:
+              scheduler: str | None = None, progress: bool = True,
+              force: bool = False) -> tuple[pd.DataFrame, dict]:
     """Run every (or a subset's) run not yet done; returns the tidy results and the manifest.
 
     ``workers`` 0 runs in this process; otherwise on Dask: the cluster at ``scheduler``
@@ -198,8 +297,7 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
         raise ScenarioError(f"{sweep_path}: no subset {subset!r}; allowed: "
                             + ", ".join(k for k in by_subset if k))
     runs = by_subset[subset]
-    out = Path(out_dir)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
+    out = claim_folder(out_dir, force)
     todo = [r for r in runs if not (out / "runs" / f"{r.key}.parquet").exists()]
     bar = tqdm(total=len(runs), initial=len(runs) - len(todo), disable=not progress, unit="run")
     if todo:
@@ -226,24 +324,25 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
                 if cluster is not None:
                     cluster.close()
     bar.close()
-    parts = []
+    from .checks import all_identities
+    parts, failures = [], []
     for r in runs:
         df = pd.read_parquet(out / "runs" / f"{r.key}.parquet")
+        failures += [f"run {', '.join(f'{a}={k}' for a, k in r.labels.items())}: {f}" for f in all_identities(df)]
         df.insert(0, "run_key", r.key[:16])
         for i, (a, k) in enumerate(r.labels.items()):
             df.insert(1 + i, a, k)
         parts.append(df)
     results = pd.concat(parts, ignore_index=True)
     _write_atomic(results, out / "results.parquet")
-    from .outputs import code_version, _versions
-    manifest = {"sweep_file": str(Path(sweep_path).resolve()), "title": spec.get("title"),
+    from .outputs import base_manifest
+    manifest = {**base_manifest("sweep"), "status": "done",
+                "sweep_file": str(Path(sweep_path).resolve()), "title": spec.get("title"),
                 "subset": subset, "runs": len(runs), "computed_now": len(todo),
                 "axes": list(spec["axes"]), "run_keys": {r.key: r.labels for r in runs},
-                "code_version": code_version(), "package_versions": _versions(),
-                "seconds": round(time.perf_counter() - t0, 3)}
-    tmp = out / ".manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, out / "manifest.json")
+                "seconds": round(time.perf_counter() - t0, 3), "identity_failures": failures,
+                "files": ["results.parquet"] + [f"runs/{r.key}.parquet" for r in runs]}
+    _write_manifest(out, manifest)
     return results, manifest
 
 

@@ -9,13 +9,14 @@ the failing cell's error and leaves no half-written folder.
 from __future__ import annotations
 
 import glob as _glob
-import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from ..outputs import move_into_place, temp_dir_beside
+from ..outputs import Owned, check_out, output_folder
+from ..scenario import ScenarioError, file_sha256, load_scenario, scenario_files as files_of
 
 ROOT = Path(__file__).resolve().parents[2]
 NB_DIR = ROOT / "notebooks"
@@ -29,17 +30,6 @@ class RunResult:
     written: list[Path] = field(default_factory=list)
     failed: str | None = None          # the notebook that failed
     error: str | None = None           # its error cell, as text
-
-
-def parse_params(pairs) -> dict:
-    """``-p key value`` pairs; values read as YAML scalars (numbers, true/false, lists)."""
-    out = {}
-    for key, value in pairs or []:
-        try:
-            out[key] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            out[key] = value
-    return out
 
 
 def scenario_files(pattern: str | None) -> list[Path]:
@@ -85,44 +75,67 @@ def _error_text(exc) -> str:
     return f"{ename}{where}: {evalue}"
 
 
-def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict) -> Path:
-    """Run one notebook into ``out_dir`` (replaced atomically); returns the folder."""
+def declared_params(name: str) -> set[str]:
+    """The papermill parameters a notebook declares."""
     import papermill as pm
-    tmp = temp_dir_beside(out_dir)
-    try:
-        declared = set(pm.inspect_notebook(str(NB_DIR / f"{name}.ipynb")))
-        p = {"scenario": str(scenario), "output_dir": str(tmp), **params}
+    return set(pm.inspect_notebook(str(NB_DIR / f"{name}.ipynb")))
+
+
+def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: bool = False) -> Path:
+    """Run one notebook into ``out_dir`` (its own folder, placed atomically, with a manifest)."""
+    import papermill as pm
+    t0 = time.perf_counter()
+    with output_folder(out_dir, "report", force=force) as st:
+        declared = declared_params(name)
+        p = {"scenario": str(scenario), "output_dir": str(st.dir), **params}
         if name == "scenario_comparison" and "scenarios" not in params:
             p["scenarios"] = [str(scenario)] + related_scenarios(scenario)
         if "interactive" in declared:
             p["interactive"] = False                           # no widgets in a headless run
         p = {k: v for k, v in p.items() if k in declared}   # each notebook takes its own knobs
-        executed = tmp / f"{name}.ipynb"
+        executed = st.dir / f"{name}.ipynb"
         pm.execute_notebook(str(NB_DIR / f"{name}.ipynb"), str(executed), parameters=p,
                             kernel_name="python3", cwd=str(ROOT), progress_bar=False, log_output=False)
-        _html(executed, tmp / "report.html")
-        move_into_place(tmp, out_dir)
-        return out_dir
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _html(executed, st.dir / "report.html")
+        read = [Path(f) for f in ([scenario] if "scenarios" not in p else p["scenarios"])]
+        st.manifest.update({
+            "notebook": name, "scenario_file": str(scenario),
+            "scenario_files_sha256": {str(f): file_sha256(f) for s in read
+                                      for f in files_of(load_scenario(s))},
+            "parameters": {k: v for k, v in p.items() if k != "output_dir"},
+            "run_seconds": round(time.perf_counter() - t0, 3)})
+    return st.out
+
+
+def report_folders(scenarios: list[Path], notebooks: list[str], out_root: Path) -> dict:
+    """{(scenario, notebook): its output folder OUT/<scenario>/<notebook>}."""
+    return {(s, n): out_root / s.stem / n for s in scenarios for n in notebooks}
+
+
+def check_report_folders(folders: dict, force: bool = False) -> None:
+    """Refuse (OutputError) before any notebook runs if a folder holds files a report did not write."""
+    for folder in folders.values():
+        check_out(folder, Owned("report"), force)
 
 
 def run_reports(scenarios: list[Path], notebooks: list[str], out_root: Path, params: dict,
-                progress: bool = True) -> list[RunResult]:
+                progress: bool = True, force: bool = False) -> list[RunResult]:
     """Run ``notebooks`` for each scenario; a failure stops that scenario's batch only."""
     from tqdm import tqdm
+    folders = report_folders(scenarios, notebooks, out_root)
+    check_report_folders(folders, force)
     results = []
-    jobs = [(s, n) for s in scenarios for n in notebooks]
-    bar = tqdm(total=len(jobs), disable=not progress, unit="notebook")
+    bar = tqdm(total=len(folders), disable=not progress, unit="notebook")
     for scen in scenarios:
         res = RunResult(scenario=scen)
         for name in notebooks:
             bar.set_description(f"{scen.stem}/{name}")
             try:
-                res.written.append(run_notebook(name, scen.resolve(), out_root / scen.stem / name, params))
+                res.written.append(run_notebook(name, scen.resolve(), folders[scen, name], params, force))
                 bar.update(1)
             except Exception as exc:          # the notebook's own error, shown to the user
+                if isinstance(exc, ScenarioError):
+                    raise
                 res.failed, res.error = name, _error_text(exc)
                 bar.update(len(notebooks) - notebooks.index(name))
                 break

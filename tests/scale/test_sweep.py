@@ -60,11 +60,12 @@ def test_county_sweep_rolls_up_to_prefectures(tmp_path):
 
 def test_bad_sweep_files_give_one_clear_error(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("base: x.yaml\naxes: {a: {path: enrolment.rate_path}}\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="axes.a: give path"):
+    base = ROOT / "scenarios" / "qiubei_2011.yaml"
+    bad.write_text(f"base: {base}\naxes: {{a: {{path: enrolment.rate_path}}}}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="axes.a: keys .*give 'path' and 'values'"):
         load_sweep(bad)
     bad.write_text("base: ../x.yaml\naxis: {}\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="needs 'base'"):
+    with pytest.raises(ScenarioError, match="unknown key 'axis'"):
         load_sweep(bad)
 
 
