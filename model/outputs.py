@@ -153,7 +153,8 @@ def _legacy_report(folder: Path) -> set[str]:
     nb = f"{folder.name}.ipynb"
     if not (folder / nb).is_file() or not (folder / "report.html").is_file():
         return set()
-    return {nb, "report.html", "tables.xlsx", "key_figures.json"} | {
+    return {nb, "report.html", "tables.xlsx", "key_figures.json", "statement_zh.html", "statement_en.html",
+            "statement_zh.pdf", "statement_en.pdf"} | {
         str(p.relative_to(folder)) for p in (folder / "figures").glob("*.png")}
 
 
