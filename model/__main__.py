@@ -188,8 +188,12 @@ def _register(args) -> int:
         as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         raise reg.RegisterError(f"--as-of {args.as_of!r}: give a date YYYY-MM-DD") from None
-    df, tier_cols = reg.read_register(args.register, reg.read_mapping(args.columns))
-    res = reg.check_register(df, tier_cols, scen, reg.read_employee_ids(args.employee_scheme), today=as_of)
+    register = reg.read_register(args.register, reg.read_mapping(args.columns))
+    for warning in register.warnings:                                  # sheets not read, tiers without a year
+        print(f"warning: {warning}", file=sys.stderr)
+    tier_cols = register.tier_cols
+    res = reg.check_register(register.data, tier_cols, scen, reg.read_employee_ids(args.employee_scheme),
+                             today=as_of)
     out = Path(args.out)
     if args.action == "check":
         reg.write_check(res, out)
