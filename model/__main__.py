@@ -236,14 +236,18 @@ def _register(args) -> int:
         as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         raise reg.RegisterError(f"--as-of {args.as_of!r}: give a date YYYY-MM-DD") from None
-    df, tier_cols = reg.read_register(args.register, reg.read_mapping(args.columns))
-    res = reg.check_register(df, tier_cols, scen, reg.read_employee_ids(args.employee_scheme), today=as_of)
+    register = reg.read_register(args.register, reg.read_mapping(args.columns))
+    for warning in register.warnings:                                  # sheets not read, tiers without a year
+        print(f"warning: {warning}", file=sys.stderr)
+    tier_cols = register.tier_cols
+    res = reg.check_register(register.data, tier_cols, scen, reg.read_employee_ids(args.employee_scheme),
+                             today=as_of)
     read = {"register": args.register, "scenario": args.scenario, "employee_scheme": args.employee_scheme,
             "columns": args.columns}
     sources = {"inputs_sha256": {k: {"file": Path(v).name, "sha256": file_sha256(v)}
                                  for k, v in read.items() if v},
                "scenario_files_sha256": {str(f): file_sha256(f) for f in scenario_files(scen)},
-               "as_of": (as_of or _dt.date.today()).isoformat()}
+               "as_of": (as_of or _dt.date.today()).isoformat(), "warnings": list(register.warnings)}
     if args.action == "check":
         reg.write_check(res, args.out, force=args.force, sources=sources)
         print(f"rows in {res.rows_in}, clean {len(res.clean)}, rejected {len(res.rejected)}, "

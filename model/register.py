@@ -7,14 +7,23 @@ dates come from the resident ID card (D1 Art. 31). Every check is vectorised ove
 a bad row never stops the run, and every input row ends up in ``clean.csv`` or
 ``rejected.csv`` (rows in = rows out).
 
+Real county files: every header and cell is NFKC-normalised on read (full-width digits are
+digits), CSV is parsed by the csv module (a quoted field stays one field, so row numbers
+are the spreadsheet's), headers are found through ``HEADER_SYNONYMS``, and a file that
+cannot be read as a register is refused in one line (``RegisterError``). Every file
+written escapes cells a spreadsheet would run as formulas (``safe_text``).
+
 Personal data: ``findings.csv`` masks ID numbers except the birth-date digits; the
 aggregate holds counts only (no names, no ID numbers).
 """
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import io
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,18 +32,33 @@ import pandas as pd
 import yaml
 
 from . import dims
+from .safe_text import escape_formulas
 from .scenario import Scenario, ScenarioError
 
 # GB 11643-1999: weights of the 17 digits and the check character for (sum mod 11)
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 ID_CHECK = np.array(list("10X98765432"))
 
-DEFAULT_COLUMNS = {          # our field -> the register's header (Chinese by default)
-    "name": "姓名", "id_number": "身份证号", "sex": "性别", "birth_date": "出生日期",
-    "hukou": "户籍类型", "township": "乡镇", "village": "村", "enrol_date": "参保日期",
-    "disability_grade": "残疾等级", "dibao": "低保", "student": "在校学生", "status": "状态",
+HEADER_SYNONYMS = {   # our field -> the headers counties export for it, the default first
+    "name": ("姓名",),
+    "id_number": ("身份证号", "公民身份号码", "身份证号码", "公民身份证号码", "身份证件号码"),
+    "sex": ("性别",),
+    "birth_date": ("出生日期",),
+    "hukou": ("户籍类型", "户籍性质", "户口性质", "户口类型"),
+    "township": ("乡镇", "乡(镇)", "乡镇(街道)"),
+    "village": ("村", "行政村", "村(居)"),
+    "enrol_date": ("参保日期", "参保登记日期", "参保时间"),
+    "disability_grade": ("残疾等级",),
+    "dibao": ("低保", "是否低保"),
+    "student": ("在校学生", "是否在校学生"),
+    "status": ("状态", "参保状态"),
 }
-TIER_COLUMN = re.compile(r"^(\d{4})\s*年?\s*缴费档次")       # e.g. "2012年缴费档次"
+DEFAULT_COLUMNS = {field: names[0] for field, names in HEADER_SYNONYMS.items()}
+REQUIRED_FIELDS = ("id_number", "hukou", "enrol_date")
+TIER_HEADER = re.compile(r"缴费档次|缴费标准|^(?:(?:19|20)[0-9]{2}年?度?)?档次(?:\(元\))?$")   # tier columns
+YEAR_IN_HEADER = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")   # 2024年度缴费档次, 缴费档次(2024)
+TIER_AMOUNT = r"^([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?:元(?:/年)?)?$"   # 1,000 / 1000元
+OLDEST_AGE = 110        # years: no one on a register is older (issue 11); an ID saying so is mistyped
 HUKOU = {"农村": "rural", "农业": "rural", "rural": "rural", "城镇": "urban", "非农业": "urban", "urban": "urban"}
 SEX = {"男": "male", "M": "male", "male": "male", "女": "female", "F": "female", "female": "female"}
 STATUS = {"缴费": "paying", "参保缴费": "paying", "paying": "paying", "暂停": "suspended", "suspended": "suspended",
@@ -50,6 +74,8 @@ MESSAGES = {   # code: (severity, 中文, English)
                   "ID number malformed (18 characters: 17 digits and a digit or X)"),
     "id_check_digit": ("error", "身份证号校验码错误(GB 11643)", "ID number check digit wrong (GB 11643)"),
     "id_birth_date": ("error", "身份证号中的出生日期不存在", "the birth date in the ID number does not exist"),
+    "id_too_old": ("error", "身份证号中的出生日期显示年龄超过110周岁,号码应有误",
+                   "the birth date in the ID number makes the person over 110: the number is surely mistyped"),
     "birth_date_mismatch": ("warning", "填报的出生日期与身份证号不一致,以身份证为准(黔南办法第三十一条)",
                             "birth date differs from the ID number; the ID card prevails (D1 Art. 31)"),
     "sex_mismatch": ("warning", "填报的性别与身份证号不一致", "sex differs from the ID number"),
@@ -66,8 +92,9 @@ MESSAGES = {   # code: (severity, 中文, English)
     "status_invalid": ("error", "状态应为缴费、暂停、领取、死亡或迁出",
                        "status must be paying, suspended, receiving, dead or emigrated"),
     "row_blank": ("error", "空行", "an empty row"),
-    "row_malformed": ("error", "该行字段数多于表头(如金额中含逗号),无法读取",
-                      "the row has more fields than the header (e.g. a comma in an amount): unreadable"),
+    "row_malformed": ("error", "该行字段数多于表头(如金额中含逗号),无法读取;多出的字段见 extra_fields 列",
+                      "the row has more fields than the header (e.g. a comma in an amount): unreadable; "
+                      "the surplus fields are in the column extra_fields"),
 }
 
 
@@ -83,108 +110,259 @@ class CheckResult:
     rows_in: int
 
 
-def read_register(path: str | Path, mapping: dict | None = None) -> tuple[pd.DataFrame, dict[int, str]]:
-    """The register as strings with our field names, and its tier-by-year columns {year: column}."""
+@dataclass
+class Register:
+    """A register as read: ``data`` (strings under our field names, one row per spreadsheet
+    row from row 2 on), ``tier_cols`` ({year: header} of the tier-by-year columns) and
+    ``warnings`` about the file itself (sheets not read, tier columns without a year), one
+    line each in English and Chinese, for the user to see."""
+    data: pd.DataFrame
+    tier_cols: dict[int, str]
+    warnings: list[str]
+
+
+def read_register(path: str | Path, mapping: dict | None = None) -> Register:
+    """The register at ``path`` (.csv, .xlsx), every cell NFKC-normalised and stripped.
+
+    Columns are found by the mapping's headers, else by ``HEADER_SYNONYMS``; two columns
+    for one field are refused. A row with more fields than the header keeps its first
+    fields under the header's columns and the surplus, joined by commas, in the column
+    ``extra_fields`` (present only if some row has one); a surplus of empty fields (a
+    trailing comma) is no surplus. Tier columns: see ``_tier_columns``.
+    """
     path = Path(path)
-    bad_lines: list[int] = []
+    maps = checked_mapping(mapping, "the column mapping")
+    header, rows, warnings = _read_table(path)
+    header = [_clean_text(h) for h in header]
+    raw, surplus = _cells(rows, len(header))
+    fields = _field_columns(header, maps["columns"], path)
+    dated, undated, tier_warnings = _tier_columns(header, maps["tier_columns"], set(fields.values()), path)
+    df = pd.DataFrame({f: raw[i] if i is not None else "" for f, i in fields.items()}, index=range(len(rows)))
+    for year in sorted(dated):
+        df[f"tier_{year}"] = raw[dated[year]]
+    for k, i in enumerate(undated):
+        df[_undated_tier_field(k)] = raw[i]
+    malformed = np.array([x != "" for x in surplus], dtype=bool)
+    if malformed.any():
+        df["extra_fields"] = surplus
+    df["_malformed"] = malformed
+    df["_blank"] = ~malformed & (raw == "").all(axis=1).to_numpy()
+    return Register(data=df, tier_cols={y: header[i] for y, i in sorted(dated.items())},
+                    warnings=[f"{path}: {w}" for w in warnings + tier_warnings])
+
+
+def _clean_text(value) -> str:
+    """A cell as text: NFKC (full-width digits and letters become ASCII: １２３ -> 123), no spaces around."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
+    """The header row, the data rows (cells as read, rows of any length) and warnings, from .xlsx/.xls or CSV."""
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
-            raw = pd.read_excel(path, dtype=str)
-        else:
-            raw = _read_csv_keeping_rows(path, bad_lines)
+            return _read_workbook(path)
+        return _read_csv(path)
     except FileNotFoundError:
         raise RegisterError(f"{path}: file not found") from None
     except RegisterError:
         raise
     except Exception as exc:                                        # unreadable spreadsheet
-        raise RegisterError(f"{path}: cannot read it as a spreadsheet "
-                            f"({' '.join(str(exc).split())[:200]})") from None
-    raw = raw.fillna("")
-    if mapping is not None and not isinstance(mapping, dict):
-        raise RegisterError("the column mapping must be a mapping with 'columns' and 'tier_columns'")
-    cols = {**DEFAULT_COLUMNS, **(mapping or {}).get("columns", {})}
-    missing = [h for f, h in cols.items() if f in ("id_number", "hukou", "enrol_date") and h not in raw.columns]
-    if missing:
-        heads = [re.sub(r"\d{6,}", "******", str(c)) for c in list(raw.columns)[:12]]   # never print IDs
-        raise RegisterError(f"{path}: column {missing[0]!r} not found; the register's headers are "
-                            f"{heads} (give a column mapping file, see README)")
-    df = pd.DataFrame({f: raw[h].astype(str).str.strip() if h in raw.columns else "" for f, h in cols.items()})
-    tier_cols = {}
-    for c in raw.columns:
-        m = TIER_COLUMN.match(str(c))
-        if m:
-            tier_cols[int(m.group(1))] = c
-    for year, c in (mapping or {}).get("tier_columns", {}).items():
-        if c not in raw.columns:
-            raise RegisterError(f"{path}: tier_columns.{year}: column {c!r} not found in the register")
-        tier_cols[int(year)] = c
-    for year, c in tier_cols.items():
-        df[f"tier_{year}"] = raw[c].astype(str).str.strip()
-    df["_malformed"] = False
-    df["_blank"] = (raw.astype(str).apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
-    if bad_lines:                                                  # lines with too many fields: kept, rejected
-        extra = pd.DataFrame({c: [""] * len(bad_lines) for c in df.columns})
-        extra["_malformed"] = True
-        extra["_blank"] = False
-        extra.index = [i for i in bad_lines]
-        df.index = _data_line_numbers(len(df), bad_lines)
-        df = pd.concat([df, extra]).sort_index().reset_index(drop=True)
-    return df, tier_cols
+        raise RegisterError(f"{path}: cannot read it as a spreadsheet ({_one_line(exc)})") from None
 
 
-def _read_csv_keeping_rows(path: Path, bad_lines: list[int]) -> pd.DataFrame:
-    """The CSV as strings, blank lines kept (row numbers stay right), UTF-8 or GB18030.
+def _read_workbook(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
+    """The first sheet of a workbook; every other sheet with data is named in a warning (never dropped silently)."""
+    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str)
+    names = list(sheets)
+    if not names or sheets[names[0]].empty:
+        raise RegisterError(f"{path}: the first sheet is empty")
+    warnings = []
+    for name in names[1:]:
+        n = int(sheets[name].notna().any(axis=1).sum())
+        if n:
+            warnings.append(f"only the first sheet {names[0]!r} is read; sheet {name!r} ({n} non-empty rows) is not "
+                            f"/ 只读取第一个工作表“{names[0]}”,工作表“{name}”({n} 行非空)未读取")
+    rows = sheets[names[0]].fillna("").astype(str).to_numpy().tolist()
+    return rows[0], rows[1:], warnings
 
-    A line with more fields than the header is not fatal: its data-row index goes to
-    ``bad_lines`` and it is rejected later with its own code.
-    """
-    import csv
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            lines = Path(path).read_text(encoding=enc).splitlines()
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RegisterError(f"{path}: not UTF-8 or GB18030 text")
-    rows = list(csv.reader(lines))
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
+    """A CSV parsed by the csv module: a quoted field stays one field, whatever it holds (line
+    breaks, U+2028, form feeds), so record k is spreadsheet row k. Blank lines stay rows."""
+    text = _decoded_text(path, "the register")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise RegisterError(f"{path}: not a readable CSV ({_one_line(exc)})") from None
     if not rows:
         raise RegisterError(f"{path}: the file is empty")
-    header, body = rows[0], rows[1:]
-    good = []
-    for i, r in enumerate(body):
-        if len(r) > len(header):
-            bad_lines.append(i)
+    if any(("\n" in c or "\r" in c) for c in rows[-1]) and _quote_left_open(text):
+        raise RegisterError(f"{path}: a quote (\") opens a field that never closes; the rest of the file "
+                            "would be read as one cell (close the quote or remove it)")
+    return rows[0], rows[1:], []
+
+
+def _quote_left_open(text: str) -> bool:
+    """Whether the CSV ends inside a quoted field (the tolerant reader would swallow the rest silently)."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _decoded_text(path: Path, what: str) -> str:
+    """The text of a file, UTF-8 (with or without BOM) or GB18030."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise RegisterError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise RegisterError(f"{path}: cannot read {what} ({_one_line(exc)})") from None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise RegisterError(f"{path}: {what} is not UTF-8 or GB18030 text")
+
+
+def _cells(rows: list[list[str]], width: int) -> tuple[pd.DataFrame, list[str]]:
+    """The rows as ``width`` clean text columns (short rows padded with ""), and each row's
+    cells beyond the header joined by "," ("" where there are none or all are empty)."""
+    padded = [r if len(r) == width else (list(r) + [""] * width)[:width] for r in rows]
+    surplus = ["" if len(r) <= width else _surplus_text(r[width:]) for r in rows]
+    nfkc = unicodedata.normalize                                   # _clean_text, inlined: millions of cells
+    columns = list(zip(*padded)) if padded else [()] * width
+    raw = pd.DataFrame({i: [nfkc("NFKC", c).strip() for c in col] for i, col in enumerate(columns)},
+                       index=range(len(rows)), dtype=str)
+    return raw, surplus
+
+
+def _surplus_text(cells: list[str]) -> str:
+    """Cells beyond the header, clean and joined by ","; "" if all are empty (a trailing comma)."""
+    extra = [_clean_text(c) for c in cells]
+    return ",".join(extra) if any(extra) else ""
+
+
+def _field_columns(header: list[str], columns: dict[str, str], path: Path) -> dict[str, int | None]:
+    """{field: column index} (None: not in the register), by the mapping's header or else the synonyms.
+
+    Refused, one line each: a required field (``REQUIRED_FIELDS``) or a mapped header not
+    found; two columns that could be the same field (身份证号 twice, or 身份证号 and
+    公民身份号码); one column named for two fields.
+    """
+    found: dict[str, int | None] = {}
+    for field, synonyms in HEADER_SYNONYMS.items():
+        wanted = (columns[field],) if field in columns else synonyms
+        at = [i for i, h in enumerate(header) if h in wanted]
+        if len(at) > 1:
+            raise RegisterError(f"{path}: {len(at)} columns could be {field}: "
+                                + ", ".join(f"{header[i]!r} (column {_column_letter(i)})" for i in at)
+                                + "; keep one, or name the right one in a column mapping file (see README)")
+        if not at and field in columns:
+            raise RegisterError(f"{path}: columns.{field}: column {columns[field]!r} not found; the register's "
+                                f"headers are {_shown_headers(header)}")
+        if not at and field in REQUIRED_FIELDS:
+            raise RegisterError(f"{path}: column {synonyms[0]!r} not found (nor {', '.join(synonyms[1:]) or '-'}); "
+                                f"the register's headers are {_shown_headers(header)} "
+                                "(give a column mapping file, see README)")
+        found[field] = at[0] if at else None
+    for i in {i for i in found.values() if i is not None}:
+        both = [f for f, j in found.items() if j == i]
+        if len(both) > 1:
+            raise RegisterError(f"{path}: column {header[i]!r} is given for {' and '.join(both)}; one column, one field")
+    return found
+
+
+def _tier_columns(header: list[str], tier_map: dict[int, str], taken: set,
+                  path: Path) -> tuple[dict[int, int], list[int], list[str]]:
+    """{year: column index} of the tier-by-year columns, the tier columns without a year, and warnings.
+
+    A column named in the mapping's ``tier_columns`` has the year given there. Any other
+    header naming a tier (``TIER_HEADER``: 缴费档次, 缴费标准, 档次) is placed by the year written in it
+    (2024年缴费档次, 2024年度缴费档次, 缴费档次(2024)); two such columns for one year are
+    refused. A tier column with no year is never skipped: ``check_register`` checks its
+    values against the scenario's tiers and a warning names it; one that a mapped column
+    displaces is named in a warning.
+    """
+    dated: dict[int, int] = {}
+    for year, name in tier_map.items():
+        at = [i for i, h in enumerate(header) if h == name]
+        if not at:
+            raise RegisterError(f"{path}: tier_columns.{year}: column {name!r} not found in the register")
+        if len(at) > 1:
+            raise RegisterError(f"{path}: tier_columns.{year}: {len(at)} columns are headed {name!r}; keep one")
+        dated[year] = at[0]
+    mapped = set(dated.values())
+    undated, warnings = [], []
+    for i, h in enumerate(header):
+        if i in taken or i in mapped or not TIER_HEADER.search(h):
+            continue
+        m = YEAR_IN_HEADER.search(h)
+        if m is None:
+            undated.append(i)
+            warnings.append(f"column {h!r} has no year: its values are checked against the scenario's tiers; "
+                            "aggregate takes it as this year's tier only if no tier column has a year "
+                            f"/ 列“{h}”未注明年度:按本方案的缴费档次检查")
+            continue
+        year = int(m.group(1))
+        if year in dated and dated[year] in mapped:
+            warnings.append(f"column {h!r} is not read: tier_columns.{year} names {header[dated[year]]!r} "
+                            f"/ 列“{h}”未读取:映射文件指定“{header[dated[year]]}”为{year}年缴费档次")
+        elif year in dated:
+            raise RegisterError(f"{path}: two tier columns for {year}: {header[dated[year]]!r} and {h!r}; "
+                                "keep one, or name the right one in tier_columns of a column mapping file")
         else:
-            good.append(r + [""] * (len(header) - len(r)))
-    return pd.DataFrame(good, columns=header, dtype=str)
+            dated[year] = i
+    return dated, undated, warnings
 
 
-def _data_line_numbers(n_good: int, bad: list[int]) -> list[int]:
-    """Positions of the good rows among all data rows, given the bad rows' positions."""
-    bad_set, out, i = set(bad), [], 0
-    while len(out) < n_good:
-        if i not in bad_set:
-            out.append(i)
-        i += 1
+def _undated_tier_field(k: int) -> str:
+    """Our name of the k-th (from 0) tier column without a year: tier_no_year, tier_no_year_2, ..."""
+    return "tier_no_year" if k == 0 else f"tier_no_year_{k + 1}"
+
+
+def _column_letter(i: int) -> str:
+    """The spreadsheet letter of the column at index ``i`` (0 -> A, 26 -> AA)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(ord("A") + r) + out
     return out
+
+
+def _shown_headers(header: list[str]) -> list[str]:
+    """The first headers, as a message may show them: long digit runs masked (a header row may hold an ID)."""
+    return [re.sub(r"[0-9]{6,}", "******", h) for h in header[:12]]
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's text on one line, at most 200 characters."""
+    return " ".join(str(exc).split())[:200]
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """Dates written in any of the usual ways, each value on its own: 2012-03-01, 2012/3/1,
     2012年3月1日, 20120301, an Excel date cell (2012-03-01 00:00:00). Others become NaT."""
     v = values.fillna("").astype(str).str.strip()
-    v = v.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$", r"\1-\2-\3", regex=True)
-    v = v.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
+    v = v.str.replace(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?$", r"\1-\2-\3", regex=True)
+    v = v.str.replace(r"^([0-9]{4})([0-9]{2})([0-9]{2})$", r"\1-\2-\3", regex=True)
     v = v.str.replace("/", "-").str.replace(r"\s+00:00:00$", "", regex=True)
-    ok = v.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    ok = v.str.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")     # ASCII digits only: \d also takes ٣ or ३
     return pd.to_datetime(v.where(ok), format="%Y-%m-%d", errors="coerce")
 
 
 def id_parts(ids: pd.Series) -> pd.DataFrame:
-    """Vectorised GB 11643 checks: format, check digit, birth date and sex from the ID number."""
+    """Vectorised GB 11643 checks: format, check digit, birth date and sex from the ID number.
+
+    The format is 17 ASCII digits and a digit or X; other scripts' digits (\\d would take
+    them) are a format error, not a crash.
+    """
     s = ids.str.upper()
-    ok_format = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy()
+    ok_format = s.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy()
     n = len(s)
     digits = np.zeros((n, 17), dtype=np.int64)
     if ok_format.any():
@@ -208,7 +386,11 @@ def mask_id(ids: pd.Series) -> pd.Series:
 
 def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_ids: set | None = None,
                    today: _dt.date | None = None) -> CheckResult:
-    """Every check on every row; rows with an error go to ``rejected``, the rest to ``clean``."""
+    """Every check on every row; rows with an error go to ``rejected``, the rest to ``clean``.
+
+    ``df`` and ``tier_cols`` as ``read_register`` gives them; ``today`` is the register's
+    date (ages, dates in the future, the oldest plausible birth date).
+    """
     today = pd.Timestamp(today or _dt.date.today())
     n = len(df)
     found: dict[str, np.ndarray] = {}
@@ -225,6 +407,7 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     found["id_check_digit"] = (parts["ok_format"].to_numpy() & ~parts["birth"].isna().to_numpy()
                                & ~parts["ok_check"].to_numpy())
     valid_id = parts["ok_check"].to_numpy() & ~parts["birth"].isna().to_numpy()
+    found["id_too_old"] = valid_id & (parts["birth"] < today - pd.DateOffset(years=OLDEST_AGE)).to_numpy()
     found["birth_date_mismatch"] = (valid_id & given_birth.notna().to_numpy()
                                     & (given_birth != parts["birth"]).to_numpy())
     sex_given = df["sex"].map(SEX).fillna("")
@@ -244,15 +427,7 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     too_young = (enrol.dt.year - birth.dt.year < dims.ENTRY_AGE).fillna(False).to_numpy()
     found["enrol_date_impossible"] = enrol.notna().to_numpy() & (
         (enrol < start).to_numpy() | (enrol > today).to_numpy() | too_young)
-    bad_tier = np.zeros(n, bool)
-    for area in dims.AREAS:
-        allowed = {float(t) for t in (getattr(scen.contributions.tiers, area) or [])}
-        rows = (hukou == area).to_numpy()
-        for year in tier_cols:
-            vals = pd.to_numeric(df[f"tier_{year}"].where(df[f"tier_{year}"] != ""), errors="coerce")
-            given = (df[f"tier_{year}"] != "").to_numpy()
-            bad_tier |= rows & given & ~vals.isin(allowed).to_numpy()
-    found["tier_not_allowed"] = bad_tier
+    found["tier_not_allowed"] = _tier_not_allowed(df, tier_fields(df, tier_cols), hukou, scen)
 
     # an empty or unreadable row gets that one finding and no other
     special = df["_blank"].to_numpy() | df["_malformed"].to_numpy()
@@ -286,24 +461,57 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     out["sex_checked"] = np.where(valid_id, parts["sex_from_id"], sex_given)
     out["hukou_checked"] = hukou.fillna("")
     out["status_checked"] = status.fillna("")
-    reasons = findings.groupby("row")["code"].agg(";".join) if len(findings) else pd.Series(dtype=str)
-    out["findings"] = out["row"].map(reasons).fillna("")
+    reasons = findings.groupby("row")["code"].agg(";".join)
+    out["findings"] = out["row"].map(reasons).fillna("") if len(findings) else ""
     return CheckResult(clean=out[~is_error].reset_index(drop=True), rejected=out[is_error].reset_index(drop=True),
                        findings=findings, rows_in=n)
+
+
+def tier_fields(df: pd.DataFrame, tier_cols: dict) -> dict[int | None, list[str]]:
+    """The frame's tier columns: {year: [field]} for the dated ones, {None: [fields]} for those without a year."""
+    out: dict[int | None, list[str]] = {year: [f"tier_{year}"] for year in sorted(tier_cols)}
+    undated = [c for c in df.columns if str(c).startswith(_undated_tier_field(0))]
+    if undated:
+        out[None] = undated
+    return out
+
+
+def tier_yuan(values: pd.Series) -> pd.Series:
+    """Tier amounts as numbers [yuan/year]: 1000, 1,000, 1000元, 1000.0 -> 1000.0; anything else NaN.
+
+    Full-width digits (１０００) are ASCII already: ``read_register`` NFKC-normalises every cell.
+    """
+    v = values.fillna("").astype(str).str.replace(r"\s+", "", regex=True)
+    number = v.str.extract(TIER_AMOUNT, expand=False)
+    return pd.to_numeric(number.str.replace(",", ""), errors="coerce")
+
+
+def _tier_not_allowed(df: pd.DataFrame, fields: dict, hukou: pd.Series, scen: Scenario) -> np.ndarray:
+    """Rows with a tier, in any tier column (with a year or not), that the scenario's tiers for
+    the row's area do not allow (a value that is no amount at all included). Shape (rows,)."""
+    bad = np.zeros(len(df), bool)
+    for field in (f for group in fields.values() for f in group):
+        amount = tier_yuan(df[field])
+        given = (df[field] != "").to_numpy()
+        for area in dims.AREAS:
+            allowed = {float(t) for t in (getattr(scen.contributions.tiers, area) or [])}
+            bad |= (hukou == area).to_numpy() & given & ~amount.isin(allowed).to_numpy()
+    return bad
 
 
 def write_check(res: CheckResult, out_dir: str | Path, force: bool = False,
                 sources: dict | None = None) -> Path:
     """clean.csv, rejected.csv, findings.csv and manifest.json into ``out_dir``, atomically.
 
+    Cells from the register are escaped against formula injection (model/safe_text.py).
     ``sources``: what was read (file names and SHA-256), for the manifest; it holds
     counts only, no personal data.
     """
     from .outputs import output_folder
     with output_folder(out_dir, "register check", force=force) as st:
-        res.clean.to_csv(st.dir / "clean.csv", index=False, encoding="utf-8-sig")
-        res.rejected.to_csv(st.dir / "rejected.csv", index=False, encoding="utf-8-sig")
-        res.findings.to_csv(st.dir / "findings.csv", index=False, encoding="utf-8-sig")
+        escape_formulas(res.clean).to_csv(st.dir / "clean.csv", index=False, encoding="utf-8-sig")
+        escape_formulas(res.rejected).to_csv(st.dir / "rejected.csv", index=False, encoding="utf-8-sig")
+        escape_formulas(res.findings).to_csv(st.dir / "findings.csv", index=False, encoding="utf-8-sig")
         st.manifest.update({**(sources or {}), "rows_in": res.rows_in, "clean": len(res.clean),
                             "rejected": len(res.rejected), "findings": len(res.findings),
                             "findings_by_code": res.findings["code"].value_counts().sort_index().to_dict()
@@ -321,11 +529,11 @@ def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.d
     extending the given one, so that ``run`` starts from the register.
     """
     year = (today or _dt.date.today()).year
-    latest = max(tier_cols) if tier_cols else None
     birth = pd.to_datetime(clean["birth_date_checked"], errors="coerce")
+    tier = _this_years_tier_field(clean, tier_cols)
     t = pd.DataFrame({"age": year - birth.dt.year, "sex": clean["sex_checked"], "area": clean["hukou_checked"],
                       "status": clean["status_checked"],
-                      "tier_yuan": pd.to_numeric(clean[f"tier_{latest}"], errors="coerce") if latest else np.nan,
+                      "tier_yuan": tier_yuan(clean[tier]) if tier else np.nan,
                       "disabled": pd.to_numeric(clean["disability_grade"], errors="coerce").isin([1, 2]),
                       "dibao": clean["dibao"].isin(YES)})
     members = (t.groupby(["age", "sex", "area", "status", "tier_yuan"], dropna=False).size()
@@ -359,6 +567,16 @@ def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.d
         if groups:
             changes["on_behalf"] = groups
     return {"members": members, "changes": changes}
+
+
+def _this_years_tier_field(clean: pd.DataFrame, tier_cols: dict) -> str | None:
+    """The column taken as this year's tier: the latest year's; if no tier column has a year,
+    the first one without (a register with one 缴费档次 column holds the current tier)."""
+    fields = tier_fields(clean, tier_cols)
+    dated = [year for year in fields if year is not None]
+    if dated:
+        return fields[max(dated)][0]
+    return fields[None][0] if None in fields else None
 
 
 BANDS = ((16, 29), (30, 44), (45, 59), (60, dims.MAX_AGE))
@@ -400,7 +618,7 @@ def write_aggregate(agg: dict, scenario_path: str | Path, out_dir: str | Path, f
     from .outputs import output_folder, out_path
     out = out_path(out_dir)
     with output_folder(out, "register aggregate", force=force) as st:
-        agg["members"].to_csv(st.dir / "members_by_cell.csv", index=False, encoding="utf-8-sig")
+        escape_formulas(agg["members"]).to_csv(st.dir / "members_by_cell.csv", index=False, encoding="utf-8-sig")
         body = {"extends": os.path.relpath(Path(scenario_path).resolve(), out.resolve()),
                 "title": "from the member register", **agg["changes"]}
         (st.dir / "register_scenario.yaml").write_text(
@@ -413,35 +631,108 @@ def write_aggregate(agg: dict, scenario_path: str | Path, out_dir: str | Path, f
 
 
 def read_mapping(path: str | Path | None) -> dict | None:
-    """A column mapping file: ``columns: {id_number: 公民身份号码, ...}``, ``tier_columns: {2012: ...}``."""
+    """A column mapping file: ``columns: {id_number: 公民身份号码, ...}``, ``tier_columns: {2024: ...}``.
+
+    Returns it as ``checked_mapping`` does; an empty file is an empty mapping.
+    """
     if not path:
         return None
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RegisterError(f"{path}: cannot read the column mapping ({exc})") from None
-    bad = set(data.get("columns", {})) - set(DEFAULT_COLUMNS)
-    if bad:
-        raise RegisterError(f"{path}: columns.{sorted(bad)[0]}: unknown field; allowed: "
-                            + ", ".join(DEFAULT_COLUMNS))
-    return data
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RegisterError(f"{path}: cannot read the column mapping ({_one_line(exc)})") from None
+    return checked_mapping(data, path)
+
+
+MAPPING_KEYS = ("columns", "tier_columns")
+
+
+def checked_mapping(data, source) -> dict:
+    """The column mapping as ``{"columns": {field: header}, "tier_columns": {year: header}}``.
+
+    ``None`` is the empty mapping. Anything else that is not such a mapping is refused in one
+    line naming ``source`` (the file), the key, the value and what is allowed: a list or a
+    scalar, an unknown key or field, ``columns: null``, a year that is not a year, a header
+    that is not text. Headers are NFKC-normalised and stripped, as the register's are.
+    """
+    if data is None:
+        return {"columns": {}, "tier_columns": {}}
+    if not isinstance(data, dict):
+        raise RegisterError(f"{source}: the column mapping is a {type(data).__name__} ({_short(data)}); "
+                            "it must be a mapping with the keys columns and tier_columns (see README)")
+    unknown = [k for k in data if k not in MAPPING_KEYS]
+    if unknown:
+        raise RegisterError(f"{source}: unknown key {unknown[0]!r}; allowed: " + ", ".join(MAPPING_KEYS))
+    columns = _mapping_section(data, "columns", source)
+    for field in columns:
+        if field not in DEFAULT_COLUMNS:
+            raise RegisterError(f"{source}: columns.{field}: unknown field; allowed: " + ", ".join(DEFAULT_COLUMNS))
+    tiers = _mapping_section(data, "tier_columns", source)
+    return {"columns": {str(f): _mapped_header(h, f"columns.{f}", source) for f, h in columns.items()},
+            "tier_columns": {_mapped_year(y, source): _mapped_header(h, f"tier_columns.{y}", source)
+                             for y, h in tiers.items()}}
+
+
+def _mapping_section(data: dict, key: str, source) -> dict:
+    """``data[key]`` if it is a mapping ({} if absent); refused if given as anything else, null included."""
+    if key not in data:
+        return {}
+    value = data[key]
+    if not isinstance(value, dict):
+        example = "id_number: 公民身份号码" if key == "columns" else "2024: 2024年缴费标准"
+        raise RegisterError(f"{source}: {key}: {_short(value)} is not allowed; give a mapping, e.g. "
+                            f"{key}: {{{example}}}, or leave the key out")
+    return value
+
+
+def _mapped_year(key, source) -> int:
+    """A tier_columns key as a year (2024 or "2024"); anything else is refused."""
+    text = _clean_text(key)
+    if not re.fullmatch(r"(19|20)[0-9]{2}", text):
+        raise RegisterError(f"{source}: tier_columns.{key}: {_short(key)} is not a year; "
+                            "give the year in 4 digits, e.g. 2024: 2024年缴费标准")
+    return int(text)
+
+
+def _mapped_header(value, key: str, source) -> str:
+    """A header named in the mapping, as text; a number is taken as its digits, anything else refused."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not _clean_text(value):
+        raise RegisterError(f"{source}: {key}: {_short(value)} is not a column header; give the header's text")
+    return _clean_text(value)
+
+
+def _short(value) -> str:
+    """A value as a message shows it: repr, at most 60 characters ("null" for None)."""
+    text = "null" if value is None else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def read_employee_ids(path: str | Path | None) -> set:
-    """ID numbers on the employee-scheme list: a CSV with a column 身份证号 or id_number, or one ID a line."""
+    """ID numbers on the employee-scheme list (upper case, NFKC-normalised), from a CSV.
+
+    The ID column is the one headed by any ID synonym (``HEADER_SYNONYMS``, e.g. 身份证号,
+    公民身份号码) or ``id_number``; a list with no header row has its IDs in the first column
+    that holds an ID-like value. A list whose first row is neither is refused.
+    """
     if not path:
         return set()
+    text = _decoded_text(Path(path), "the employee-scheme list")
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegisterError(f"{path}: cannot read the employee-scheme list ({exc})") from None
-    rows = [ln.split(",") for ln in lines if ln.strip()]
+        rows = [[_clean_text(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise RegisterError(f"{path}: the employee-scheme list is not a readable CSV ({_one_line(exc)})") from None
+    rows = [r for r in rows if any(r)]
     if not rows:
         return set()
-    head = [c.strip() for c in rows[0]]
-    col = next((head.index(c) for c in ("身份证号", "id_number") if c in head), None)
+    head = rows[0]
+    names = (*HEADER_SYNONYMS["id_number"], "id_number")
+    col = next((i for i, c in enumerate(head) if c in names), None)
+    body = rows[1:]
     if col is None:                                                # no header: every line is data
-        col, body = 0, rows
-    else:
-        body = rows[1:]
-    return {r[col].strip().upper() for r in body if len(r) > col and r[col].strip()}
+        col = next((i for i, c in enumerate(head) if re.fullmatch(r"[0-9]{15}|[0-9]{17}[0-9Xx]", c)), None)
+        body = rows
+    if col is None:
+        raise RegisterError(f"{path}: no ID column in the employee-scheme list: its first row is "
+                            f"{_shown_headers(head)}; head the column 身份证号 (or {', '.join(names[1:])}) "
+                            "or give one ID a line")
+    return {r[col].upper() for r in body if len(r) > col and r[col]}

@@ -80,7 +80,8 @@ def planted(tmp_path_factory):
 
 def test_each_planted_error_is_found_and_nothing_else(planted):
     path, emp, df = planted
-    data, tier_cols = read_register(path)
+    reg = read_register(path)
+    data, tier_cols = reg.data, reg.tier_cols
     res = check_register(data, tier_cols, SCEN, set(pd.read_csv(emp, dtype=str)["身份证号"]), today=TODAY)
     got = res.findings.groupby("row")["code"].apply(set).to_dict()
     want = {i + 2: codes for i, (_, codes) in PLANTS.items()}       # spreadsheet rows: header is row 1
@@ -96,7 +97,8 @@ def test_each_planted_error_is_found_and_nothing_else(planted):
 
 def test_aggregate_equals_an_independent_groupby(planted):
     path, emp, df = planted
-    data, tier_cols = read_register(path)
+    reg = read_register(path)
+    data, tier_cols = reg.data, reg.tier_cols
     res = check_register(data, tier_cols, SCEN, today=TODAY)
     agg = aggregate(res.clean, tier_cols, SCEN, today=TODAY)
     clean = df.iloc[res.clean.row - 2]
@@ -152,7 +154,8 @@ def test_messy_files_dates_blank_and_malformed_lines(tmp_path):
     emp = tmp_path / "emp.csv"
     emp.write_text(df.loc[4, "身份证号"] + "\n", encoding="utf-8")
     from model.register import read_employee_ids
-    data, tier_cols = read_register(path)
+    reg = read_register(path)
+    data, tier_cols = reg.data, reg.tier_cols
     res = check_register(data, tier_cols, SCEN, read_employee_ids(emp), today=TODAY)
     got = res.findings.groupby("row")["code"].apply(set).to_dict()
     # spreadsheet rows: header 1, data 0 -> 2, 1 -> 3, blank 4, 2 -> 5, 3 (malformed) -> 6, 4 -> 7, 5 -> 8;
