@@ -83,9 +83,14 @@ def labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], lang: str) -> Path:
     """An Excel workbook: one sheet per table, labelled headers with units, frozen
-    header row, number formats (#,##0.00 yuan, #,##0 persons, 0.00% shares)."""
+    header row, number formats (#,##0.00 yuan, #,##0 persons, 0.00% shares).
+
+    Text is always written as text, never as a formula: a scenario title or a variant
+    name that starts with '=' stays a label (formula injection, OWASP).
+    """
     path = Path(path)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+    with pd.ExcelWriter(path, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False}}) as xw:
         book = xw.book
         fmt = {"yuan": book.add_format({"num_format": "#,##0.00"}),
                "yuan_per_member": book.add_format({"num_format": "#,##0.00"}),

@@ -343,3 +343,14 @@ def test_report_relative_out_is_relative_to_where_it_is_run(scen, tmp_path, monk
     assert {"report.html", "manifest.json", "member_illustration.ipynb", "key_figures.json"} <= names
     after = {p for p in ROOT.rglob("*") if ".venv" not in p.parts and ".git" not in p.parts}
     assert {p for p in after - before if "__pycache__" not in p.parts} == set()
+
+
+def test_report_workbooks_write_text_never_as_a_formula(tmp_path):
+    # OWASP formula injection: a scenario title or variant name beginning with '=' stays text
+    import openpyxl
+    from model.report.tables import write_workbook
+    path = write_workbook(tmp_path / "t.xlsx", {"s": pd.DataFrame(
+        {"name": ["=cmd|' /C calc'!A0", "+SUM(1+2)", "@SUM(A1)"], "members": [1, 2, 3]})}, "en")
+    cells = list(openpyxl.load_workbook(path)["s"]["A"])[1:]
+    assert [c.value for c in cells] == ["=cmd|' /C calc'!A0", "+SUM(1+2)", "@SUM(A1)"]
+    assert {c.data_type for c in cells} == {"s"}                  # strings, not formulas ('f')
