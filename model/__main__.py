@@ -94,7 +94,8 @@ def _member(args) -> int:
         try:
             written = write_statement(il, args.statement, lang=args.lang, pdf=args.pdf, force=args.force)
         except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-            raise MemberInputError(f"--statement {args.statement}: cannot write it ({exc})") from None
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise MemberInputError(f"--statement {args.statement}: cannot write it ({why})") from None
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -398,6 +399,10 @@ def main(argv=None) -> int:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 2
+    except OSError as exc:                           # disk full, a file vanished, no permission
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; nothing written", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         kept = " (finished runs are kept; run it again to resume)" if args.command == "sweep" else ""
         print(f"interrupted; nothing written{kept}", file=sys.stderr)
