@@ -15,6 +15,7 @@ import pytest
 
 from model import ScenarioError, load_scenario
 from model.__main__ import main
+from model.parameters import resolve
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 QIUBEI = ROOT / "scenarios" / "qiubei_2011.yaml"
@@ -213,3 +214,15 @@ def test_yaml_nested_too_deeply(opener, closer, tmp_path):
 def test_yaml_nested_over_the_limit_but_parseable(tmp_path):
     f = _scenario(tmp_path, "source: " + "[" * 60 + "1" + "]" * 60)
     assert "nested too deeply (more than 50 levels)" in _message(f)
+
+
+def test_a_target_above_1_in_some_bands_is_capped_with_a_warning(tmp_path):
+    # Qiannan's 45+ enrol at 1.10 x the target: 0.95 x 1.10 = 1.045, capped at 1 there
+    # (the younger bands, 0.80 and 1.00 x 0.95, are not): a warning, not a refusal.
+    f = tmp_path / "near_full.yaml"
+    f.write_text(f"extends: {ROOT / 'scenarios' / 'qiannan_2011.yaml'}\n"
+                 "enrolment: {rate_path: {2011: 0.80, 2012: 0.95}}\n", encoding="utf-8")
+    P = resolve(load_scenario(f))
+    assert P.warnings == ("enrolment: rate_path x relative_by_age_band is above 1 from 2012 "
+                          "(rural, age 45: 1.045); the target share is capped at 1",)
+    assert P.enrol_target.max() == 1.0
