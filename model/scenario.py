@@ -203,6 +203,14 @@ class Strict(BaseModel):
         return data
 
 
+def _check_within(values: dict, lo: float | None, hi: float | None, allowed: str,
+                  at: tuple) -> None:
+    """Raise a :class:`_Bad` ``allowed`` at the first key whose value is outside [lo, hi]."""
+    for key, x in values.items():
+        if (lo is not None and x < lo) or (hi is not None and x > hi):
+            raise _Bad(allowed, at=(*at, key))
+
+
 def _check_sums_to_one(shares: dict, what: str, at: tuple = ()) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > SHARE_TOL:
@@ -280,9 +288,7 @@ class DatedPath(Strict):
     def check_range(self, lo: float | None, hi: float | None, allowed: str,
                     at: tuple = ()) -> "DatedPath":
         """Raise a :class:`_Bad` naming the date whose value is outside [lo, hi]."""
-        for date, x in self.values.items():
-            if (lo is not None and x < lo) or (hi is not None and x > hi):
-                raise _Bad(allowed, at=(*at, "values", date))
+        _check_within(self.values, lo, hi, allowed, (*at, "values"))
         return self
 
     def check_covers(self, start: str, yearly: bool, at: tuple = ()) -> "DatedPath":
@@ -357,9 +363,7 @@ class AgeBands(Strict):
     def check_range(self, lo: float | None, hi: float | None, allowed: str,
                     at: tuple = ()) -> "AgeBands":
         """Raise a :class:`_Bad` naming the band whose value is outside [lo, hi]."""
-        for label, x in self.bands.items():
-            if (lo is not None and x < lo) or (hi is not None and x > hi):
-                raise _Bad(allowed, at=(*at, "bands", label))
+        _check_within(self.bands, lo, hi, allowed, (*at, "bands"))
         return self
 
     def by_age(self, default: float = 0.0) -> list[float]:
