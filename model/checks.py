@@ -1,9 +1,15 @@
-"""Identities a projection must satisfy: money and people are conserved, nothing is negative.
+"""Identities a projection must satisfy: money and people are conserved, nothing is negative,
+nothing is NaN or infinite.
 
 Each check returns a list of human-readable failures (empty when it holds),
-so tests, the CLI and notebooks can all use them.
+so tests, the CLI and notebooks can all use them. A NaN compares as neither
+more nor less than anything, so every test is written to fail on it
+(:func:`_breaks`), and a relative tolerance scaled by an infinity does not
+excuse it.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -15,6 +21,12 @@ ACCOUNT_IN = ("contributions_personal", "subsidy_contribution", "collective_cont
 ACCOUNT_OUT = ("account_pension_paid", "inheritance_refunds", "forfeited_to_pool")
 POOL_IN = ("forfeited_to_pool", "pooled_fund_interest", "government_to_pool")
 POOL_OUT = ("pooled_fund_paid",)
+EMPTY_IF_NONE = ("fiscal_base",)    # all NaN when the scenario gives none (results.py)
+
+
+def _breaks(err: float, tol: float) -> bool:
+    """Whether an error is over its tolerance; a NaN or infinite error always is."""
+    return not (math.isfinite(err) and err <= tol)
 
 
 def _roll(df: pd.DataFrame, opening: str, closing: str, ins, outs, what: str,
@@ -24,10 +36,10 @@ def _roll(df: pd.DataFrame, opening: str, closing: str, ins, outs, what: str,
     expected = df[opening] + df[list(ins)].sum(axis=1) - df[list(outs)].sum(axis=1)
     scale = np.maximum.reduce([df[c].abs() for c in (opening, closing, *ins, *outs)]) + 1.0
     for year, err, s in zip(df["year"], (df[closing] - expected).abs(), scale):
-        if err > rel_tol * s:
+        if _breaks(err, rel_tol * s):
             fails.append(f"{year}: {what} does not balance (error {err:.6g} yuan)")
     for year, a, b in zip(df["year"], df[opening], prev):
-        if abs(a - b) > rel_tol * (abs(a) + 1.0):
+        if _breaks(abs(a - b), rel_tol * (abs(a) + 1.0)):
             fails.append(f"{year}: {what} opening {a:.6g} != last closing {b:.6g}")
     return fails
 
@@ -48,7 +60,7 @@ def pooled_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str
             df["year"], df["pooled_fund_paid"], df["longevity_gap_paid"],
             df["topups_paid"] + df["death_grants_paid"], df["government_to_pool"], df["pooled_fund_balance"]):
         tol = rel_tol * (abs(paid) + abs(gap) + abs(extra) + 1.0)
-        if paid < gap - tol or paid > gap + extra + tol:
+        if not (math.isfinite(paid) and gap - tol <= paid <= gap + extra + tol):
             fails.append(f"{y}: pooled fund paid {paid:.6g}, outside gap {gap:.6g} .. gap + top-ups "
                          f"and grants {gap + extra:.6g}")
         if gov > tol and close > tol and df.attrs.get("pools", 1) == 1:   # one pool: only when empty
@@ -63,7 +75,7 @@ def headcount_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
     scale = df["members"].abs() + df["entrants"] + 1.0
     return [f"{y}: members do not balance (error {e:.6g} persons)"
             for y, e, s in zip(df["year"], (df["members"] - expected).abs(), scale)
-            if e > rel_tol * s]
+            if _breaks(e, rel_tol * s)]
 
 
 def population_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
@@ -73,7 +85,7 @@ def population_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]
     err = (df["population"] - expected).abs().iloc[1:]
     return [f"{y}: population does not balance (error {e:.6g} persons)"
             for y, e, s in zip(df["year"].iloc[1:], err, df["population"].iloc[1:])
-            if e > rel_tol * s]
+            if _breaks(e, rel_tol * s)]
 
 
 def government_cost_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
@@ -88,19 +100,38 @@ def government_cost_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list
     fails = []
     for y, a, b, c in zip(df["year"], levels, df["government_total_cost"], rebuilt):
         tol = rel_tol * (abs(b) + 1.0)
-        if abs(a - b) > tol:
+        if _breaks(abs(a - b), tol):
             fails.append(f"{y}: levels sum to {a:.6g}, total {b:.6g}")
-        if abs(c - b) > tol:
+        if _breaks(abs(c - b), tol):
             fails.append(f"{y}: total cost {b:.6g} but the flows add up to {c:.6g}")
     return fails
 
 
+def _checked(df: pd.DataFrame, skip: tuple = ()) -> list[str]:
+    """The numeric columns to check, less ``skip`` and an optional column left empty."""
+    return [c for c in df.select_dtypes("number").columns
+            if c not in skip and not (c in EMPTY_IF_NONE and df[c].isna().all())]
+
+
+def _not_finite(df: pd.DataFrame, r: int, c: str) -> str:
+    return f"{df['year'].iloc[r]}: {c} is not a finite number ({df[c].iloc[r]})"
+
+
+def finite_values(df: pd.DataFrame) -> list[str]:
+    """Every headcount, flow and balance is a finite number (no NaN, no infinity)."""
+    cols = _checked(df)
+    bad = ~np.isfinite(df[cols].to_numpy(dtype=float))
+    return [_not_finite(df, r, cols[c]) for r, c in zip(*np.nonzero(bad))]
+
+
 def no_negatives(df: pd.DataFrame, abs_tol: float = 1e-6) -> list[str]:
-    """No negative headcount, flow or balance (net migration may be negative)."""
-    cols = [c for c in df.columns if c not in ("net_migration",)]
-    bad = df[cols] < -abs_tol
-    return [f"{df['year'].iloc[r]}: {c} is negative ({df[c].iloc[r]:.6g})"
-            for r, c in zip(*np.nonzero(bad.to_numpy())) for c in [cols[c]]]
+    """No negative headcount, flow or balance (net migration may be negative); a NaN,
+    which is neither negative nor not, fails too."""
+    cols = _checked(df, skip=("net_migration",))
+    values = df[cols].to_numpy(dtype=float)
+    return [_not_finite(df, r, cols[c]) if np.isnan(values[r, c])
+            else f"{df['year'].iloc[r]}: {cols[c]} is negative ({values[r, c]:.6g})"
+            for r, c in zip(*np.nonzero(~(values >= -abs_tol)))]
 
 
 def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
@@ -108,7 +139,9 @@ def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
     fails = []
     for name, arr in vars(state).items():
         a = np.asarray(arr)
-        if (a < -abs_tol).any():
+        if not np.isfinite(a).all():
+            fails.append(f"state.{name} has a cell that is not a finite number")
+        elif (a < -abs_tol).any():
             fails.append(f"state.{name} has a negative cell ({a.min():.6g})")
     return fails
 
@@ -128,7 +161,9 @@ def members_within_population(state, rel_tol: float = 1e-9) -> list[str]:
 
 
 def all_identities(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
-    """Every annual identity at once."""
-    return (account_fund_identity(df, rel_tol) + pooled_fund_identity(df, rel_tol)
-            + headcount_identity(df, rel_tol) + population_identity(df, rel_tol)
-            + government_cost_identity(df, rel_tol) + no_negatives(df))
+    """Every annual identity at once; each failure once."""
+    fails = (finite_values(df) + account_fund_identity(df, rel_tol)
+             + pooled_fund_identity(df, rel_tol) + headcount_identity(df, rel_tol)
+             + population_identity(df, rel_tol) + government_cost_identity(df, rel_tol)
+             + no_negatives(df))
+    return list(dict.fromkeys(fails))

@@ -338,7 +338,14 @@ def resolve(s: Scenario) -> Parameters:
 
     rel = _by_area_bands(s.enrolment.relative_by_age_band, 1.0)   # (age, area)
     rate = yearly_values(s.enrolment.rate_path, years)
-    target = np.clip(rate[:, None, None] * rel[None], 0.0, 1.0)
+    target = rate[:, None, None] * rel[None]                       # (year, age, area)
+    over = np.argwhere(target[:, dims.ENTRY_AGE:] > 1.0 + 1e-9)
+    if len(over):                        # the schema refuses a target above 1 in every band
+        yi, ai, ar = over[0]
+        warnings.append(f"enrolment: rate_path x relative_by_age_band is above 1 from {years[yi]} "
+                        f"({dims.AREAS[ar]}, age {ai + dims.ENTRY_AGE}: "
+                        f"{target[yi, ai + dims.ENTRY_AGE, ar]:.4g}); the target share is capped at 1")
+    target = np.clip(target, 0.0, 1.0)
     if s.enrolment.family_binding:                                 # D3 §6(一)2 捆绑
         young = slice(dims.ENTRY_AGE, dims.PENSION_AGE)
         cap = target[:, young, :].mean(axis=1, keepdims=True)

@@ -12,6 +12,7 @@ import copy
 import datetime
 import difflib
 import hashlib
+import math
 import os
 import re
 import types
@@ -28,7 +29,24 @@ from . import dims
 
 SHARE_TOL = 1e-6
 _ANY_YEAR = 1900        # the year a bare value (not given by date) applies from
+_ANY_DATE = f"{_ANY_YEAR}-01"
 _WRAPPERS = {"bands", "values", "by_year"}   # keys the validators add around a bare mapping
+MAX_DEPTH = 50          # nesting a scenario file may have; the deepest shipped one has 5 levels
+FINITE = "must be a finite number (not .nan or .inf)"
+
+# Ranges a real scheme could have, each with its reason. A value outside is a mistake
+# (a unit slip, a share given in per cent, a misplaced digit), never a scheme.
+PERSONS_MAX = 2_000_000_000   # above China's whole population (1.41 billion, 2020 census)
+YUAN_YEAR_MAX = 100_000       # ten times the highest tier in force (Beijing: 9,000 a year, 2018)
+YUAN_MONTH_MAX = 10_000       # several times the highest basic pension paid (Shanghai: about
+#                               1,500 a month in 2024; the national minimum was 55 in 2009)
+INTEREST_MIN, INTEREST_MAX = -0.05, 0.3   # the PBC one-year deposit rate ran 1.5 % (2015-) to
+#                               10.98 % (1993-95); the margin leaves room for stress tests
+DIVISOR_MIN, DIVISOR_MAX = 56, 233        # Guofa [2005] 38 table: 233 months at 40, 56 at 70;
+#                               D1 Art. 20 uses 139 (age 60)
+BIRTHS_MAX = 0.3              # births per woman 15-49 a year: China 2010 about 0.035; the highest
+#                               national rates (Niger, about 7 children a woman) about 0.25
+MIGRATION_MAX = 0.5           # net migration a year, both ways: half the age group in one year
 
 
 class ScenarioError(ValueError):
@@ -100,7 +118,7 @@ def _share(value: Any) -> float:
     if isinstance(value, str):
         try:
             return float(Fraction(value.strip()))
-        except (ValueError, ZeroDivisionError):
+        except (ValueError, ZeroDivisionError, OverflowError):
             raise _Bad(allowed, value=value) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Bad(allowed, value=value)
@@ -108,11 +126,89 @@ def _share(value: Any) -> float:
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Money = Annotated[float, Field(ge=0.0)]
+YuanPerYear = Annotated[float, Field(ge=0.0, le=YUAN_YEAR_MAX)]
+YuanPerMonth = Annotated[float, Field(ge=0.0, le=YUAN_MONTH_MAX)]
+Persons = Annotated[int, Field(ge=0, le=PERSONS_MAX)]
+
+
+def _unwrap(tp: Any, meta: list) -> tuple[Any, list]:
+    """The type inside Annotated[...] and Optional[...], and the constraints met on the way."""
+    while True:
+        if get_origin(tp) is Annotated:
+            tp, *extra = get_args(tp)
+            for m in extra:
+                meta.extend(getattr(m, "metadata", None) or [m])
+        elif get_origin(tp) in (Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp, meta
+            tp = args[0]
+        else:
+            return tp, meta
+
+
+def _is_number_type(tp: Any) -> bool:
+    tp, _ = _unwrap(tp, [])
+    if get_origin(tp) in (Union, types.UnionType):
+        return any(_is_number_type(a) for a in get_args(tp))
+    return tp in (int, float)
+
+
+def _bool_for_number(tp: Any, value: Any) -> tuple[tuple, Any, Any] | None:
+    """(key path, type, true/false found) where ``value`` has a boolean for a number of ``tp``.
+
+    Pydantic takes ``true`` as 1 where a number is expected (``horizon_years: true``
+    would run one year); a scenario must write the number.
+    """
+    if isinstance(value, bool):
+        return ((), tp, value) if _is_number_type(tp) else None
+    inner, _ = _unwrap(tp, [])
+    if get_origin(inner) is dict and isinstance(value, dict):
+        key_tp, val_tp = get_args(inner)
+        for k, v in value.items():
+            if isinstance(k, bool) and _is_number_type(key_tp):
+                return ("[key]",), key_tp, k
+            found = _bool_for_number(val_tp, v)
+            if found is not None:
+                return ((k, *found[0]), *found[1:])
+    if get_origin(inner) is list and isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _bool_for_number(get_args(inner)[0], v)
+            if found is not None:
+                return ((i, *found[0]), *found[1:])
+    return None
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys, non-finite numbers and true/false for a number are refused."""
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, info in cls.model_fields.items():
+                if name not in data:
+                    continue
+                found = _bool_for_number(info.annotation, data[name])
+                if found is None:
+                    continue
+                at, tp, value = found
+                if at[-1:] == ("[key]",):
+                    raise _Bad("must be a number, not true or false", value=value, what="key",
+                               at=(name, *at[:-1]))
+                meta = list(info.metadata) if not at else []
+                desc = _describe(*_unwrap(tp, meta)) or "a number"
+                raise _Bad(f"must be {desc}, not true or false", value=value, at=(name, *at))
+        return data
+
+
+def _check_within(values: dict, lo: float | None, hi: float | None, allowed: str,
+                  at: tuple) -> None:
+    """Raise a :class:`_Bad` ``allowed`` at the first key whose value is outside [lo, hi]."""
+    for key, x in values.items():
+        if (lo is not None and x < lo) or (hi is not None and x > hi):
+            raise _Bad(allowed, at=(*at, key))
 
 
 def _check_sums_to_one(shares: dict, what: str, at: tuple = ()) -> None:
@@ -189,6 +285,29 @@ class DatedPath(Strict):
     def dated(self) -> list[tuple[int, int, float]]:
         return [(*parse_year_month(k), v) for k, v in self.values.items()]
 
+    def check_range(self, lo: float | None, hi: float | None, allowed: str,
+                    at: tuple = ()) -> "DatedPath":
+        """Raise a :class:`_Bad` naming the date whose value is outside [lo, hi]."""
+        _check_within(self.values, lo, hi, allowed, (*at, "values"))
+        return self
+
+    def check_covers(self, start: str, yearly: bool, at: tuple = ()) -> "DatedPath":
+        """Raise a :class:`_Bad` if the path has no value at the scheme's ``start`` (YYYY-MM).
+
+        Before its first date a path would be 0: an enrolment target, a basic pension or
+        a birth rate of 0 that nobody wrote. A path read once a year (``yearly``) takes
+        its January value, so it must start in January of the start year or earlier.
+        """
+        first = min(self.values)
+        need = f"{start[:4]}-01" if yearly else start
+        if first > need:
+            shown = first[:4] if first.endswith("-01") else first
+            read = (f"give a value for {start[:4]} or earlier (the path is read at January "
+                    f"of each year)" if yearly else f"give a value from {start} or earlier")
+            raise _Bad(f"the first date is {shown} but the scheme starts {start}: {read}; "
+                       f"before its first date the path would be 0", at=at)
+        return self
+
 
 def _as_path(v: Any) -> Any:
     """Accept a bare number, a bare mapping or a shipped table as a DatedPath.
@@ -225,7 +344,7 @@ class AgeBands(Strict):
     @model_validator(mode="before")
     @classmethod
     def _wrap(cls, v: Any) -> Any:
-        if isinstance(v, (int, float)):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
             return {"bands": {"0+": v}}
         if isinstance(v, dict) and "bands" not in v:
             return {"bands": v}
@@ -244,9 +363,7 @@ class AgeBands(Strict):
     def check_range(self, lo: float | None, hi: float | None, allowed: str,
                     at: tuple = ()) -> "AgeBands":
         """Raise a :class:`_Bad` naming the band whose value is outside [lo, hi]."""
-        for label, x in self.bands.items():
-            if (lo is not None and x < lo) or (hi is not None and x > hi):
-                raise _Bad(allowed, at=(*at, "bands", label))
+        _check_within(self.bands, lo, hi, allowed, (*at, "bands"))
         return self
 
     def by_age(self, default: float = 0.0) -> list[float]:
@@ -319,9 +436,9 @@ class Mortality(Strict):
 
 class Population(Strict):
     profile: str = Field(description="age-sex profile, e.g. census2010:province:520000")
-    total: int | None = Field(None, gt=0, description="county total, persons; "
-                              "None keeps the profile's own total")
-    area_totals: dict[Literal["rural", "urban"], Annotated[int, Field(ge=0)]] | None = None
+    total: int | None = Field(None, gt=0, le=PERSONS_MAX, description="county total, persons; "
+                              "None keeps the profile's own total (at most China's population)")
+    area_totals: dict[Literal["rural", "urban"], Persons] | None = None
     area_share_urban: Share = 0.0
     profile_year: int | None = Field(None, ge=1900, le=2300, description="year of the profile's "
                                      "counts; when before the start, the profile is aged to the start "
@@ -330,10 +447,28 @@ class Population(Strict):
                                        "the county knows (D5 §1); the profile fills the rest")
     sex_ratio_at_birth: float = Field(1.18, gt=0.8, lt=1.5)
     births_per_woman_15_49: OptPath = Field(
-        None, description="general fertility rate path; None = the profile's own ratio "
-                          "of age-0 children to women 15-49, held constant")
-    net_migration_rate: AgeBands = AgeBands(bands={"0+": 0.0})
+        None, description="general fertility rate path, births per woman 15-49 a year, 0 to "
+                          "0.3 (China 2010 about 0.035; the highest national rates about 0.25); "
+                          "None = the profile's own ratio of age-0 children to women 15-49, "
+                          "held constant")
+    net_migration_rate: AgeBands = Field(AgeBands(bands={"0+": 0.0}), description="net "
+                                         "migration of non-members a year by age, -0.5 to 0.5 "
+                                         "(at most half an age group in one year)")
     mortality: Mortality = Mortality()
+
+    @field_validator("births_per_woman_15_49")
+    @classmethod
+    def _births(cls, v: DatedPath | None) -> DatedPath | None:
+        return v if v is None else v.check_range(
+            0.0, BIRTHS_MAX, f"must be births per woman aged 15-49 a year from 0 to {BIRTHS_MAX:g} "
+            f"(China 2010: about 0.035; the highest national rates are about 0.25)")
+
+    @field_validator("net_migration_rate")
+    @classmethod
+    def _migration(cls, v: AgeBands) -> AgeBands:
+        return v.check_range(-MIGRATION_MAX, MIGRATION_MAX, f"must be a yearly rate from "
+                             f"{-MIGRATION_MAX:g} to {MIGRATION_MAX:g} (net migration of half an "
+                             f"age group in one year is the most a county could see)")
 
     @field_validator("profile")
     @classmethod
@@ -345,6 +480,9 @@ class Population(Strict):
 
     @model_validator(mode="after")
     def _totals_agree(self) -> "Population":
+        if self.area_totals is not None and sum(self.area_totals.values()) <= 0:
+            raise _Bad("the rural and urban totals add up to 0: give the persons of at least "
+                       "one area (or leave out population.area_totals)", at=("area_totals",))
         if self.total and self.area_totals:
             both = sum(self.area_totals.values())
             if abs(both - self.total) > 0.5:
@@ -388,11 +526,19 @@ class Eligibility(Strict):
 
 class Enrolment(Strict):
     rate_path: DatedValue = Field(description="target share of the eligible who are "
-                                 "members, by year (D3 §4(五): 40 %, 65 %, 90 %)")
-    relative_by_age_band: ByArea = ByArea(rural={"0+": 1.0}, urban={"0+": 1.0})
+                                 "members, by year (D3 §4(五): 40 %, 65 %, 90 %), times "
+                                 "relative_by_age_band; 0 or more, and not above 1 in every band")
+    relative_by_age_band: ByArea = Field(ByArea(rural={"0+": 1.0}, urban={"0+": 1.0}),
+                                         description="factor on rate_path by age band, 0 to 10 "
+                                         "(the product is the band's target, capped at 1)")
     family_binding: bool = Field(False, description="D3 §6(一)2: the 60+ at start get the "
                                  "basic pension only if their children enrol; caps their "
                                  "uptake at the 16-59 rate")
+
+    @field_validator("rate_path")
+    @classmethod
+    def _share_or_more(cls, v: DatedPath) -> DatedPath:
+        return v.check_range(0.0, None, "must be a share of the eligible, 0 or more")
 
 
 class TierMix(Strict):
@@ -444,8 +590,8 @@ class Contributions(Strict):
                                               "cohort engine keeps no stock of missed years: its "
                                               "catch_up_share is made up within the year, which fits both")
     catch_up_at_60: CatchUpAt60 = CatchUpAt60()
-    collective_yuan: Money = Field(0.0, description="collective subsidy per paying member, "
-                                   "yuan/year (D1 Art. 10; D3 §6(二))")
+    collective_yuan: YuanPerYear = Field(0.0, description="collective subsidy per paying "
+                                         "member, yuan/year (D1 Art. 10; D3 §6(二))")
 
     @field_validator("density")
     @classmethod
@@ -457,17 +603,23 @@ class ContributionSubsidy(Strict):
     """A per-payer government subsidy, stepped by tier (D1 Art. 8; D5 §2(三)4)."""
     name: str
     reference: str
-    amount_by_tier: dict[float, Money] = Field(description="yuan/year for tiers at or "
-                                                "above each key")
+    amount_by_tier: dict[Annotated[float, Field(ge=0, le=YUAN_YEAR_MAX)], YuanPerYear] = Field(
+        description="yuan/year for tiers at or above each key")
     paid_by: PaidBy
     areas: list[Literal["rural", "urban"]] = ["rural", "urban"]
-    from_year: int = 1900
-    to_year: int = 2300
+    from_year: int = Field(1900, ge=1900, le=2300)
+    to_year: int = Field(2300, ge=1900, le=2300)
 
     @field_validator("amount_by_tier", mode="before")
     @classmethod
     def _flat(cls, v: Any) -> Any:
-        return {0: v} if isinstance(v, (int, float)) else v
+        return {0: v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _years(self) -> "ContributionSubsidy":
+        if self.to_year < self.from_year:
+            raise _Bad(f"must be from_year ({self.from_year}) or later", at=("to_year",))
+        return self
 
     @field_validator("amount_by_tier")
     @classmethod
@@ -489,28 +641,47 @@ class OnBehalfGroup(Strict):
                                         "of the lowest tier for them")
     share_of_contribution: Share = Field(0.0, description="government pays this share "
                                          "of their chosen tier (village cadres, D5)")
-    extra_subsidy_yuan: Money = Field(0.0, description="added subsidy, yuan/year (D3: 40)")
+    extra_subsidy_yuan: YuanPerYear = Field(0.0, description="added subsidy, yuan/year (D3: 40)")
     extra_lowest_tier_only: bool = True
     paid_by: PaidBy = PaidBy(county=1.0)
     applies_to: list[Literal["severely_disabled", "dibao", "village_cadre"]] = Field(
         [], description="the member flags this group stands for (member calculator); "
         "a member gets the most specific matching group")
 
+    @model_validator(mode="after")
+    def _at_most_the_premium(self) -> "OnBehalfGroup":
+        a, b = self.share_of_lowest_tier, self.share_of_contribution
+        if a + b > 1.0 + SHARE_TOL:
+            raise _Bad(f"share_of_lowest_tier and share_of_contribution add up to {a + b:g} but "
+                       f"may add up to at most 1: at the lowest tier government would pay more "
+                       f"than the premium (D1 Art. 9: half or the whole lowest tier; D5: half "
+                       f"the contribution)", what="shares",
+                       value={"share_of_lowest_tier": a, "share_of_contribution": b})
+        return self
+
 
 class BasicPensionPart(Strict):
     """One component of the basic pension and who pays it (D1 Art. 20; D3 §8(二)1)."""
     name: str
     reference: str
-    monthly: DatedValue
+    monthly: DatedValue = Field(description="yuan a month per pensioner, 0 to 10,000 (the "
+                                "highest paid, Shanghai's, is about 1,500)")
     scale: float = Field(1.0, ge=0.0, le=10.0, description="multiplies the path, e.g. a local "
                          "top-up of 60 % of the national minimum")
     paid_by: PaidBy
+
+    @field_validator("monthly")
+    @classmethod
+    def _yuan(cls, v: DatedPath) -> DatedPath:
+        return v.check_range(0.0, YUAN_MONTH_MAX, f"must be yuan a month from 0 to "
+                             f"{YUAN_MONTH_MAX:,} (the highest basic pension paid, Shanghai's, is "
+                             f"about 1,500 a month)")
 
 
 class AgeTopup(Strict):
     """A monthly top-up from an age on (D3 §8(四): +10 from 70), paid from the month after
     that birthday like the pension itself (D1 Art. 21 次月)."""
-    monthly_yuan: Money = 0.0
+    monthly_yuan: YuanPerMonth = 0.0
     share_of_pensioners: Share = 1.0
     from_age: int | None = Field(None, ge=dims.PENSION_AGE, le=dims.MAX_AGE)
 
@@ -524,7 +695,7 @@ class AgeTopup(Strict):
 
 class OneChildTopup(Strict):
     """A monthly top-up for parents holding a one-child certificate (D3 §8(三): +10)."""
-    monthly_yuan: Money = 0.0
+    monthly_yuan: YuanPerMonth = 0.0
     share_of_pensioners: Share = 0.0
 
 
@@ -532,7 +703,8 @@ class LumpSum(Strict):
     """D3 §6(一)2 lump-sum purchase (趸缴) by the 60+ at the start."""
     shares: dict[float, Share] = Field({}, description="monthly account pension level "
                                        "-> share of the 60+ at start who buy it")
-    min_months: int | None = Field(None, ge=0, description="D3: never fewer than 60 months")
+    min_months: int | None = Field(None, ge=0, le=600, description="D3: never fewer than 60 "
+                                   "months (at most 50 years of months)")
     to_age: int | None = Field(None, ge=60, le=dims.MAX_AGE, description="D3: months to age 75")
     purchase_window_years: int = Field(5, ge=1, le=30, description="years after the start in "
                                        "which registrants may buy; each year's buyers are kept "
@@ -550,6 +722,11 @@ class LumpSum(Strict):
     @field_validator("shares")
     @classmethod
     def _sum(cls, v: dict) -> dict:
+        for level in v:
+            if not 0 < level <= YUAN_MONTH_MAX:
+                raise _Bad(f"must be a monthly account pension in yuan, more than 0 and at most "
+                           f"{YUAN_MONTH_MAX:,} (D3 §6(一)2: 40, 60 or 90)", value=_num(level),
+                           what="monthly level")
         if sum(v.values()) > 1.0 + SHARE_TOL:
             raise _Bad(f"the lump-sum shares add up to {sum(v.values()):.6g} but may add "
                        f"up to at most 1")
@@ -558,21 +735,24 @@ class LumpSum(Strict):
 
 class Benefits(Strict):
     basic_pension: list[BasicPensionPart]
-    long_contribution_yuan_per_year_over_15: Money = Field(
-        0.0, description="monthly extra basic pension per year paid above 15 "
-                         "(加发, D1 Art. 20), at the county's cost")
+    long_contribution_yuan_per_year_over_15: float = Field(
+        0.0, ge=0.0, le=100.0, description="monthly extra basic pension per year paid above 15 "
+                         "(加发, D1 Art. 20), at the county's cost; 0 to 100 (provinces pay 1 to "
+                         "5 yuan a month a year)")
     long_contribution_paid_by: PaidBy = PaidBy(county=1.0)
-    payout_divisor: float | Literal["guofa_2005_38"] = Field(
+    payout_divisor: Annotated[float, Field(ge=DIVISOR_MIN, le=DIVISOR_MAX)] | Literal[
+        "guofa_2005_38"] = Field(
         description="months the account at 60 is divided by: D1 Art. 20 gives 139; D3 §8(二)2 "
                     "the Guofa [2005] 38 table (139 at 60, the only age at which payment starts "
-                    "in this model)")
+                    "in this model); a number from 56 to 233, the table's range (233 at 40, "
+                    "56 at 70)")
     one_child_parent: OneChildTopup = OneChildTopup()
     age_topup: AgeTopup = AgeTopup()
     topups_from_pooled_fund: bool = Field(True, description="D3 §8(三)(四): top-ups are "
                                           "paid from the fund")
     death_grant_months_of_pension: float = Field(0.0, ge=0, le=60, description="D3 §8(五): 12")
-    funeral_grant_yuan: Money = Field(0.0, description="D1 Art. 23: optional one-off "
-                                      "county grant")
+    funeral_grant_yuan: YuanPerYear = Field(0.0, description="D1 Art. 23: optional "
+                                            "one-off county grant, yuan")
     grants_from_pooled_fund: bool = True
     lump_sum: LumpSum = LumpSum()
     short_of_years_at_60: Literal["keep_account", "refund"] = Field(
@@ -583,9 +763,24 @@ class Benefits(Strict):
     @field_validator("payout_divisor", mode="before")
     @classmethod
     def _divisor(cls, v: Any) -> Any:
-        if isinstance(v, str) and v.strip().replace(".", "", 1).isdigit():
-            return float(v)
-        return v
+        """One line for any bad divisor (the union would give one per form)."""
+        if v == "guofa_2005_38":
+            return v
+        allowed = f"a number from {DIVISOR_MIN} to {DIVISOR_MAX}, or 'guofa_2005_38'"
+        x = v
+        if isinstance(v, str):
+            try:
+                x = float(v.strip())
+            except ValueError:
+                raise _Bad(f"must be {allowed}") from None
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise _Bad(f"must be {allowed}")
+        if not math.isfinite(x):
+            raise _Bad(f"{FINITE}; allowed: {allowed}")
+        if not DIVISOR_MIN <= x <= DIVISOR_MAX:
+            raise _Bad(f"must be {allowed} (the Guofa [2005] 38 table runs from 233 months at "
+                       f"40 to 56 at 70; D1 Art. 20 gives 139)")
+        return float(x)
 
 
 class Accounts(Strict):
@@ -593,16 +788,26 @@ class Accounts(Strict):
     interest_rule: Literal["highest", "in_force_jan1", "time_weighted"] = Field(
         "highest", description="D1 Art. 14 就高: the highest rate in force in the year; "
         "D3 §7(二) the reference rate")
-    flat_rate_pa: float = Field(0.0, ge=-0.05, le=0.3)
-    rate_path: OptPath = None
+    flat_rate_pa: float = Field(0.0, ge=INTEREST_MIN, le=INTEREST_MAX, description="yearly "
+                                "rate; the deposit rate ran 1.5 % to 10.98 % in 1990-2025")
+    rate_path: OptPath = Field(None, description="yearly rates by date, -0.05 to 0.3 like "
+                               "flat_rate_pa")
     crediting: Literal["year_end", "mid_year"] = Field(
         "year_end", description="RULES.md §3: 'year_end' credits a payment on 31 December "
         "(no interest in the year paid); 'mid_year' gives it half a year's interest")
-    rate_after_data_pa: float | None = Field(None, ge=-0.05, le=0.3, description="pbc_1y: the "
+    rate_after_data_pa: float | None = Field(None, ge=INTEREST_MIN, le=INTEREST_MAX,
+                                             description="pbc_1y: the "
                                              "rate for years after the shipped table; None holds "
                                              "the last published rate")
     heirs_share: Share = Field(1.0, description="share of deceased members with an heir; "
                                "without one the whole balance stays in the fund (D1 Art. 20)")
+
+    @field_validator("rate_path")
+    @classmethod
+    def _rates(cls, v: DatedPath | None) -> DatedPath | None:
+        return v if v is None else v.check_range(
+            INTEREST_MIN, INTEREST_MAX, f"must be a yearly rate from {INTEREST_MIN:g} to "
+            f"{INTEREST_MAX:g} (the deposit rate ran 1.5 % to 10.98 % in 1990-2025)")
 
     @model_validator(mode="after")
     def _path_given(self) -> "Accounts":
@@ -616,13 +821,22 @@ class Finance(Strict):
     backstop_paid_by: PaidBy = Field(PaidBy(county=1.0), description="who pays what the "
                                      "pooled fund cannot (D1 Art. 19: the county)")
     pooled_fund_earns_interest: bool = True
-    admin_yuan_per_payer: Money = Field(0.0, description="work funding per paying member, "
-                                        "yuan/year (D3 §4(四): 15 to villages)")
-    admin_yuan_per_new_member: Money = Field(0.0, description="work funding per new member, "
-                                             "yuan (D5 §2(三)4: 1 to townships)")
+    admin_yuan_per_payer: float = Field(0.0, ge=0.0, le=1000.0, description="work funding "
+                                        "per paying member, yuan/year (D3 §4(四): 15 to villages; "
+                                        "at most 1,000)")
+    admin_yuan_per_new_member: float = Field(0.0, ge=0.0, le=1000.0, description="work funding "
+                                             "per new member, yuan (D5 §2(三)4: 1 to townships; "
+                                             "at most 1,000)")
     admin_paid_by: PaidBy = PaidBy(county=1.0)
     fiscal_base_yuan: OptPath = Field(None, description="the budget the basic pension is compared "
-                                      "with in reports (yuan/year, dated, with growth)")
+                                      "with in reports (yuan/year, dated, with growth), 0 to 1e14 "
+                                      "(China's whole budget revenue was about 2.2e13 in 2023)")
+
+    @field_validator("fiscal_base_yuan")
+    @classmethod
+    def _base(cls, v: DatedPath | None) -> DatedPath | None:
+        return v if v is None else v.check_range(0.0, 1e14, "must be yuan a year from 0 to 1e14 "
+                                                 "(China's whole budget revenue: about 2.2e13)")
 
 
 class Scenario(Strict):
@@ -657,6 +871,10 @@ class Scenario(Strict):
                     for t in tiers):
                 raise _Bad("must be a list of positive yuan amounts in ascending order, "
                            "e.g. [100, 200, 300]", at=at_tiers)
+            for i, t in enumerate(tiers):
+                if t > YUAN_YEAR_MAX:
+                    raise _Bad(f"a tier may be at most {YUAN_YEAR_MAX:,} yuan a year (ten times "
+                               f"the highest in force, Beijing's 9,000)", at=(*at_tiers, i))
             for a, b in zip(tiers, tiers[1:]):
                 if b <= a:
                     raise _Bad(f"the tiers must be in strictly ascending order, e.g. "
@@ -679,16 +897,64 @@ class Scenario(Strict):
                 at = ("eligibility", "eligible_share", area)
                 _validate_part(AgeBands, v, at).check_range(0.0, 1.0, "must be a share from 0 to 1",
                                                             at)
+            persons = f"must be a number of persons from 0 to {PERSONS_MAX:,} (China's population)"
             if e.eligible_counts is not None and getattr(e.eligible_counts, area) is not None:
                 at = ("eligibility", "eligible_counts", area)
                 _validate_part(AgeBands, getattr(e.eligible_counts, area), at).check_range(
-                    0.0, None, "must be a number of persons, 0 or more", at)
+                    0.0, PERSONS_MAX, persons, at)
+            bands = self.population.band_totals
+            if bands is not None and getattr(bands, area) is not None:
+                at = ("population", "band_totals", area)
+                _validate_part(AgeBands, getattr(bands, area), at).check_range(
+                    0.0, PERSONS_MAX, persons, at)
             v = getattr(self.enrolment.relative_by_age_band, area)
             if v is not None:
                 at = ("enrolment", "relative_by_age_band", area)
-                _validate_part(AgeBands, v, at).check_range(0.0, None, "must be a number, 0 or more",
-                                                            at)
+                _validate_part(AgeBands, v, at).check_range(
+                    0.0, 10.0, "must be a factor from 0 to 10 on enrolment.rate_path (the "
+                    "product, a band's target share, is capped at 1)", at)
+        self._check_enrolment_target()
+        self._check_paths_cover_the_start()
+        total = sum(g.share_of_payers for g in self.on_behalf)
+        if total > 1.0 + SHARE_TOL:
+            raise _Bad(f"the share_of_payers of the groups add up to {total:.6g} but may add up "
+                       f"to at most 1: government would pay more than the whole premium of "
+                       f"all payers (D1 Art. 9)", what="share_of_payers",
+                       value=[g.share_of_payers for g in self.on_behalf], at=("on_behalf",))
         return self
+
+    def _check_enrolment_target(self) -> None:
+        """A rate_path value times every band's factor above 1 is no target (D3 §4(五))."""
+        least = None
+        for area in dims.AREAS:
+            v = getattr(self.enrolment.relative_by_age_band, area)
+            by_age = AgeBands.model_validate(v).by_age(1.0) if v is not None else [1.0] * dims.N_AGE
+            factors = [x for x in by_age[dims.ENTRY_AGE:] if x > 0]
+            if factors:
+                least = min(factors) if least is None else min(least, min(factors))
+        if least is None:
+            return
+        for date, x in self.enrolment.rate_path.values.items():
+            if x * least > 1.0 + SHARE_TOL:
+                raise _Bad(f"the target share times enrolment.relative_by_age_band is above 1 in "
+                           f"every age band ({x:g} x the least factor {least:g} = {x * least:.3g}); "
+                           f"here it may be at most {1 / least:.4g}",
+                           at=("enrolment", "rate_path", "values", date))
+
+    def _check_paths_cover_the_start(self) -> None:
+        """Every dated path in use has a value from the scheme's start (refused otherwise)."""
+        start = self.scheme.start
+        paths = [(("enrolment", "rate_path"), self.enrolment.rate_path, True),
+                 (("population", "births_per_woman_15_49"),
+                  self.population.births_per_woman_15_49, True),
+                 (("finance", "fiscal_base_yuan"), self.finance.fiscal_base_yuan, True),
+                 *((("benefits", "basic_pension", i, "monthly"), part.monthly, False)
+                   for i, part in enumerate(self.benefits.basic_pension))]
+        if self.accounts.interest == "path":
+            paths.append((("accounts", "rate_path"), self.accounts.rate_path, True))
+        for at, path, yearly in paths:
+            if path is not None:
+                path.check_covers(start, yearly, at)
 
 
 def _num(x: float) -> int | float:
@@ -737,9 +1003,9 @@ class _Layer(NamedTuple):
 
 
 class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, key: Any, first_line: int, mark: Any):
+    def __init__(self, key: Any, first: Any, mark: Any):
         super().__init__(f"duplicate key {key!r}")
-        self.key, self.first_line, self.mark = key, first_line, mark
+        self.key, self.first, self.mark = key, first, mark
 
 
 class _Loader(yaml.SafeLoader):
@@ -753,10 +1019,10 @@ def _construct_mapping(loader: yaml.SafeLoader, node: Any, deep: bool = False) -
             continue
         key = loader.construct_object(key_node, deep=True)
         try:
-            first = seen.setdefault(key, key_node.start_mark.line + 1)
+            first = seen.setdefault(key, key_node.start_mark)
         except TypeError:                    # unhashable key: the loader reports it
             continue
-        if first != key_node.start_mark.line + 1:
+        if first is not key_node.start_mark:     # also two on one line: {2011: 0.6, 2011: 0.1}
             raise _DuplicateKey(key, first, key_node.start_mark)
     return yaml.SafeLoader.construct_mapping(loader, node, deep)
 
@@ -767,8 +1033,11 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def _yaml_problem(exc: yaml.YAMLError) -> tuple[Any, str]:
     """(mark, plain-English explanation) of a YAML syntax error."""
     if isinstance(exc, _DuplicateKey):
+        first = f"line {exc.first.line + 1}"
+        if exc.first.line == exc.mark.line:
+            first += f", column {exc.first.column + 1}"
         return exc.mark, (f"the key {exc.key!r} is given twice in the same block (first at "
-                          f"line {exc.first_line}); give each key once")
+                          f"{first}); give each key once")
     mark = getattr(exc, "problem_mark", None)
     ctx_mark = getattr(exc, "context_mark", None)
     problem = (getattr(exc, "problem", None) or "").strip()
@@ -810,12 +1079,18 @@ def _read_yaml(path: Path, shown: str | None = None) -> dict:
         raise ScenarioError(f"{shown}: is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise ScenarioError(f"{shown}: cannot read ({exc.strerror})") from None
+    too_deep = ScenarioError(f"{shown}: nested too deeply (more than {MAX_DEPTH} levels); a "
+                             f"scenario needs at most about 6")
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark, why = _yaml_problem(exc)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""
         raise ScenarioError(f"{shown}:{where} not valid YAML: {why}") from None
+    except RecursionError:
+        raise too_deep from None
+    if _depth(data) > MAX_DEPTH:
+        raise too_deep
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -824,6 +1099,43 @@ def _read_yaml(path: Path, shown: str | None = None) -> dict:
         raise ScenarioError(f"{shown}: (top level): the file is {kind}; it must be keys and "
                             f"values such as 'title: ...' and 'scheme: ...'")
     return data
+
+
+def _depth(data: Any) -> int:
+    """Levels of mappings and lists in ``data`` (a bare value: 0), without recursion."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        node, level = todo.pop()
+        children = (node.values() if isinstance(node, dict) else node
+                    if isinstance(node, list) else None)
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH:
+            todo.extend((c, level + 1) for c in children)
+    return deepest
+
+
+def _non_finite(data: Any) -> list[tuple[tuple, float]]:
+    """(key path, value) of every NaN or infinity in a raw mapping, keys included.
+
+    YAML reads ``.nan``, ``.inf``, ``-.inf`` and overflowing numbers (``1e400``)
+    as floats; no quantity of a scheme can be one. Found before validation, in
+    one place, so every field (dated paths, age-band tables, tier lists,
+    subsidy schedules, shares) refuses them alike.
+    """
+    bad: list[tuple[tuple, float]] = []
+    todo: list[tuple[tuple, Any]] = [((), data)]
+    while todo:
+        at, node = todo.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            bad.append((at, node))
+        elif isinstance(node, dict):
+            bad.extend((at, k) for k in node if isinstance(k, float) and not math.isfinite(k))
+            todo.extend(((*at, k), v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            todo.extend(((*at, i), v) for i, v in reversed(list(enumerate(node))))
+    return bad
 
 
 def _resolve(path: str | Path, _seen: tuple = ()) -> list[_Layer]:
@@ -893,20 +1205,31 @@ def _walk(raw: Any, loc: tuple) -> tuple[str, bool, Any]:
                 parts.append(("." if parts else "") + str(key))
                 cur = cur[item]
                 continue
-            if item in _WRAPPERS or item == _ANY_YEAR:
+            if item in _WRAPPERS or item in (_ANY_YEAR, _ANY_DATE):
                 continue
-            same = [k for k in cur if str(k) == str(item)]
+            same = ([k for k in cur if str(k) == str(item)]
+                    or [k for k in cur if _same_date(k, item)])
             if same:
                 parts.append(("." if parts else "") + str(same[0]))
                 cur = cur[same[0]]
                 continue
         elif found:                 # a bare value: the rest of loc is the validators' wrapping
             break
-        elif item in _WRAPPERS or item == _ANY_YEAR:
+        elif item in _WRAPPERS or item in (_ANY_YEAR, _ANY_DATE):
             continue
         found, cur = False, None
         parts.append(("." if parts else "") + str(item))
     return "".join(parts), found, cur
+
+
+def _same_date(key: Any, date: Any) -> bool:
+    """Whether a key as written (``2011``, ``2014-07``) is the normalised ``date`` ("2011-01")."""
+    if not (isinstance(date, str) and _DATE_RE.match(date)) or isinstance(key, bool):
+        return False
+    try:
+        return parse_year_month(key) == parse_year_month(date)
+    except _Bad:
+        return False
 
 
 def _loc(loc: tuple, raw: Any = None) -> str:
@@ -925,22 +1248,6 @@ def _show(value: Any, limit: int = 100) -> str:
         value = value.isoformat()
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 5] + " ...]"
-
-
-def _unwrap(tp: Any, meta: list) -> tuple[Any, list]:
-    """The type inside Annotated[...] and Optional[...], and the constraints met on the way."""
-    while True:
-        if get_origin(tp) is Annotated:
-            tp, *extra = get_args(tp)
-            for m in extra:
-                meta.extend(getattr(m, "metadata", None) or [m])
-        elif get_origin(tp) in (Union, types.UnionType):
-            args = [a for a in get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp, meta
-            tp = args[0]
-        else:
-            return tp, meta
 
 
 def _type_at(root: Any, loc: tuple) -> tuple[Any, list, Any] | None:
@@ -972,8 +1279,21 @@ _SHAPES = {
 }
 
 
+def _g(x: float) -> str:
+    """A bound for a message: ``2,000,000,000`` rather than ``2e+09``."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 10_000 else f"{x:g}"
+
+
 def _describe(tp: Any, meta: list) -> str | None:
     """What a value of type ``tp`` with constraints ``meta`` may be, in plain words."""
+    if get_origin(tp) in (Union, types.UnionType):
+        words = []
+        for arm in get_args(tp):
+            if get_origin(arm) is Literal and len(get_args(arm)) == 1:
+                words.append(repr(get_args(arm)[0]))
+            elif arm is not type(None):
+                words.append(_describe(*_unwrap(arm, [])))
+        return None if None in words else ", or ".join(words)
     if get_origin(tp) is Literal:
         return "one of " + ", ".join(repr(a) for a in get_args(tp))
     if tp is bool:
@@ -996,12 +1316,12 @@ def _describe(tp: Any, meta: list) -> str | None:
     lo = ("ge", b["ge"]) if "ge" in b else ("gt", b["gt"]) if "gt" in b else None
     hi = ("le", b["le"]) if "le" in b else ("lt", b["lt"]) if "lt" in b else None
     if lo and hi and lo[0] == "ge" and hi[0] == "le":
-        return f"{noun} from {lo[1]:g} to {hi[1]:g}"
+        return f"{noun} from {_g(lo[1])} to {_g(hi[1])}"
     words = []
     if lo:
-        words.append(f"{lo[1]:g} or more" if lo[0] == "ge" else f"more than {lo[1]:g}")
+        words.append(f"{_g(lo[1])} or more" if lo[0] == "ge" else f"more than {_g(lo[1])}")
     if hi:
-        words.append(f"{hi[1]:g} or less" if hi[0] == "le" else f"less than {hi[1]:g}")
+        words.append(f"{_g(hi[1])} or less" if hi[0] == "le" else f"less than {_g(hi[1])}")
     return noun + (", " + " and ".join(words) if words else "")
 
 
@@ -1048,6 +1368,8 @@ def _problem(err: dict, root: Any) -> tuple[tuple, Any, str, str]:
         return loc, value, f"must be {desc}" if desc else _pydantic_words(err["msg"]), "key"
     if kind == "value_error" and exc is not None:
         return loc, _NO, str(exc), "value"
+    if kind == "finite_number":                 # a text such as "nan" read as a number
+        return loc, _NO, _finite_words(root, loc), "value"
     if kind in _TYPE_ERRORS:
         found = _type_at(root, loc)
         desc = _describe(found[0], found[1]) if found else None
@@ -1057,6 +1379,13 @@ def _problem(err: dict, root: Any) -> tuple[tuple, Any, str, str]:
         if desc:
             return loc, _NO, f"must be {desc}", "value"
     return loc, _NO, _pydantic_words(err["msg"]), "value"
+
+
+def _finite_words(root: Any, loc: tuple) -> str:
+    """What to say of a NaN or infinity at ``loc``: finite, and what is allowed there."""
+    found = _type_at(root, loc)
+    desc = _describe(found[0], found[1]) if found else None
+    return f"{FINITE}; allowed: {desc}" if desc else FINITE
 
 
 def _pydantic_words(msg: str) -> str:
@@ -1073,16 +1402,23 @@ def _origin(layers: list[_Layer], loc: tuple) -> tuple[_Layer | None, list[_Laye
 def _format_error(path: str | Path, exc: ValidationError, raw: dict,
                   layers: list[_Layer] | None = None) -> str:
     """One line per problem: file, key path, bad value, what is allowed."""
+    problems = [(*_problem(err, Scenario), err["type"] not in ("missing", "extra_forbidden"))
+                for err in exc.errors()]
+    return _format_problems(path, problems, raw, layers)
+
+
+def _format_problems(path: str | Path, problems: list[tuple], raw: dict,
+                     layers: list[_Layer] | None = None) -> str:
+    """One line per (key path, value or _NO, what is allowed, what it is, show the raw value)."""
     main = str(path)
     lines: list[str] = []
-    for err in exc.errors():
-        loc, value, msg, what = _problem(err, Scenario)
+    for loc, value, msg, what, show_raw in problems:
         shown, found, at_raw = _walk(raw, loc)
         owner, also = _origin(layers or [], loc)
         file = main
         if owner is not None and owner.shown != main:
             file = f"{owner.shown} (extended by {main})"
-        if value is _NO and found and err["type"] not in ("missing", "extra_forbidden"):
+        if value is _NO and found and show_raw:
             value = at_raw
         if value is _NO:
             text = msg
@@ -1108,12 +1444,24 @@ def load_scenario(path: str | Path) -> "Scenario":
     """
     layers = _resolve(path)
     raw = _merge(layers)
-    try:
-        scen = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(_format_error(path, exc, raw, layers)) from None
+    scen = _validated(raw, path, layers)
     scen._files = [layer.path for layer in layers]
     return scen
+
+
+def _validated(raw: dict, path: str | Path, layers: list[_Layer] | None = None) -> Scenario:
+    """The :class:`Scenario` of a merged raw mapping; any problem is a :class:`ScenarioError`."""
+    if _depth(raw) > MAX_DEPTH:
+        raise ScenarioError(f"{path}: nested too deeply (more than {MAX_DEPTH} levels); a "
+                            f"scenario needs at most about 6")
+    bad = _non_finite(raw)
+    if bad:
+        problems = [(loc, value, _finite_words(Scenario, loc), "value", True) for loc, value in bad]
+        raise ScenarioError(_format_problems(path, problems, raw, layers))
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_format_error(path, exc, raw, layers)) from None
 
 
 def scenario_files(scen: Scenario) -> list[Path]:
@@ -1132,9 +1480,6 @@ def with_overrides(scen: Scenario, changes: dict, where: str = "override") -> Sc
     a tier mix). Raises :class:`ScenarioError` naming ``where`` on a bad change.
     """
     merged = _deep_merge(scen.model_dump(mode="python"), changes)
-    try:
-        out = Scenario.model_validate(merged)
-    except ValidationError as exc:
-        raise ScenarioError(_format_error(Path(where), exc, merged)) from None
+    out = _validated(merged, where)
     out._files = list(scen._files)
     return out

@@ -132,3 +132,48 @@ def test_random_valid_scenarios_conserve_and_stay_non_negative(over, q_scale):
     assert checks.all_identities(proj.annual) == []
     _, fails = _states(P)
     assert fails == []
+
+
+# --------------------------------------------------------------------------
+# NaN and infinity never pass (a NaN compares as neither more nor less)
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def qiannan_annual():
+    qiannan = next(p for p in SCENARIOS if p.stem == "qiannan_2011")
+    return project(load_scenario(qiannan), detail=False).annual
+
+
+def test_planted_nan_in_a_fund_balance_is_reported(qiannan_annual):
+    df = qiannan_annual.copy()
+    df.loc[10, "account_fund_balance"] = np.nan
+    fails = checks.all_identities(df)
+    year = df.loc[10, "year"]
+    assert f"{year}: account_fund_balance is not a finite number (nan)" in fails
+    assert any(f.startswith(f"{year}: account fund does not balance") for f in fails)
+    assert len(fails) == len(set(fails))              # each failure once
+
+
+@pytest.mark.parametrize("col, check", [
+    ("account_fund_balance", checks.account_fund_identity),
+    ("account_fund_opening", checks.account_fund_identity),
+    ("pooled_fund_paid", checks.pooled_fund_identity),
+    ("government_total_cost", checks.government_cost_identity),
+    ("members", checks.headcount_identity),
+    ("population", checks.population_identity),
+    ("pensioners", checks.no_negatives),
+    ("births", checks.finite_values)])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_each_identity_fails_on_nan_and_infinity(col, check, bad, qiannan_annual):
+    df = qiannan_annual.copy()
+    assert check(df) == []
+    df.loc[40, col] = bad if check is not checks.no_negatives else np.nan
+    assert len(check(df)) >= 1, col
+
+
+def test_an_empty_fiscal_base_is_no_failure(qiannan_annual):
+    assert qiannan_annual["fiscal_base"].isna().all()      # Qiannan gives none: empty
+    assert checks.finite_values(qiannan_annual) == []
+    df = qiannan_annual.copy()
+    df["fiscal_base"] = 1e9
+    df.loc[3, "fiscal_base"] = np.inf
+    assert checks.finite_values(df) == [f"{df.loc[3, 'year']}: fiscal_base is not a finite number (inf)"]
