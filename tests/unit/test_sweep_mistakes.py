@@ -26,6 +26,8 @@ def _sweep(tmp_path, body: str) -> Path:
     ("axes: {f: {files: qiubei_2011.yaml}}", "axes.f.files: bad value 'qiubei_2011.yaml': must be a non-empty"),
     ("axes: {f: {files: [nowhere.yaml]}}", "axes.f.files.nowhere: bad value 'nowhere.yaml': no such scenario"),
     (f"axes:\n  {AXIS}\n  {AXIS}", "the key 'a' is given twice"),
+    ("axes: {a: {path: enrolment.rate_path, values: {x: {2011: 0.6, 2012: 0.8, 2011: 0.1}}}}",
+     "the key 2011 is given twice"),
     ("axes: {a: {path: scheme.horizon_years, values: [3, 3]}}", "axes.a.values: '3' is given twice"),
     ("axes: {a: {path: x, values: [1], files: [y.yaml]}}", "give 'path' and 'values', or 'files', or 'counties'"),
     ("axes: {}", "axes: bad value {}: must be a mapping of axis names"),
