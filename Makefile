@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/qiannan_2011.yaml
 OUT    ?= outputs
 
-.PHONY: report report-all test test-all bench lab clean
+.PHONY: report report-all test test-all quick bench lab clean
 
 $(STAMP): pyproject.toml
 	@bash scripts/system-deps.sh
@@ -24,11 +24,16 @@ report: $(STAMP)
 report-all: $(STAMP)
 	$(PY) -m model report --batch --out $(OUT)
 
+# The whole suite (what CI runs).
 test: $(STAMP)
-	$(PY) -m pytest -m "not slow"
-
-test-all: $(STAMP)
 	$(PY) -m pytest
+
+test-all: test
+
+# The edit-test loop (under a minute): everything but tests marked slow (papermill
+# notebooks, calibration fits, Dask clusters, headless Chromium).
+quick: $(STAMP)
+	$(PY) -m pytest -m "not slow"
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

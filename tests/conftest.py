@@ -53,3 +53,26 @@ def make_params(overrides: dict | None = None, cohorts: dict | None = None, q: d
 @pytest.fixture
 def params():
     return make_params
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run ``python -m model ARGS`` in this process: (returncode, stdout, stderr), like subprocess.run.
+
+    In-process runs skip the interpreter start and imports (about 1 s a call); one
+    subprocess smoke test per command stays in tests/unit/test_cli_smoke.py.
+    """
+    from types import SimpleNamespace
+    from model.__main__ import main
+
+    def run(*args, cwd=None):
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:                     # argparse errors
+            code = exc.code
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return run

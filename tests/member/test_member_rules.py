@@ -1,8 +1,6 @@
 """The member calculator (算账) against cases worked by hand (D1, D3 rules)."""
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -148,18 +146,16 @@ def test_bad_member_input_is_one_clear_error(kw, message):
     (["--birth", "1980-05", "--enrol", "2011", "--tier", "150"], "not a tier"),
     (["--birth", "1980-05", "--enrol", "2011", "--lump-sum", "40"], "already 60"),
 ])
-def test_cli_bad_input_exit_2_one_line(args, message):
-    r = subprocess.run([sys.executable, "-m", "model", "member", str(ROOT / "scenarios" / "beibei_2011.yaml"),
-                        *args], capture_output=True, text=True, cwd=ROOT)
+def test_cli_bad_input_exit_2_one_line(args, message, cli):
+    r = cli("member", ROOT / "scenarios" / "beibei_2011.yaml", *args)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("error:") and message in r.stderr
     assert "Traceback" not in r.stderr
 
 
-def test_cli_json_has_the_documented_keys():
-    r = subprocess.run([sys.executable, "-m", "model", "member", str(ROOT / "scenarios" / "qiannan_2011.yaml"),
-                        "--birth", "1966-05", "--enrol", "2011", "--tier", "100", "--json"],
-                       capture_output=True, text=True, cwd=ROOT)
+def test_cli_json_has_the_documented_keys(cli):
+    r = cli("member", ROOT / "scenarios" / "qiannan_2011.yaml", "--birth", "1966-05", "--enrol", "2011",
+            "--tier", "100", "--json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     for k in ("eligible", "years_paid", "balance_at_60", "personal_paid_total", "government_subsidy_total",

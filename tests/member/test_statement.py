@@ -37,6 +37,7 @@ def test_statement_in_english():
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium not installed (apt-get install chromium)")
+@pytest.mark.slow  # headless Chromium
 def test_statement_renders_in_headless_chromium(tmp_path):
     # A real browser draws the page; the screenshot must be a full page with ink on it
     # (docs/member_statement_zh.png is the image that was looked at, see README).

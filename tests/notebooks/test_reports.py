@@ -18,6 +18,8 @@ from model.report.tables import header
 from model.scenario import with_overrides
 from model.statement import chromium_run, find_chromium
 
+pytestmark = pytest.mark.slow      # papermill runs every notebook (make test runs it; make quick skips it)
+
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "scenarios" / "beibei_2011.yaml"
 HORIZON = 12

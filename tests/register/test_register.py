@@ -1,7 +1,6 @@
 import sys, pathlib; sys.path.insert(0, str(pathlib.Path(__file__).parent))
 """Register checks: every planted error is found, nothing else is flagged, nothing is lost."""
 import datetime as dt
-import subprocess
 import sys
 from pathlib import Path
 
@@ -115,12 +114,11 @@ def test_aggregate_equals_an_independent_groupby(planted):
     assert "姓名" not in agg["members"].columns and "id_number" not in agg["members"].columns
 
 
-def test_cli_check_and_aggregate(planted, tmp_path):
+def test_cli_check_and_aggregate(planted, tmp_path, cli):
     path, emp, df = planted
     out = tmp_path / "check"
-    r = subprocess.run([sys.executable, "-m", "model", "register", "check", str(path), "--scenario",
-                        str(ROOT / "scenarios" / "qiannan_2011.yaml"), "--employee-scheme", str(emp),
-                        "--out", str(out), "--as-of", "2026-11-28"], capture_output=True, text=True, cwd=ROOT)
+    r = cli("register", "check", path, "--scenario", ROOT / "scenarios" / "qiannan_2011.yaml",
+            "--employee-scheme", emp, "--out", out, "--as-of", "2026-11-28")
     assert r.returncode == 0, r.stderr
     # 16 planted rows: 3 with warnings only stay clean, 13 rejected; the under-16 row has 2 codes
     assert r.stdout.startswith("rows in 40, clean 27, rejected 13, findings 17")
@@ -128,12 +126,9 @@ def test_cli_check_and_aggregate(planted, tmp_path):
     assert set(findings.columns) == {"row", "code", "severity", "id_masked", "message_zh", "message_en"}
     assert not findings.id_masked.str.contains(r"^\d{6}", regex=True).any()     # masked
     agg = tmp_path / "agg"
-    r = subprocess.run([sys.executable, "-m", "model", "register", "aggregate", str(path), "--scenario",
-                        str(ROOT / "scenarios" / "qiannan_2011.yaml"), "--out", str(agg)],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = cli("register", "aggregate", path, "--scenario", ROOT / "scenarios" / "qiannan_2011.yaml", "--out", agg)
     assert r.returncode == 0, r.stderr
-    run = subprocess.run([sys.executable, "-m", "model", "run", str(agg / "register_scenario.yaml"), "--out",
-                          str(tmp_path / "proj"), "--no-detail"], capture_output=True, text=True, cwd=ROOT)
+    run = cli("run", agg / "register_scenario.yaml", "--out", tmp_path / "proj", "--no-detail")
     assert run.returncode == 0, run.stderr                             # the scenario runs from the register
 
 

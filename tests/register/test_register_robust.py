@@ -4,7 +4,6 @@ odd separators inside quoted fields, county headers and values, formula-like nam
 broken inputs refused in one line, never a traceback; rows in = clean + rejected always."""
 import csv
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -33,9 +32,6 @@ def codes_by_row(res) -> dict:
     return res.findings.groupby("row")["code"].apply(set).to_dict()
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "model", "register", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT)
 
 
 # --- full-width and other digits -------------------------------------------------------------
@@ -154,7 +150,7 @@ def test_employee_list_headed_with_a_synonym_matches(tmp_path):
         read_employee_ids(emp)
 
 
-def test_extra_sheets_of_a_workbook_are_named_in_a_warning(tmp_path):
+def test_extra_sheets_of_a_workbook_are_named_in_a_warning(tmp_path, cli):
     path = tmp_path / "r.xlsx"
     with pd.ExcelWriter(path) as xw:
         make_register(3, seed=10).to_excel(xw, sheet_name="2025", index=False)
@@ -163,7 +159,7 @@ def test_extra_sheets_of_a_workbook_are_named_in_a_warning(tmp_path):
     res, reg = checked(path)
     assert res.rows_in == 3
     assert len(reg.warnings) == 1 and "'补录' (3 non-empty rows) is not" in reg.warnings[0]
-    r = run_cli("check", path, "--scenario", ROOT / "scenarios" / "qiannan_2011.yaml", "--out", tmp_path / "o",
+    r = cli("register", "check", path, "--scenario", ROOT / "scenarios" / "qiannan_2011.yaml", "--out", tmp_path / "o",
                 "--as-of", "2026-11-28")
     assert r.returncode == 0 and "warning:" in r.stderr and "补录" in r.stderr, r.stderr
 
@@ -232,10 +228,10 @@ def test_a_bad_mapping_file_is_refused_in_one_line_naming_file_and_key(tmp_path,
     assert "\n" not in msg and msg.startswith(str(path)) and says in msg, msg
 
 
-def test_a_bad_mapping_through_the_cli_is_one_error_line_and_exit_2(tmp_path):
+def test_a_bad_mapping_through_the_cli_is_one_error_line_and_exit_2(tmp_path, cli):
     make_register(3, seed=15).to_csv(tmp_path / "r.csv", index=False)
     (tmp_path / "map.yaml").write_text("columns: null\n", encoding="utf-8")          # was a TypeError traceback
-    r = run_cli("check", tmp_path / "r.csv", "--scenario", ROOT / "scenarios" / "qiannan_2011.yaml",
+    r = cli("register", "check", tmp_path / "r.csv", "--scenario", ROOT / "scenarios" / "qiannan_2011.yaml",
                 "--columns", tmp_path / "map.yaml", "--out", tmp_path / "o")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("error: "), r.stderr
     assert not (tmp_path / "o").exists()

@@ -35,6 +35,7 @@ def test_batched_counties_equal_one_county_projections():
             np.testing.assert_allclose(got[col], solo[col], rtol=1e-10)
 
 
+@pytest.mark.slow  # a two-process Dask cluster
 def test_prefecture_rollup_is_the_sum_and_dask_agrees():
     codes = county_codes("520000")[:4]
     serial = project_counties(BASE, codes, chunk=2)

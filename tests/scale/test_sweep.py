@@ -21,6 +21,7 @@ def test_grid_expands_to_every_combination_and_subsets():
     assert r.scenario.enrolment.rate_path.values["2013-01"] == 0.90
 
 
+@pytest.mark.slow  # a two-process Dask cluster
 def test_sweep_resumes_and_dask_equals_serial_bit_for_bit(tmp_path):
     serial, man = run_sweep(GRID, tmp_path / "serial", subset="corners", workers=0, progress=False)
     assert man["computed_now"] == 8 and len(serial) == 8 * 40
@@ -74,6 +75,7 @@ def _malloc_env():
     return {k: os.environ.get(k) for k in WORKER_ENV}
 
 
+@pytest.mark.slow  # a two-process Dask cluster
 def test_local_cluster_workers_keep_freed_memory():
     # Dask's own default is MALLOC_TRIM_THRESHOLD_=65536 (give freed memory back at once);
     # the model's workers keep up to 256 MB so state-sized temporaries do not page-fault

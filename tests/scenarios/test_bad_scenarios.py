@@ -9,9 +9,6 @@ with status 2 and write nothing.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -193,11 +190,9 @@ def test_shipped_scenarios_still_load(path):
     ("cycle_a.yaml", "extends: bad value 'cycle_a.yaml': this makes a loop"),
     ("no_such_file.yaml", "no such file"),
 ])
-def test_cli_reports_one_line_and_writes_nothing(name, expect, tmp_path):
+def test_cli_reports_one_line_and_writes_nothing(name, expect, tmp_path, cli):
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "model", "run", str(REL / name), "--out", str(out)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    run = cli("run", REL / name, "--out", out, cwd=ROOT)
     assert run.returncode == 2, run.stderr
     assert run.stdout == ""
     lines = run.stderr.splitlines()

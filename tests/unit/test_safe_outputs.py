@@ -331,6 +331,7 @@ def test_report_refuses_a_notebook_folder_holding_other_files(scen, tmp_path, ca
     assert (folder / "budget_notes.docx").read_bytes() == b"mine"
 
 
+@pytest.mark.slow  # papermill
 def test_report_relative_out_is_relative_to_where_it_is_run(scen, tmp_path, monkeypatch):
     # issue 11 §1: run from outside the project, half the files went into the project tree
     before = {p for p in ROOT.rglob("*") if ".venv" not in p.parts and ".git" not in p.parts}
