@@ -6,6 +6,7 @@ and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -30,10 +31,16 @@ def _run(args) -> int:
     out = write_outputs(proj, args.out, time.perf_counter() - t0, force=args.force)
     a = proj.annual
     print(f"{scen.title}: {int(a.year.iloc[0])}-{int(a.year.iloc[-1])}, "
-          f"{proj.seconds:.2f} s; wrote {out}/" + ", ".join(sorted(p.name for p in out.iterdir())))
+          f"{proj.seconds:.2f} s; wrote {out}/" + ", ".join(_written(out)))
     for w in proj.parameters.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return _identity_status(checks.all_identities(a), f"{out}/manifest.json")
+
+
+def _written(out) -> list[str]:
+    """The files a command wrote into ``out`` (its manifest's list, and the manifest)."""
+    from .outputs import MANIFEST, read_manifest
+    return sorted([*(read_manifest(out) or {}).get("files", []), MANIFEST])
 
 
 def _identity_status(failures: list[str], where: str) -> int:
@@ -184,11 +191,12 @@ def _calibrate(args) -> int:
 
 
 def _sweep(args) -> int:
+    from .outputs import out_path
     from .sweep import run_sweep
     results, man = run_sweep(args.sweep, args.out, subset=args.subset, workers=args.workers,
                              scheduler=args.scheduler, progress=not args.quiet, force=args.force)
     print(f"{man['runs']} runs ({man['computed_now']} computed now) in {man['seconds']:.1f} s; "
-          f"wrote {args.out}/results.parquet ({len(results):,} rows) and manifest.json")
+          f"wrote {out_path(args.out)}/results.parquet ({len(results):,} rows), runs/ and manifest.json")
     return _identity_status(man["identity_failures"], f"{args.out}/manifest.json")
 
 
@@ -201,6 +209,10 @@ def _counties(args) -> int:
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)
     check_out(args.out, Owned("counties"), args.force)      # refuse before any work
+    address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if address:
+        from .sweep import check_scheduler
+        check_scheduler(address)
     codes = county_codes(args.province)
     if args.limit is not None:
         codes = codes[:args.limit]
@@ -250,14 +262,15 @@ def _register(args) -> int:
                "scenario_files_sha256": {str(f): file_sha256(f) for f in scenario_files(scen)},
                "as_of": (as_of or _dt.date.today()).isoformat(), "warnings": list(register.warnings)}
     if args.action == "check":
-        reg.write_check(res, args.out, force=args.force, sources=sources)
+        out = reg.write_check(res, args.out, force=args.force, sources=sources)
         print(f"rows in {res.rows_in}, clean {len(res.clean)}, rejected {len(res.rejected)}, "
-              f"findings {len(res.findings)}")
+              f"findings {len(res.findings)}; wrote {out}/" + ", ".join(_written(out)))
         assert res.rows_in == len(res.clean) + len(res.rejected)          # nothing lost
         return 0
     written = reg.write_aggregate(reg.aggregate(res.clean, tier_cols, scen, today=as_of), args.scenario,
                                   args.out, force=args.force, sources=sources)
-    print(f"rows in {res.rows_in}, clean {len(res.clean)} aggregated; wrote " + ", ".join(map(str, written)))
+    print(f"rows in {res.rows_in}, clean {len(res.clean)} aggregated; wrote {written[0].parent}/"
+          + ", ".join(_written(written[0].parent)))
     return 0
 
 

@@ -79,9 +79,9 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
     else:
         from distributed import Client
 
-        from .sweep import local_cluster
+        from .sweep import connect, local_cluster
         cluster = None if address else local_cluster(workers)
-        client = Client(address or cluster)
+        client = connect(address) if address else Client(cluster)
         try:
             parts = client.gather([client.submit(_chunk, scen, g, pure=False) for g in groups])
         finally:

@@ -150,8 +150,9 @@ def _check(m: Member, P: Parameters, today: _dt.date) -> None:
                                f"({m.enrol_year - m.birth_year - 1}) to {dims.MAX_AGE}")
     if m.stop_after_years is not None and m.stop_after_years < 0:
         raise MemberInputError(f"--stop-after-years {m.stop_after_years}: must be 0 or more")
-    if m.interest_rate is not None and not -0.05 <= m.interest_rate <= 0.3:
-        raise MemberInputError(f"--interest-rate {m.interest_rate}: allowed -0.05 to 0.30 (a fraction, 0.03 = 3 %)")
+    if m.interest_rate is not None and not 0.0 <= m.interest_rate <= 0.3:
+        raise MemberInputError(f"--interest-rate {m.interest_rate}: allowed 0 to 0.30 (a fraction, 0.03 = 3 %; "
+                               f"the deposit rate D1 Art. 14 credits was never negative)")
 
 
 def _age_at_start(m: Member, P: Parameters) -> int:

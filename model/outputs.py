@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .scenario import ScenarioError, file_sha256
 
@@ -104,6 +104,11 @@ def out_path(out: str | Path | None, option: str = "--out") -> Path:
         raise OutputError(f"{option} {text!r}: give a folder of its own, e.g. outputs/run1 "
                           f"(not '.' or '..')")
     absolute = Path(os.path.abspath(p))
+    if absolute.is_symlink():
+        if not absolute.exists():
+            raise OutputError(f"{option} {text!r}: is a link to nothing ({os.readlink(absolute)}); give "
+                              f"a folder")
+        absolute = Path(os.path.realpath(absolute))       # write into the folder it points to
     cwd = Path.cwd().resolve()
     real = absolute.resolve()
     if real == cwd or real in cwd.parents or real == Path(real.anchor):
@@ -126,6 +131,15 @@ class Owned:
     """What a command writes into its folder: exact relative paths and glob patterns."""
     command: str
     patterns: tuple[str, ...] = ()
+
+
+# The files each command always writes (besides manifest.json), checked for a clash
+# with the user's files before any work; report folders are checked when placed.
+WRITES = {"run": ("annual.csv", "detail.parquet"),
+          "register check": ("clean.csv", "rejected.csv", "findings.csv"),
+          "register aggregate": ("members_by_cell.csv", "register_scenario.yaml"),
+          "counties": ("counties.parquet", "prefectures.parquet", "provinces.parquet"),
+          "sweep": ("results.parquet",)}
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -158,13 +172,22 @@ def _legacy_report(folder: Path) -> set[str]:
         str(p.relative_to(folder)) for p in (folder / "figures").glob("*.png")}
 
 
+def _inside(rel: Any) -> bool:
+    """Whether a manifest's file entry is a plain path inside the folder (no '..', not absolute)."""
+    return isinstance(rel, str) and bool(rel) and not os.path.isabs(rel) and ".." not in Path(rel).parts
+
+
 def own_files(folder: Path, owned: Owned) -> set[str]:
-    """Relative paths in ``folder`` that ``owned.command`` wrote there earlier (its manifest says so)."""
+    """Relative paths in ``folder`` that ``owned.command`` wrote there earlier (its manifest says so).
+
+    Entries that would reach outside the folder (``..``, absolute) are ignored: a
+    copied or edited manifest can never make a command touch anything else.
+    """
     data = read_manifest(folder)
     if _ours(data, owned.command, folder):
         listed = data.get("files")
         if isinstance(listed, list):
-            return {str(f) for f in listed} | {MANIFEST}
+            return {f for f in listed if _inside(f)} | {MANIFEST}
         return {"annual.csv", "detail.parquet", MANIFEST} if owned.command == "run" else {MANIFEST}
     if owned.command == "report":
         return _legacy_report(folder)
@@ -203,16 +226,28 @@ def _refusal(folder: Path, shown: str, found: list[str]) -> OutputError:
                        f"files there (nothing else is touched)")
 
 
+def _clash(shown: str, taken: list[str]) -> OutputError:
+    names = ", ".join(taken[:_SHOWN]) + (" and more" if len(taken) > _SHOWN else "")
+    return OutputError(f"--out {shown}: {names} there is not this command's own file, and this command "
+                       f"writes a file of that name; even with --force it is never replaced: choose "
+                       f"another folder, or move it away")
+
+
 def check_out(out: str | Path, owned: Owned, force: bool = False) -> Path:
     """The absolute output folder, checked: refuses (OutputError) a folder holding others' files.
 
     Call before any work, so a refusal costs nothing; :func:`output_folder` checks again.
     """
     path = out_path(out)
-    if path.is_dir() and not force:
+    if path.is_dir():
         found = foreign_entries(path, owned)
-        if found:
+        if found and not force:
             raise _refusal(path, str(out), found)
+        mine = own_files(path, owned)
+        taken = [f for f in (MANIFEST, *WRITES.get(owned.command, ())) if f not in mine
+                 and ((path / f).exists() or (path / f).is_symlink())]
+        if found and taken:                 # the user's own annual.csv, another command's manifest
+            raise _clash(str(out), taken)
     return path
 
 
@@ -250,10 +285,13 @@ def clean_leftovers(out: Path) -> list[Path]:
         m = pattern.match(entry.name)
         if not m or _alive(int(m.group(2))):
             continue
-        if m.group(1) == "old" and not out.exists():
+        if m.group(1) == "old" and not out.exists() and not entry.is_symlink():
             os.replace(entry, out)
             continue
-        shutil.rmtree(entry, ignore_errors=True)
+        if entry.is_symlink() or not entry.is_dir():
+            entry.unlink()
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
     return removed
 
@@ -298,22 +336,31 @@ def _files_under(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
+def clashes(tmp: Path, out: Path, mine: set[str]) -> list[str]:
+    """Files about to be written into ``out`` whose names are taken by something not ours."""
+    found = []
+    for rel in _files_under(tmp):
+        target = out / rel
+        if (target.exists() or target.is_symlink()) and (rel not in mine or not target.is_file()
+                                                         or target.is_symlink()):
+            found.append(rel)
+    return found
+
+
 def _place_each(tmp: Path, out: Path, stale: set[str]) -> None:
     """Move each finished file into the existing ``out``; remove this command's ``stale`` files.
 
     Used when ``out`` holds others' files (with --force) or is an empty folder:
-    only the command's own files change. The manifest moves last.
+    only the command's own files change (the caller has checked no name clashes
+    with a file that is not). The manifest moves last.
     """
     files = _files_under(tmp)
     for rel in sorted(stale - set(files)):
         target = out / rel
-        if target.is_file():
+        if _inside(rel) and target.is_file() and not target.is_symlink():
             target.unlink()
     for rel in sorted(files, key=lambda r: r == MANIFEST):
         target = out / rel
-        if target.is_dir():
-            raise OutputError(f"--out {out}: {rel} is a folder there; this command writes a file "
-                              f"of that name")
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp / rel, target)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -341,7 +388,11 @@ def place(tmp: Path, out: Path, owned: Owned, force: bool, shown: str | None = N
     if found and not force:
         raise _refusal(out, shown, found)
     if found or not any(out.iterdir()):
-        _place_each(tmp, out, own_files(out, owned))
+        mine = own_files(out, owned)
+        taken = clashes(tmp, out, mine)
+        if taken:
+            raise _clash(shown, taken)
+        _place_each(tmp, out, mine)
     else:
         _replace_whole(tmp, out)
     return out
@@ -368,9 +419,11 @@ def output_folder(out: str | Path, command: str, *, force: bool = False,
     owned = Owned(command, patterns)
     path = check_out(out, owned, force)
     clean_leftovers(path)
+    made = _missing_parents(path)
     try:
         tmp = _temp_beside(path)
     except OSError as exc:
+        _remove_empty(made)
         raise OutputError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
     staging = Staging(dir=tmp, out=path, manifest=base_manifest(command))
     try:
@@ -382,7 +435,22 @@ def output_folder(out: str | Path, command: str, *, force: bool = False,
         place(tmp, path, owned, force, str(out))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(made)
         raise
+
+
+def _missing_parents(path: Path) -> list[Path]:
+    """The folders above ``path`` that do not exist yet, deepest first (made for the output)."""
+    return [p for p in path.parents if not p.exists()]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed command made, deepest first, while they are empty."""
+    for p in folders:
+        try:
+            p.rmdir()
+        except OSError:
+            return
 
 
 # --------------------------------------------------------------------------

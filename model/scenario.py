@@ -40,8 +40,9 @@ PERSONS_MAX = 2_000_000_000   # above China's whole population (1.41 billion, 20
 YUAN_YEAR_MAX = 100_000       # ten times the highest tier in force (Beijing: 9,000 a year, 2018)
 YUAN_MONTH_MAX = 10_000       # several times the highest basic pension paid (Shanghai: about
 #                               1,500 a month in 2024; the national minimum was 55 in 2009)
-INTEREST_MIN, INTEREST_MAX = -0.05, 0.3   # the PBC one-year deposit rate ran 1.5 % (2015-) to
-#                               10.98 % (1993-95); the margin leaves room for stress tests
+INTEREST_MIN, INTEREST_MAX = 0.0, 0.3     # the PBC one-year deposit rate ran 1.5 % (2015-) to
+#                               10.98 % (1993-95) and was never negative; D1 Art. 14 credits interest,
+#                               it never takes members' money (the stochastic paths are floored at 0 too)
 DIVISOR_MIN, DIVISOR_MAX = 56, 233        # Guofa [2005] 38 table: 233 months at 40, 56 at 70;
 #                               D1 Art. 20 uses 139 (age 60)
 BIRTHS_MAX = 0.3              # births per woman 15-49 a year: China 2010 about 0.035; the highest
@@ -790,7 +791,7 @@ class Accounts(Strict):
         "D3 §7(二) the reference rate")
     flat_rate_pa: float = Field(0.0, ge=INTEREST_MIN, le=INTEREST_MAX, description="yearly "
                                 "rate; the deposit rate ran 1.5 % to 10.98 % in 1990-2025")
-    rate_path: OptPath = Field(None, description="yearly rates by date, -0.05 to 0.3 like "
+    rate_path: OptPath = Field(None, description="yearly rates by date, 0 to 0.3 like "
                                "flat_rate_pa")
     crediting: Literal["year_end", "mid_year"] = Field(
         "year_end", description="RULES.md §3: 'year_end' credits a payment on 31 December "

@@ -81,7 +81,7 @@ def _county_values(spec: Any, where: str) -> dict[str, dict]:
     return out
 
 
-_AXIS_FORMS = "give 'path' and 'values', or 'files', or 'counties'"
+_AXIS_FORMS = "an axis needs 'path' and 'values', or 'files', or 'counties'"
 _PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
@@ -109,7 +109,7 @@ def _axis(name: str, ax: Any, path: Path, where: str) -> dict[str, tuple[str | N
     unknown = set(ax) - {"files", "counties", "path", "values"}
     if unknown or len(forms) != 1 or (forms == ["path"]) != ("values" in ax):
         what = f"unknown key {sorted(unknown)[0]!r}" if unknown else f"keys {sorted(ax)}"
-        raise ScenarioError(f"{where}: {what}: {_AXIS_FORMS} (one of them)")
+        raise ScenarioError(f"{where}: {what}: {_AXIS_FORMS} (one of these three forms)")
     if "files" in ax:
         out = {}
         for k, f in _named(ax["files"], where, "files").items():
@@ -168,7 +168,7 @@ def load_sweep(path: str | Path) -> tuple[dict, dict[str | None, list[Run]]]:
                             f"scenario file's keys")
     if not isinstance(spec.get("axes"), dict) or not spec["axes"]:
         raise ScenarioError(f"{path}: axes: bad value {spec.get('axes', '(missing)')!r}: must be a mapping "
-                            f"of axis names, each with {_AXIS_FORMS}")
+                            f"of axis names ({_AXIS_FORMS})")
     axes = {str(name): _axis(str(name), ax, path, f"{path}: axes.{name}") for name, ax in spec["axes"].items()}
     spec["subsets"] = _subsets(spec, axes, path)
     base = str((path.parent / spec["base"]).resolve())
@@ -250,6 +250,41 @@ def _remove_dead_temps(out: Path) -> None:
                     f.unlink()
 
 
+def _finished(path: Path) -> bool:
+    """Whether a run's file is there and readable; a damaged one (a full disk, an edit) is
+    removed so that the run is made again."""
+    if not path.is_file():
+        return False
+    import pyarrow.parquet as pq
+    try:
+        pq.read_metadata(path)
+        return True
+    except Exception:                  # pyarrow raises several kinds for a damaged file
+        path.unlink()
+        return False
+
+
+_ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/:]+(:\d{1,5})?/?$|^[^\s/:]+:\d{1,5}$")
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse a Dask scheduler address that is not of the form tcp://host:8786 (one line)."""
+    if not _ADDRESS.match(str(address)):
+        raise ScenarioError(f"--scheduler / DASK_SCHEDULER_ADDRESS {address!r}: give a Dask scheduler "
+                            f"address such as tcp://127.0.0.1:8786")
+
+
+def connect(address: str):
+    """A Dask client of the scheduler at ``address``; one ScenarioError line if it cannot be reached."""
+    from distributed import Client
+    check_scheduler(address)
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, ValueError, TimeoutError) as exc:
+        raise ScenarioError(f"--scheduler {address}: cannot reach the Dask scheduler "
+                            f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})") from None
+
+
 def claim_folder(out_dir, force: bool = False) -> Path:
     """The sweep's folder, checked (never another command's or the user's files without --force),
     marked as the sweep's before any run is written, so an interrupted sweep resumes there."""
@@ -294,14 +329,17 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
     t0 = time.perf_counter()
     spec, by_subset = load_sweep(sweep_path)
     if subset not in by_subset:
-        raise ScenarioError(f"{sweep_path}: no subset {subset!r}; allowed: "
-                            + ", ".join(k for k in by_subset if k))
+        names = [k for k in by_subset if k]
+        raise ScenarioError(f"--subset {subset!r}: " + (f"no such subset in {sweep_path}; allowed: "
+                            + ", ".join(names) if names else f"{sweep_path} has no subsets"))
     runs = by_subset[subset]
+    address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers else None)
+    if address:
+        check_scheduler(address)
     out = claim_folder(out_dir, force)
-    todo = [r for r in runs if not (out / "runs" / f"{r.key}.parquet").exists()]
+    todo = [r for r in runs if not _finished(out / "runs" / f"{r.key}.parquet")]
     bar = tqdm(total=len(runs), initial=len(runs) - len(todo), disable=not progress, unit="run")
     if todo:
-        address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers else None)
         if workers == 0 and not address:
             for r in todo:
                 _write_atomic(run_one(r.scenario), out / "runs" / f"{r.key}.parquet")
@@ -310,7 +348,7 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
             from distributed import Client, as_completed
             cluster = None
             if address:
-                client = Client(address)
+                client = connect(address)
             else:
                 cluster = local_cluster(workers)
                 client = Client(cluster)

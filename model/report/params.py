@@ -89,7 +89,7 @@ PARAMS: dict[str, Param] = {
     "stop_after_years": Param("int", 0, 100, nullable=True),
     "make_up_at_60": Param("bool"),
     "lump_sum": Param("number", 0.0, 1e5, nullable=True, why="monthly level, yuan"),
-    "interest_rate": Param("number", -0.05, 0.3, nullable=True, why="flat rate a year, 0.03 = 3 %"),
+    "interest_rate": Param("number", 0.0, 0.3, nullable=True, why="flat rate a year, 0.03 = 3 %"),
 }
 
 

@@ -63,7 +63,7 @@ def test_bad_sweep_files_give_one_clear_error(tmp_path):
     bad = tmp_path / "bad.yaml"
     base = ROOT / "scenarios" / "qiubei_2011.yaml"
     bad.write_text(f"base: {base}\naxes: {{a: {{path: enrolment.rate_path}}}}\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="axes.a: keys .*give 'path' and 'values'"):
+    with pytest.raises(ScenarioError, match="axes.a: keys .*needs 'path' and 'values'"):
         load_sweep(bad)
     bad.write_text("base: ../x.yaml\naxis: {}\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="unknown key 'axis'"):

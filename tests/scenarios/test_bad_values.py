@@ -78,9 +78,9 @@ CASES = {
                                 "more than 0"),
     # rates
     "account_rate_path_negative": ("accounts: {interest: path, rate_path: {2011: -0.5}}",
-                                   "accounts.rate_path.2011", "bad value -0.5:", "from -0.05 to 0.3"),
+                                   "accounts.rate_path.2011", "bad value -0.5:", "from 0 to 0.3"),
     "account_rate_path_huge": ("accounts: {interest: path, rate_path: {2011: 0.03, 2015: 5.0}}",
-                               "accounts.rate_path.2015", "bad value 5.0:", "from -0.05 to 0.3"),
+                               "accounts.rate_path.2015", "bad value 5.0:", "from 0 to 0.3"),
     "births_negative": ("population: {births_per_woman_15_49: -0.1}",
                         "population.births_per_woman_15_49", "bad value -0.1:", "from 0 to 0.3"),
     "births_huge": ("population: {births_per_woman_15_49: {2011: 1.0e+6}}",

@@ -29,7 +29,7 @@ def _sweep(tmp_path, body: str) -> Path:
     ("axes: {a: {path: enrolment.rate_path, values: {x: {2011: 0.6, 2012: 0.8, 2011: 0.1}}}}",
      "the key 2011 is given twice"),
     ("axes: {a: {path: scheme.horizon_years, values: [3, 3]}}", "axes.a.values: '3' is given twice"),
-    ("axes: {a: {path: x, values: [1], files: [y.yaml]}}", "give 'path' and 'values', or 'files', or 'counties'"),
+    ("axes: {a: {path: x, values: [1], files: [y.yaml]}}", "needs 'path' and 'values', or 'files', or 'counties'"),
     ("axes: {}", "axes: bad value {}: must be a mapping of axis names"),
     ("axes: {a: [1, 2]}", "axes.a: bad value [1, 2]"),
 ])
