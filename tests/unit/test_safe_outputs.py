@@ -355,3 +355,70 @@ def test_report_workbooks_write_text_never_as_a_formula(tmp_path):
     cells = list(openpyxl.load_workbook(path)["s"]["A"])[1:]
     assert [c.value for c in cells] == ["=cmd|' /C calc'!A0", "+SUM(1+2)", "@SUM(A1)"]
     assert {c.data_type for c in cells} == {"s"}                  # strings, not formulas ('f')
+
+
+# ---------------------------------------------------------------- review: --force and odd folders
+def test_force_never_replaces_a_users_file_that_has_the_commands_file_name(scen, tmp_path, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "annual.csv").write_text("my precious table", encoding="utf-8")
+    (folder / "notes.txt").write_text("n", encoding="utf-8")
+    before = _snapshot(folder)
+    code, _, err = _run(["run", scen, "--out", folder, "--force"], capsys)
+    assert code == 2 and "annual.csv there is not this command's own file" in err
+    assert _snapshot(folder) == before
+
+
+def test_force_never_takes_over_another_commands_manifest(scen, tmp_path, capsys):
+    reg = tmp_path / "register.csv"
+    make_register(8, seed=4).to_csv(reg, index=False, encoding="utf-8")
+    check = tmp_path / "check"
+    assert _run(["register", "check", reg, "--scenario", scen, "--out", check, "--as-of", "2026-11-28"],
+                capsys)[0] == 0
+    before = _snapshot(check)
+    code, _, err = _run(["run", scen, "--out", check, "--force"], capsys)
+    assert code == 2 and "manifest.json" in err
+    assert _snapshot(check) == before
+
+
+def test_an_edited_manifest_cannot_make_force_delete_outside_the_folder(scen, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert _run(["run", scen, "--out", out], capsys)[0] == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    man["files"] = ["annual.csv", "detail.parquet", "../victim.txt", str(victim)]
+    (out / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    (out / "mynote.txt").write_text("x", encoding="utf-8")
+    assert _run(["run", scen, "--out", out, "--force"], capsys)[0] == 0
+    assert victim.read_text(encoding="utf-8") == "keep"
+    assert (out / "mynote.txt").exists()
+
+
+def test_a_symlinked_out_is_written_through_and_a_dangling_one_refused(scen, tmp_path, capsys):
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert _run(["run", scen, "--out", link], capsys)[0] == 0
+    assert link.is_symlink() and (real / "annual.csv").exists()
+    assert _run(["run", scen, "--out", link], capsys)[0] == 0               # and again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+    dangling = tmp_path / "dang"
+    dangling.symlink_to(tmp_path / "nowhere")
+    code, _, err = _run(["run", scen, "--out", dangling], capsys)
+    assert code == 2 and "is a link to nothing" in err and ".tmp-" not in err
+
+
+def test_a_failed_report_leaves_no_empty_folders(scen, tmp_path, capsys, monkeypatch):
+    import papermill
+    from model.report import runner
+
+    def fails(*a, **k):
+        raise papermill.PapermillExecutionError(0, 1, "boom", "ValueError", "boom", [])
+    monkeypatch.setattr(papermill, "execute_notebook", fails)
+    monkeypatch.setattr(runner, "declared_params", lambda name: {"scenario", "output_dir", "lang"})
+    code, _, err = _run(["report", scen, "--notebook", "county_budget", "--out", tmp_path / "rep",
+                         "--quiet"], capsys)
+    assert code == 1 and "failed" in err
+    assert list(tmp_path.iterdir()) == []

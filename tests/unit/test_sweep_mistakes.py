@@ -72,3 +72,24 @@ def test_sweep_resumes_in_its_own_folder_and_marks_it_from_the_start(tmp_path, c
     assert main(["sweep", str(f), "--out", str(out), "--workers", "0", "--quiet"]) == 0
     assert "2 runs (0 computed now)" in capsys.readouterr().out
     assert not (out / "runs" / ".x.tmp-999999999.parquet").exists()
+
+
+@pytest.mark.parametrize("address", ["garbage", "http://x:1"])
+def test_a_bad_scheduler_address_is_one_line_before_anything_is_written(tmp_path, capsys, address):
+    f = _sweep(tmp_path, f"axes: {{{AXIS}}}")
+    code = main(["sweep", str(f), "--out", str(tmp_path / "out"), "--scheduler", address, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "give a Dask scheduler address such as tcp://127.0.0.1:8786" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_damaged_run_file_is_made_again_on_resume(tmp_path, capsys):
+    f = _sweep(tmp_path, f"axes: {{{AXIS}}}")
+    out = tmp_path / "out"
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "0", "--quiet"]) == 0
+    first = sorted((out / "runs").iterdir())[0]
+    good = first.read_bytes()
+    first.write_bytes(b"not parquet")                     # a full disk, a manual edit
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "0", "--quiet"]) == 0
+    assert "(1 computed now)" in capsys.readouterr().out
+    assert first.read_bytes()[:4] == good[:4] == b"PAR1"
