@@ -32,6 +32,7 @@ _ANY_YEAR = 1900        # the year a bare value (not given by date) applies from
 _ANY_DATE = f"{_ANY_YEAR}-01"
 _WRAPPERS = {"bands", "values", "by_year"}   # keys the validators add around a bare mapping
 MAX_DEPTH = 50          # nesting a scenario file may have; the deepest shipped one has 5 levels
+MAX_NODES = 1_000_000   # values a scenario file may stand for (aliases counted again); shipped: < 2,000
 FINITE = "must be a finite number (not .nan or .inf)"
 
 # Ranges a real scheme could have, each with its reason. A value outside is a mistake
@@ -1090,6 +1091,9 @@ def _read_yaml(path: Path, shown: str | None = None) -> dict:
         raise ScenarioError(f"{shown}:{where} not valid YAML: {why}") from None
     except RecursionError:
         raise too_deep from None
+    if _expanded_size(data) > MAX_NODES:
+        raise ScenarioError(f"{shown}: the file repeats its parts (YAML '&' anchors and '*' aliases) "
+                            f"into more than {MAX_NODES:,} values; a scenario has a few hundred")
     if _depth(data) > MAX_DEPTH:
         raise too_deep
     if data is None:
@@ -1100,6 +1104,31 @@ def _read_yaml(path: Path, shown: str | None = None) -> dict:
         raise ScenarioError(f"{shown}: (top level): the file is {kind}; it must be keys and "
                             f"values such as 'title: ...' and 'scheme: ...'")
     return data
+
+
+def _expanded_size(data: Any) -> int:
+    """Values in ``data`` with every alias counted again, computed once per shared part.
+
+    YAML aliases share one object, so a small file ("billion laughs") can stand for
+    a tree far too big to walk; this counts it without walking it.
+    """
+    size: dict[int, int] = {}
+    visiting: set[int] = set()
+    todo = [(data, False)]
+    while todo:
+        node, children_done = todo.pop()
+        if not isinstance(node, (dict, list)) or id(node) in size:
+            continue
+        kids = [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, (dict, list))]
+        if children_done:
+            visiting.discard(id(node))
+            total = 1 + (len(node) - len(kids)) + sum(size.get(id(c), 1) for c in kids)
+            size[id(node)] = min(total, MAX_NODES + 1)
+        elif id(node) not in visiting:                 # a part that contains itself counts once
+            visiting.add(id(node))
+            todo.append((node, True))
+            todo.extend((c, False) for c in kids if id(c) not in size)
+    return size.get(id(data), 1)
 
 
 def _depth(data: Any) -> int:

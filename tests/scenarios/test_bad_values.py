@@ -226,3 +226,20 @@ def test_a_target_above_1_in_some_bands_is_capped_with_a_warning(tmp_path):
     assert P.warnings == ("enrolment: rate_path x relative_by_age_band is above 1 from 2012 "
                           "(rural, age 45: 1.045); the target share is capped at 1",)
     assert P.enrol_target.max() == 1.0
+
+
+def test_yaml_aliases_repeated_into_a_huge_tree_are_refused_at_once(tmp_path):
+    # "billion laughs": nine levels of ten aliases stand for 10^9 values; walking them hung
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    f = tmp_path / "laughs.yaml"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"repeats its parts .* into more than 1,000,000 values"):
+        load_scenario(f)
+
+
+def test_a_few_aliases_as_yaml_writes_them_still_load():
+    # the calibrated national scenario was written by yaml.safe_dump, which shares a repeated
+    # mapping with an anchor (&id001) and an alias (*id001)
+    scen = load_scenario(ROOT / "scenarios" / "national_2009_calibrated.yaml")
+    assert scen.title
