@@ -127,7 +127,12 @@ def _report(args) -> int:
     from .report.params import check_against_scenarios, parse_params
     from .report.runner import NOTEBOOKS, declared_params, run_reports, scenario_files
     from .scenario import load_scenario
-    if args.batch is not None or args.scenario is None:
+    if args.batch is None and args.scenario is None:
+        raise ScenarioError("give a scenario file, or --batch [GLOB] for many (default: every shipped "
+                            "scenario)")
+    if args.batch is not None and args.scenario is not None:
+        raise ScenarioError("give a scenario file or --batch, not both")
+    if args.batch is not None:
         scenarios = scenario_files(args.batch or None)
         if not scenarios:
             raise ScenarioError(f"no scenario files match {args.batch!r}")
@@ -138,7 +143,9 @@ def _report(args) -> int:
     if not set(names) <= set(NOTEBOOKS):
         raise ScenarioError(f"--notebook {args.notebook!r}: allowed all, " + ", ".join(NOTEBOOKS))
     params = parse_params(args.p, set().union(*(declared_params(n) for n in names)))
-    check_against_scenarios(params, loaded)
+    check_against_scenarios(params, loaded, names)
+    for f in params.get("scenarios") or []:             # the files to compare: each must load
+        load_scenario(f)
     out_root = out_path(args.out)                    # relative to where the command is run
     results = run_reports(scenarios, names, out_root, params, progress=not args.quiet, force=args.force)
     failed = 0

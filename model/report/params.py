@@ -69,7 +69,8 @@ PARAMS: dict[str, Param] = {
     "enrolment_change": Param("number", -1.0, 1.0, why="change in the enrolment targets, a share"),
     "tier_shift": Param("number", 0.0, 1.0, why="share of payers moving up from the lowest tier"),
     "report_after_years": Param("list", why="years after the start, each 0 to 150"),
-    "targets": Param("mapping", why="named enrolment targets"),
+    "targets": Param("mapping", why="named enrolment targets, each {rate_path: {Y0: 0.4, Y1: 0.65}, "
+                     "relative_by_age_band: ...}"),
     "fiscal_base_yuan": Param("number_or_mapping", nullable=True),
     "interest_delta": Param("number", 0.0, 0.1, why="+/- on the yearly crediting rate, at most 10 points"),
     "mortality_delta": Param("number", 0.0, 0.05, why="+/- on the yearly fall in death rates"),
@@ -77,10 +78,10 @@ PARAMS: dict[str, Param] = {
     "paths": Param("int", 0, 10000, why="stochastic paths; 0: none"),
     "seed": Param("int", 0, 2**32 - 1),
     "sigma_mortality": Param("number", 0.0, 0.2, why="yearly sd of the log mortality multiplier"),
-    "scenarios": Param("list", why="scenario files to compare"),
+    "scenarios": Param("list", why="scenario files to compare, at least one"),
     "columns": Param("list", why="output columns of annual.csv"),
     "birth": Param("text", pattern=r"(19|20)\d\d-(0?[1-9]|1[0-2])", why="YYYY-MM"),
-    "enrol": Param("int", 1900, 2300, why="year of enrolment"),
+    "enrol": Param("int", 1900, 2300, nullable=True, why="year of enrolment; null: the scheme's start"),
     "tier": Param("number", 0.0, 1e6, why="yuan a year, one of the scenario's tiers"),
     "sex": Param("text", choices=("M", "F")),
     "area": Param("text", choices=("rural", "urban")),
@@ -156,6 +157,8 @@ def _check_special(name: str, value: Any, cwd: Path) -> Any:
             raise ReportParamError(f"-p columns: {unknown[0] if unknown else '[]'!r} is not a column of "
                                    f"annual.csv; see the README's Outputs table (e.g. members, pensioners)")
     if name == "scenarios":
+        if not value:
+            raise ReportParamError("-p scenarios []: give at least one scenario file to compare")
         out = []
         for f in value:
             p = Path(str(f)) if Path(str(f)).is_absolute() else cwd / str(f)
@@ -189,25 +192,60 @@ def parse_params(pairs, declared: set[str], cwd: Path | None = None) -> dict:
     return out
 
 
-def check_against_scenarios(params: dict, scenarios: list) -> None:
-    """Parameters that must fit each scenario: ``budget_year`` within its years, ``enrol`` not
-    before its start, ``tier`` one of its tiers for the member's area.
+def check_against_scenarios(params: dict, scenarios: list, notebooks: list[str]) -> None:
+    """Parameters checked against each scenario, before any notebook runs, by the same code the
+    notebooks use: years within the projection, the member's inputs (the calculator's own
+    checks), enrolment targets and a fiscal base (the scenario's own validation).
 
     ``scenarios``: the validated :class:`~model.scenario.Scenario` of every scenario to report.
     """
+    from ..scenario import ScenarioError, with_overrides
+    from .variants import target_changes
     for scen in scenarios:
         first = scen.scheme.start_year
-        last = first + int(params.get("horizon") or scen.scheme.horizon_years) - 1
+        years = int(params.get("horizon") or scen.scheme.horizon_years)
+        last = first + years - 1
         year = params.get("budget_year")
         if year is not None and not first <= year <= last:
             raise ReportParamError(f"-p budget_year {year}: outside the projection of {scen.title} "
                                    f"({first}-{last}); give a year in it")
-        year = params.get("enrol")
-        if year is not None and year < first:
-            raise ReportParamError(f"-p enrol {year}: before {scen.title} starts ({scen.scheme.start})")
-        tier = params.get("tier")
-        area = params.get("area", "rural")
-        allowed = getattr(scen.contributions.tiers, area) or []
-        if tier is not None and float(tier) not in [float(t) for t in allowed]:
-            raise ReportParamError(f"-p tier {tier:g}: not a tier of {scen.title} for {area} members; "
-                                   f"allowed: " + ", ".join(f"{t:g}" for t in allowed))
+        after = [a for a in params.get("report_after_years") or [] if a >= years]
+        if after:
+            raise ReportParamError(f"-p report_after_years: {after[0]} years after the start is past the "
+                                   f"projection of {scen.title} ({years} years); give fewer years")
+        for name, target in (params.get("targets") or {}).items():
+            try:
+                with_overrides(scen, target_changes(target, first), f"-p targets ({name})")
+            except (ValueError, TypeError) as exc:
+                raise ReportParamError(f"-p targets: {name!r}: " + str(exc).splitlines()[0]
+                                       .replace(f"-p targets ({name}): ", "")) from None
+        if params.get("fiscal_base_yuan") is not None and "sustainability" in notebooks:
+            try:
+                with_overrides(scen, {"finance": {"fiscal_base_yuan": params["fiscal_base_yuan"]}},
+                               "-p fiscal_base_yuan")
+            except ScenarioError as exc:
+                raise ReportParamError(str(exc).splitlines()[0].replace("finance.fiscal_base_yuan", "")
+                                       .replace(": :", ":")) from None
+        if "member_illustration" in notebooks:
+            _check_member(params, scen)
+
+
+def _check_member(params: dict, scen) -> None:
+    """The member notebook's inputs, checked by the calculator itself (one line on a mistake)."""
+    from ..member import Member, MemberInputError, illustrate
+    birth = str(params.get("birth", "1966-05"))
+    by, bm = (int(x) for x in birth.split("-"))
+    m = Member(birth_year=by, birth_month=bm, enrol_year=int(params.get("enrol") or scen.scheme.start_year),
+               tier=float(params.get("tier", 100)),                 # the notebook's defaults
+               sex={"M": "male", "F": "female"}[params.get("sex", "M")], area=params.get("area", "rural"),
+               flags=frozenset(params.get("flags") or []), one_child_parent=bool(params.get("one_child_parent")),
+               stop_after_years=params.get("stop_after_years"), make_up_at_60=bool(params.get("make_up_at_60")),
+               lump_sum_monthly=params.get("lump_sum"), interest_rate=params.get("interest_rate"))
+    try:
+        illustrate(scen, m)
+    except MemberInputError as exc:
+        words = str(exc)
+        for opt, key in (("--birth", "birth"), ("--enrol", "enrol"), ("--tier", "tier"), ("--lump-sum", "lump_sum"),
+                         ("--interest-rate", "interest_rate"), ("--stop-after-years", "stop_after_years")):
+            words = words.replace(opt, f"-p {key}")
+        raise ReportParamError(f"{words} ({scen.title})") from None

@@ -314,6 +314,14 @@ def no_notebooks(monkeypatch):
     (["paths", "-3"], "-p paths -3: must be a whole number from 0 to 10000"),
     (["output_dir", "/tmp/x"], "-p output_dir: is set by the command itself"),
     (["columns", "[members, nonsense]"], "'nonsense' is not a column"),
+    # values of the right kind that the notebook would refuse: checked by the same code first
+    (["birth", "2099-01"], "-p birth 2099-01 is in the future"),
+    (["tier", "150"], "-p tier 150: not a tier"),
+    (["targets", "{a: 5}"], "-p targets: 'a': give rate_path"),
+    (["targets", "{a: {rate_path: {Y0: .nan}}}"], "-p targets: 'a': enrolment.rate_path"),
+    (["fiscal_base_yuan", "{2011: .nan}"], "-p fiscal_base_yuan"),
+    (["scenarios", "[]"], "-p scenarios []: give at least one scenario file"),
+    (["report_after_years", "[100]"], "-p report_after_years: 100 years after the start is past"),
 ])
 def test_report_parameters_are_checked_before_any_notebook_runs(scen, tmp_path, capsys, no_notebooks, p,
                                                                 words):
@@ -422,3 +430,8 @@ def test_a_failed_report_leaves_no_empty_folders(scen, tmp_path, capsys, monkeyp
                          "--quiet"], capsys)
     assert code == 1 and "failed" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_needs_a_scenario_or_batch(tmp_path, capsys, no_notebooks):
+    code, _, err = _run(["report", "--notebook", "county_budget", "--out", tmp_path / "rep"], capsys)
+    assert code == 2 and "give a scenario file, or --batch" in err
