@@ -1424,7 +1424,20 @@ def _pydantic_words(msg: str) -> str:
 
 
 def _origin(layers: list[_Layer], loc: tuple) -> tuple[_Layer | None, list[_Layer]]:
-    """(the last file that sets ``loc``, the earlier files that also set it)."""
+    """(the file the merged value at ``loc`` comes from, the earlier files that also set it).
+
+    Sections merge key by key, but a list or a value mapping is replaced whole by the
+    last file that sets it: everything below it (even a key missing there) is that
+    file's, so a list item without its ``reference`` is blamed on the file that wrote
+    the list, not on the scenario it extends.
+    """
+    for k in range(1, len(loc) + 1):
+        hits = [layer for layer in layers if _walk(layer.data, loc[:k])[1]]
+        if not hits:
+            return None, []
+        value = _walk(hits[-1].data, loc[:k])[2]
+        if isinstance(value, list) or (isinstance(value, dict) and _is_value_mapping(value)):
+            return hits[-1], []
     hits = [layer for layer in layers if _walk(layer.data, loc)[1]]
     return (hits[-1], hits[:-1]) if hits else (None, [])
 

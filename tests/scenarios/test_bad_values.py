@@ -243,3 +243,13 @@ def test_a_few_aliases_as_yaml_writes_them_still_load():
     # mapping with an anchor (&id001) and an alias (*id001)
     scen = load_scenario(ROOT / "scenarios" / "national_2009_calibrated.yaml")
     assert scen.title
+
+
+def test_a_key_missing_in_a_replaced_list_is_blamed_on_the_file_that_wrote_the_list(tmp_path):
+    # lists replace the base's whole: the missing `reference` is this file's, not qiubei's
+    f = tmp_path / "noref.yaml"
+    f.write_text(f"extends: {ROOT / 'scenarios' / 'qiubei_2011.yaml'}\n"
+                 "subsidies:\n  - {name: entry, amount_by_tier: 30, paid_by: {central: 1}}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(f)
+    assert str(exc.value) == f"{f}: subsidies[0].reference: required key is missing"
