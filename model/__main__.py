@@ -76,9 +76,9 @@ def _member(args) -> int:
                catch_up=None if args.catch_up is None else parse_catch_up(args.catch_up),
                lump_sum_monthly=args.lump_sum, interest_rate=args.interest_rate,
                death_age=args.death_age)
-    if args.pdf and not args.statement:
+    if args.pdf and args.statement is None:
         raise MemberInputError("--pdf needs --statement FILE.html")
-    if args.statement:
+    if args.statement is not None:
         from .statement import StatementPathError, statement_targets
         try:
             statement_targets(args.statement, args.pdf, args.force)    # refuse before any work
@@ -256,6 +256,10 @@ def _register(args) -> int:
         as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         raise reg.RegisterError(f"--as-of {args.as_of!r}: give a date YYYY-MM-DD") from None
+    today = _dt.date.today()
+    if as_of is not None and not scen.scheme.start_year <= as_of.year <= today.year + 1:
+        raise reg.RegisterError(f"--as-of {args.as_of}: give a date from the scheme's start "
+                                f"({scen.scheme.start}) to next year ({today.year + 1})")
     register = reg.read_register(args.register, reg.read_mapping(args.columns))
     for warning in register.warnings:                                  # sheets not read, tiers without a year
         print(f"warning: {warning}", file=sys.stderr)
@@ -274,6 +278,9 @@ def _register(args) -> int:
               f"findings {len(res.findings)}; wrote {out}/" + ", ".join(_written(out)))
         assert res.rows_in == len(res.clean) + len(res.rejected)          # nothing lost
         return 0
+    if len(res.clean) == 0:
+        raise reg.RegisterError(f"{args.register}: no row passes the checks, so there is nothing to "
+                                f"aggregate; run `register check` to see why")
     written = reg.write_aggregate(reg.aggregate(res.clean, tier_cols, scen, today=as_of), args.scenario,
                                   args.out, force=args.force, sources=sources)
     print(f"rows in {res.rows_in}, clean {len(res.clean)} aggregated; wrote {written[0].parent}/"

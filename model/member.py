@@ -141,6 +141,9 @@ def _check(m: Member, P: Parameters, today: _dt.date) -> None:
                 + ", ".join(f"{x:g}" for x in allowed) + " yuan a year")
     if isinstance(m.tier, dict):
         first = min(int(y) for y in m.tier)
+        if first < m.enrol_year:
+            raise MemberInputError(f"--tier: the year {first} is before enrolment ({m.enrol_year}); give "
+                                   f"tiers from {m.enrol_year} on, e.g. {m.enrol_year}=100")
         if first > m.enrol_year:
             raise MemberInputError(f"--tier: the first year given ({first}) is after enrolment "
                                    f"({m.enrol_year}); give the tier from {m.enrol_year}, e.g. "
@@ -411,7 +414,7 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     heirs = _heirs(m, P, sched, acc_monthly if qualifies else 0.0, long_monthly)
     if m.death_age is not None:
         hit = heirs[heirs.age == m.death_age]
-        summary["heirs_at_death_age"] = (hit.iloc[0].to_dict() if len(hit)
+        summary["heirs_at_death_age"] = (hit.round(2).to_dict(orient="records")[0] if len(hit)
                                          else {"age": m.death_age, "heirs_yuan": 0.0, "death_grant_yuan": 0.0})
     summary["irr"], summary["irr_assumption"] = _irr(m, P, sched, heirs, si, qualifies)
     return Illustration(summary=summary, schedule=sched, heirs=heirs, member=m,

@@ -164,10 +164,14 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
         return _read_csv(path)
     except FileNotFoundError:
         raise RegisterError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise RegisterError(f"{path}: is a folder; give the register file (.xlsx or .csv)") from None
     except RegisterError:
         raise
     except Exception as exc:                                        # unreadable spreadsheet
-        raise RegisterError(f"{path}: cannot read it as a spreadsheet ({_one_line(exc)})") from None
+        why = "not a workbook Excel can open" if path.suffix.lower() in (".xlsx", ".xls") else _one_line(exc)
+        raise RegisterError(f"{path}: cannot read it as a spreadsheet ({why}); save it as .xlsx or "
+                            f"as CSV") from None
 
 
 def _read_workbook(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
@@ -218,8 +222,10 @@ def _decoded_text(path: Path, what: str) -> str:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise RegisterError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise RegisterError(f"{path}: is a folder; give {what} file") from None
     except OSError as exc:
-        raise RegisterError(f"{path}: cannot read {what} ({_one_line(exc)})") from None
+        raise RegisterError(f"{path}: cannot read {what} ({exc.strerror or _one_line(exc)})") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -637,10 +643,17 @@ def read_mapping(path: str | Path | None) -> dict | None:
     """
     if not path:
         return None
+    from .scenario import _Loader, _yaml_problem
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RegisterError(f"{path}: cannot read the column mapping ({_one_line(exc)})") from None
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)   # a key given twice: refused
+    except OSError as exc:
+        raise RegisterError(f"{path}: cannot read the column mapping ({exc.strerror or _one_line(exc)})") from None
+    except UnicodeDecodeError:
+        raise RegisterError(f"{path}: the column mapping is not UTF-8 text; save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark, why = _yaml_problem(exc)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""
+        raise RegisterError(f"{path}:{where} the column mapping is not valid YAML: {why}") from None
     return checked_mapping(data, path)
 
 

@@ -295,10 +295,17 @@ def statement_targets(path, pdf: bool = False, force: bool = False) -> list[Path
     An existing FILE.html is replaced only if it is an earlier statement (its generator
     mark); FILE.pdf only if that statement's PDF (printed by Chromium) — unless ``force``.
     """
+    if not str(path).strip():
+        raise StatementPathError("--statement '': give a file name ending in .html")
     path = Path(path)
     targets = [path] + ([path.with_suffix(".pdf")] if pdf else [])
     if path.suffix.lower() not in (".html", ".htm"):
         raise StatementPathError(f"--statement {path}: give a file name ending in .html")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise StatementPathError(f"--statement {path}: {parent} is a file, not a folder")
+            break
     for t in targets:
         if t.is_dir():
             raise StatementPathError(f"--statement {path}: {t} is a folder; give a file name")

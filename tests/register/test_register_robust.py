@@ -213,7 +213,8 @@ MAPPINGS = {   # file text -> what the one line must name
     "unknown_field": ("columns:\n  idnumber: 公民身份号码\n", "columns.idnumber: unknown field"),
     "unknown_key": ("colums:\n  id_number: 公民身份号码\n", "unknown key 'colums'"),
     "header_not_text": ("columns:\n  id_number: [a, b]\n", "columns.id_number: ['a', 'b'] is not a column header"),
-    "not_yaml": ("columns: {id_number: [\n", "cannot read the column mapping"),
+    "not_yaml": ("columns: {id_number: [\n", "the column mapping is not valid YAML"),
+    "duplicate_key": ("columns: {hukou: 户口性质, hukou: 户籍类型}\n", "the key 'hukou' is given twice"),
 }
 
 

@@ -435,3 +435,31 @@ def test_a_failed_report_leaves_no_empty_folders(scen, tmp_path, capsys, monkeyp
 def test_report_needs_a_scenario_or_batch(tmp_path, capsys, no_notebooks):
     code, _, err = _run(["report", "--notebook", "county_budget", "--out", tmp_path / "rep"], capsys)
     assert code == 2 and "give a scenario file, or --batch" in err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--statement", ""], "--statement '': give a file name ending in .html"),
+    (["--tier", "2005=100,2011=200"], "the year 2005 is before enrolment (2011)"),
+])
+def test_member_statement_and_tier_mistakes_found_before_anything_is_printed(scen, tmp_path, capsys, args,
+                                                                           words):
+    code, out, err = _run(["member", scen, "--birth", "1966-05", "--enrol", "2011", *args], capsys)
+    assert code == 2 and words in err and out == ""
+
+
+def test_member_statement_under_a_file_is_refused_before_anything_is_printed(scen, tmp_path, capsys):
+    f = tmp_path / "afile"
+    f.write_text("x", encoding="utf-8")
+    code, out, err = _run(["member", scen, "--birth", "1966-05", "--enrol", "2011", "--statement",
+                           f / "x.html"], capsys)
+    assert code == 2 and "is a file, not a folder" in err and out == ""
+
+
+def test_register_aggregate_of_no_clean_rows_and_as_of_out_of_range_are_refused(scen, tmp_path, capsys):
+    reg = tmp_path / "register.csv"
+    make_register(3, seed=5).head(0).to_csv(reg, index=False, encoding="utf-8")      # a header only
+    code, _, err = _run(["register", "aggregate", reg, "--scenario", scen, "--out", tmp_path / "agg"], capsys)
+    assert code == 2 and "nothing to aggregate" in err and not (tmp_path / "agg").exists()
+    code, _, err = _run(["register", "check", reg, "--scenario", scen, "--out", tmp_path / "c",
+                         "--as-of", "9999-12-31"], capsys)
+    assert code == 2 and "--as-of 9999-12-31: give a date from the scheme's start" in err
