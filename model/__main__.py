@@ -37,6 +37,13 @@ def _run(args) -> int:
     return _identity_status(checks.all_identities(a), f"{out}/manifest.json")
 
 
+def _quiet_after_interrupt(*loggers: str) -> None:
+    """Silence the last words of stopped workers and kernels (their tracebacks say nothing to a user)."""
+    import logging
+    for name in ("asyncio", "distributed", "tornado", *loggers):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
 def _written(out) -> list[str]:
     """The files a command wrote into ``out`` (its manifest's list, and the manifest)."""
     from .outputs import MANIFEST, read_manifest
@@ -147,7 +154,11 @@ def _report(args) -> int:
     for f in params.get("scenarios") or []:             # the files to compare: each must load
         load_scenario(f)
     out_root = out_path(args.out)                    # relative to where the command is run
-    results = run_reports(scenarios, names, out_root, params, progress=not args.quiet, force=args.force)
+    try:
+        results = run_reports(scenarios, names, out_root, params, progress=not args.quiet, force=args.force)
+    except KeyboardInterrupt:
+        _quiet_after_interrupt("papermill", "nbclient", "traitlets")
+        raise
     failed = 0
     for r in results:
         for w in r.written:
@@ -200,8 +211,12 @@ def _calibrate(args) -> int:
 def _sweep(args) -> int:
     from .outputs import out_path
     from .sweep import run_sweep
-    results, man = run_sweep(args.sweep, args.out, subset=args.subset, workers=args.workers,
-                             scheduler=args.scheduler, progress=not args.quiet, force=args.force)
+    try:
+        results, man = run_sweep(args.sweep, args.out, subset=args.subset, workers=args.workers,
+                                 scheduler=args.scheduler, progress=not args.quiet, force=args.force)
+    except KeyboardInterrupt:
+        _quiet_after_interrupt()
+        raise
     print(f"{man['runs']} runs ({man['computed_now']} computed now) in {man['seconds']:.1f} s; "
           f"wrote {out_path(args.out)}/results.parquet ({len(results):,} rows), runs/ and manifest.json")
     return _identity_status(man["identity_failures"], f"{args.out}/manifest.json")
@@ -223,7 +238,11 @@ def _counties(args) -> int:
     codes = county_codes(args.province)
     if args.limit is not None:
         codes = codes[:args.limit]
-    res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler)
+    try:
+        res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler)
+    except KeyboardInterrupt:
+        _quiet_after_interrupt()
+        raise
     from . import checks
     from .scenario import file_sha256, scenario_files
     with output_folder(args.out, "counties", force=args.force) as st:

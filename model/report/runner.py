@@ -96,9 +96,9 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: 
         executed = st.dir / f"{name}.ipynb"
         pm.execute_notebook(str(NB_DIR / f"{name}.ipynb"), str(executed), parameters=p,
                             kernel_name="python3", cwd=str(ROOT), progress_bar=False, log_output=False,
-                            # the kernel listens on 127.0.0.1 only; its warning about unencrypted
-                            # TCP is noise in a report run
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                            # the kernel listens on 127.0.0.1 only: its warning about unencrypted
+                            # TCP, and its traceback when an interrupted run stops it, are noise
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         _html(executed, st.dir / "report.html")
         read = [Path(f) for f in ([scenario] if "scenarios" not in p else p["scenarios"])]
         st.manifest.update({
