@@ -25,7 +25,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 from . import accounts, benefits, contributions, dims
 from .parameters import Parameters, per_payer_amounts, resolve
@@ -566,4 +565,5 @@ def _irr(m: Member, P: Parameters, sched: pd.DataFrame, heirs: pd.DataFrame, si:
     lo, hi = -0.9, 1.0
     if npv(lo) * npv(hi) > 0:
         return None, assumption
+    from scipy.optimize import brentq            # here: importing scipy costs every CLI start 0.3 s
     return round(brentq(npv, lo, hi, xtol=1e-10), 6), assumption

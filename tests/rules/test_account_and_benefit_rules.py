@@ -78,6 +78,7 @@ def test_death_grant_is_12_times_last_pension_d3_s8():
 
 
 def test_account_pays_until_empty_then_the_gap_d1_art19_20():
-    # balance 100, due 12 x 15 = 180: 100 from the account, 80 longevity gap
-    paid = benefits.paid_from_account_yuan(100.0, 180.0)
-    assert paid == 100.0 and 180.0 - paid == 80.0
+    # due 12 x 15 = 180 a year: a balance of 100 pays 100 (80 is the longevity gap), a balance
+    # of 500 pays all 180, an empty account pays nothing (all 180 is the gap)
+    paid = benefits.paid_from_account_yuan(np.array([100.0, 500.0, 0.0]), np.array([180.0, 180.0, 180.0]))
+    assert paid.tolist() == [100.0, 180.0, 0.0]
