@@ -74,6 +74,9 @@ MESSAGES = {   # code: (severity, 中文, English)
                   "ID number malformed (18 characters: 17 digits and a digit or X)"),
     "id_check_digit": ("error", "身份证号校验码错误(GB 11643)", "ID number check digit wrong (GB 11643)"),
     "id_birth_date": ("error", "身份证号中的出生日期不存在", "the birth date in the ID number does not exist"),
+    "id_stored_as_number": ("error", "身份证号在表格中以数字格式保存,后几位已丢失;请将该列设为文本后重新录入",
+                            "the ID number was stored as a number in the spreadsheet and has lost its last "
+                            "digits: format the column as text and enter the number again"),
     "id_too_old": ("error", "身份证号中的出生日期显示年龄超过110周岁,号码应有误",
                    "the birth date in the ID number makes the person over 110: the number is surely mistyped"),
     "birth_date_mismatch": ("warning", "填报的出生日期与身份证号不一致,以身份证为准(黔南办法第三十一条)",
@@ -132,7 +135,7 @@ def read_register(path: str | Path, mapping: dict | None = None) -> Register:
     """
     path = Path(path)
     maps = checked_mapping(mapping, "the column mapping")
-    header, rows, warnings = _read_table(path)
+    header, rows, warnings, numeric = _read_table(path)
     header = [_clean_text(h) for h in header]
     raw, surplus = _cells(rows, len(header))
     fields = _field_columns(header, maps["columns"], path)
@@ -146,6 +149,8 @@ def read_register(path: str | Path, mapping: dict | None = None) -> Register:
     if malformed.any():
         df["extra_fields"] = surplus
     df["_malformed"] = malformed
+    id_col = fields.get("id_number")
+    df["_id_numeric"] = np.array([(r, id_col) in numeric for r in range(len(rows))], dtype=bool)
     df["_blank"] = ~malformed & (raw == "").all(axis=1).to_numpy()
     return Register(data=df, tier_cols={y: header[i] for y, i in sorted(dated.items())},
                     warnings=[f"{path}: {w}" for w in warnings + tier_warnings])
@@ -156,12 +161,13 @@ def _clean_text(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
-    """The header row, the data rows (cells as read, rows of any length) and warnings, from .xlsx/.xls or CSV."""
+def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[str], set]:
+    """The header row, the data rows (cells as read, rows of any length), warnings and the positions
+    of cells stored as numbers (workbooks only), from .xlsx/.xls or CSV."""
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
             return _read_workbook(path)
-        return _read_csv(path)
+        return (*_read_csv(path), set())
     except FileNotFoundError:
         raise RegisterError(f"{path}: file not found") from None
     except IsADirectoryError:
@@ -174,9 +180,12 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
                             f"as CSV") from None
 
 
-def _read_workbook(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
-    """The first sheet of a workbook; every other sheet with data is named in a warning (never dropped silently)."""
-    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str)
+def _read_workbook(path: Path) -> tuple[list[str], list[list[str]], list[str], set]:
+    """The first sheet of a workbook; every other sheet with data is named in a warning (never dropped silently).
+
+    Also returns the (data row, column) positions of cells stored as numbers, not text.
+    """
+    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
     names = list(sheets)
     if not names or sheets[names[0]].empty:
         raise RegisterError(f"{path}: the first sheet is empty")
@@ -186,8 +195,26 @@ def _read_workbook(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
         if n:
             warnings.append(f"only the first sheet {names[0]!r} is read; sheet {name!r} ({n} non-empty rows) is not "
                             f"/ 只读取第一个工作表“{names[0]}”,工作表“{name}”({n} 行非空)未读取")
-    rows = sheets[names[0]].fillna("").astype(str).to_numpy().tolist()
-    return rows[0], rows[1:], warnings
+    cells = sheets[names[0]].to_numpy()
+    numeric = {(r - 1, c) for r, c in zip(*np.nonzero(np.vectorize(_is_number_cell, otypes=[bool])(cells)))
+               if r > 0} if cells.size else set()
+    rows = [[_cell_text(v) for v in row] for row in cells.tolist()]
+    return rows[0], rows[1:], warnings, numeric
+
+
+def _is_number_cell(value) -> bool:
+    """Whether a workbook cell holds a number (not text): an ID typed as a number has lost digits."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and not (isinstance(value, float) and np.isnan(value))
+
+
+def _cell_text(value) -> str:
+    """A workbook cell as the text a clerk sees: 1000.0 as '1000', a date as '2012-03-01 00:00:00'."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
@@ -412,7 +439,12 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     found["id_birth_date"] = parts["ok_format"].to_numpy() & parts["birth"].isna().to_numpy()
     found["id_check_digit"] = (parts["ok_format"].to_numpy() & ~parts["birth"].isna().to_numpy()
                                & ~parts["ok_check"].to_numpy())
-    valid_id = parts["ok_check"].to_numpy() & ~parts["birth"].isna().to_numpy()
+    # an ID Excel stored as a number keeps 15 digits: the rest are lost, whatever they now say
+    as_number = df["_id_numeric"].to_numpy() & ~no_id if "_id_numeric" in df else np.zeros(n, bool)
+    for code in ("id_format", "id_birth_date", "id_check_digit"):
+        found[code] &= ~as_number
+    found["id_stored_as_number"] = as_number
+    valid_id = parts["ok_check"].to_numpy() & ~parts["birth"].isna().to_numpy() & ~as_number
     found["id_too_old"] = valid_id & (parts["birth"] < today - pd.DateOffset(years=OLDEST_AGE)).to_numpy()
     found["birth_date_mismatch"] = (valid_id & given_birth.notna().to_numpy()
                                     & (given_birth != parts["birth"]).to_numpy())
@@ -461,7 +493,7 @@ def check_register(df: pd.DataFrame, tier_cols: dict, scen: Scenario, employee_i
     for code, mask in found.items():
         if MESSAGES[code][0] == "error":
             is_error |= mask
-    out = df.drop(columns=["_blank", "_malformed"])
+    out = df.drop(columns=[c for c in ("_blank", "_malformed", "_id_numeric") if c in df])
     out.insert(0, "row", np.arange(n) + 2)
     out["birth_date_checked"] = birth.dt.strftime("%Y-%m-%d").fillna("")
     out["sex_checked"] = np.where(valid_id, parts["sex_from_id"], sex_given)

@@ -164,6 +164,24 @@ def test_extra_sheets_of_a_workbook_are_named_in_a_warning(tmp_path, cli):
     assert r.returncode == 0 and "warning:" in r.stderr and "补录" in r.stderr, r.stderr
 
 
+def test_an_id_stored_as_a_number_in_a_workbook_is_named_as_such(tmp_path):
+    # Excel keeps 15 significant digits: 522701197001010033 typed as a number becomes
+    # 522701197001009984 -- not a wrong birth date or check digit, but a lost number
+    df = make_register(3, seed=13)
+    path = tmp_path / "r.xlsx"
+    df.to_excel(path, index=False)
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = [c.value for c in ws[1]].index("身份证号") + 1
+    ws.cell(row=3, column=col).value = int(df.loc[1, "身份证号"].replace("X", "0"))   # row 3: a number
+    wb.save(path)
+    res, _ = checked(path)
+    assert codes_by_row(res).get(3) == {"id_stored_as_number"}
+    assert 2 not in codes_by_row(res) and 4 not in codes_by_row(res)        # text IDs are fine
+    assert res.rows_in == len(res.clean) + len(res.rejected)
+
+
 def test_a_malformed_row_keeps_its_fields_in_rejected(tmp_path):
     df = make_register(3, seed=12)
     lines = df.to_csv(index=False).splitlines()
