@@ -52,6 +52,11 @@ class Report:
         """The label in the report's language."""
         return zh if self.lang == "zh" else en
 
+    def level_names(self) -> dict[str, str]:
+        """The levels of government in the report's language (dims.LABELS)."""
+        from .. import dims
+        return {lv: self.t(*dims.LABELS["level"][lv]) for lv in dims.LEVELS}
+
     def col(self, name: str) -> str:
         """The header of an output column, with its unit."""
         return header(name, self.lang)
