@@ -337,7 +337,7 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             makeup_pay = float(need * contributions.catch_up_payment_yuan(_tier_in(m, year60)))
             bal[0] += makeup_pay
             totals["personal"] += makeup_pay
-            rows[-1]["catch_up_yuan"] = makeup_pay
+            rows[-1]["catch_up_yuan"] += makeup_pay        # on top of any year made up in the same year
             rows[-1].update(_bal_cols(bal))
         available = year60 - P.start_year + 1           # years from the start to the 60th birthday
         qualifies = bool(benefits.qualifies_for_pension(paid_years + makeup_years, available,
