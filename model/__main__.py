@@ -71,12 +71,13 @@ def _birth(text: str) -> tuple[int, int]:
 
 def _member(args) -> int:
     import json
-    from .member import Member, illustrate, parse_catch_up, parse_tier
+    from .member import Member, illustrate, parse_catch_up, parse_enrol, parse_tier
     from .scenario import load_scenario
     scen = load_scenario(args.scenario)
     flags = {f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
                              ("village_cadre", args.village_cadre)) if on}
-    m = Member(birth_year=args.birth[0], birth_month=args.birth[1], enrol_year=args.enrol,
+    enrol_year, enrol_month = parse_enrol(args.enrol)
+    m = Member(birth_year=args.birth[0], birth_month=args.birth[1], enrol_year=enrol_year, enrol_month=enrol_month,
                tier=None if args.tier is None else parse_tier(args.tier), sex={"F": "female", "M": "male"}[args.sex.upper()], area=args.area,
                flags=frozenset(flags), one_child_parent=args.one_child_parent,
                stop_after_years=args.stop_after_years, make_up_at_60=args.make_up_at_60,
@@ -408,7 +409,10 @@ def main(argv=None) -> int:
     mem = sub.add_parser("member", help="one resident's illustration (算账): payments, account, pension")
     mem.add_argument("scenario", help="scenario YAML file")
     mem.add_argument("--birth", required=True, type=_birth, help="birth year and month, YYYY-MM")
-    mem.add_argument("--enrol", required=True, type=int, help="year of enrolment")
+    mem.add_argument("--enrol", required=True, metavar="YYYY[-MM]",
+                     help="year of enrolment, or year and month: for those already 60 at the start, "
+                          "the pension is paid from the month after they register (D1 Art. 22); "
+                          "a later year alone: the expected 5.5 months that year")
     mem.add_argument("--tier", default=None, help="yuan a year, or by year 2011=100,2016=300 "
                      "(default: the lowest tier)")
     mem.add_argument("--sex", default="M", choices=["F", "M", "f", "m"])

@@ -33,13 +33,46 @@ def month_weights_dying(first_month=1):
     return month_weights_full(first_month) * (13 - MONTHS) / 12.0
 
 
-def month_weights_turning_60(first_month=1):
-    """Expected share of each month paid to a member turning 60 in the year, shape (12,).
+def month_weights_turning_60(first_month=1, birth_month=None):
+    """Share of each month paid to a member turning 60 in the year [0..1], shape (..., 12).
 
-    Birth in month m (uniform over 1..12) is paid from month m + 1 (D1 Art. 21
-    从年满60周岁的次月起), so month k is paid with probability (k - 1) / 12.
+    D1 Art. 21 从年满60周岁的次月起: born in month m, paid from month m + 1. With
+    ``birth_month`` given (the member calculator) that is 0 or 1 a month; without
+    (the cohort engine) birth months are spread evenly over 1..12, so month k is
+    paid with probability (k - 1) / 12 (5.5 months a year). ``birth_month`` may be
+    an array: the result has its shape plus a last axis of 12 months.
     """
-    return birthday_month_weights(month_weights_full(first_month))
+    if birth_month is None:
+        return birthday_month_weights(month_weights_full(first_month))
+    return month_weights_full(first_month) * (MONTHS > np.asarray(birth_month)[..., None])
+
+
+def month_weights_registering(first_month=1, registration_month=None, at_start=False):
+    """Share of each month paid in the year of registration to someone 60+ at the start [0..1], shape (12,).
+
+    D1 Art. 21(一): no contribution needed; D1 Art. 22 从办理养老金领取手续的次月起按标准
+    发放: registered in month m, paid from month m + 1 (December: from next January).
+    Those registering when the scheme starts (``at_start``; the start month or a month
+    before it given) are paid from the start month (RULES.md §8: Qiubei, launched in
+    August 2011, paid 55 x 5 months, August-December, D5 §1). A later registration with
+    the month unknown (``registration_month`` None, the cohort engine; the calculator
+    given a year only) is spread evenly over 1..12: month k is paid with probability
+    (k - 1) / 12, 5.5 months (RULES.md §9).
+    """
+    if at_start:
+        return month_weights_full(first_month)
+    if registration_month is None:
+        return birthday_month_weights(month_weights_full(first_month))
+    return month_weights_full(max(first_month, int(registration_month) + 1))
+
+
+def first_month_paid(years_since_start, start_month):
+    """First month pensions can be paid in a calendar year [month 1..12].
+
+    RULES.md §8: in the scheme's first year pensions are paid from its start month
+    (a start in August pays 5 months); in every later year from January.
+    """
+    return start_month if years_since_start == 0 else 1
 
 
 def account_pension_monthly(balance_at_60, divisor):
@@ -52,25 +85,36 @@ def account_pension_monthly(balance_at_60, divisor):
     return np.asarray(balance_at_60) / divisor
 
 
-def years_required(age_at_start, years_from_start_to_60, min_years, near_age=45):
-    """Years a member must have paid by 60 to draw the pension [years].
+def years_required(years_from_start_to_60, min_years):
+    """Years a member must have paid by 60 to draw the pension [years]: min(15, years from the start to 60).
 
-    D1 Art. 21(三): 15 for those under 45 at the start; D1 Art. 21(二): those
-    45-59 at the start pay every year from the start to the year of their
-    60th birthday (RULES.md §5 default reading: the 15-year cap limits only
-    made-up years). Shapes broadcast.
+    D1 Art. 21(三): 15 for those under 45 at the start (they have at least 17 years
+    from the start to the year of their 60th birthday, so the minimum is 15); D1 Art.
+    21(二) 按年缴费直至年满60周岁当年 ... 累计缴费不得超过15年: those 45-59 at the start pay
+    every year from the start to the year of their 60th birthday, but never more than
+    15 are asked (RULES.md §9: a 45-year-old, with 16 years to 60, needs 15, as a
+    44-year-old does). ``years_from_start_to_60`` counts the start year and the year of
+    the 60th birthday. Shapes broadcast.
     """
-    return np.where(np.asarray(age_at_start) >= near_age, years_from_start_to_60, min_years)
+    return np.minimum(min_years, years_from_start_to_60)
 
 
-def qualifies_for_pension(years_paid, age_at_start, years_from_start_to_60, min_years, near_age=45):
+def qualifies_for_pension(years_paid, years_from_start_to_60, min_years):
     """Whether a member reaching 60 gets the pension [bool] (D1 Art. 21(二)(三)).
 
     Those already 60 at the start get the basic pension without paying
     (D1 Art. 21(一)); they are not contributors and do not come here.
     """
-    return np.asarray(years_paid) >= years_required(age_at_start, years_from_start_to_60,
-                                                    min_years, near_age)
+    return np.asarray(years_paid) >= years_required(years_from_start_to_60, min_years)
+
+
+def years_over_min(years_paid, min_years):
+    """Years paid above the 15 required [years], the base of the long-contribution extra.
+
+    D1 Art. 20 对长期缴费的城乡居民,可适当加发基础养老金 (RULES.md §4): every year paid
+    above 15, made-up years included. Shape: any -> same.
+    """
+    return np.maximum(0, np.asarray(years_paid) - min_years)
 
 
 def birthday_month_weights(weights):
@@ -83,20 +127,44 @@ def birthday_month_weights(weights):
     return np.asarray(weights) * (MONTHS - 1) / 12.0
 
 
-def long_contribution_extra_monthly(years_over_min, yuan_per_year):
+def long_contribution_extra_monthly(years_above_min, yuan_per_year):
     """Extra basic pension for long contributors [yuan/month].
 
     D1 Art. 20 对长期缴费的城乡居民,可适当加发基础养老金: modelled as a fixed
     amount a month per year paid above 15, at the county's cost.
     """
-    return np.asarray(years_over_min) * yuan_per_year
+    return np.asarray(years_above_min) * yuan_per_year
 
 
-def age_topup_monthly(age, from_age, monthly_yuan):
-    """Monthly top-up by age [yuan/month]: D3 §8(四) +10 from age 70."""
-    if from_age is None:                         # no age top-up in the rule set
-        return np.zeros(np.shape(age))
-    return np.where(np.asarray(age) >= from_age, monthly_yuan, 0.0)
+def age_topup_months(age, weights, from_age, birth_month=None):
+    """Months of the age top-up paid in a year to a pensioner of attained ``age`` [months].
+
+    D3 §8(四) 年满70周岁及其以上的,每月增发10元: from the month after the 70th birthday
+    (like the pension itself, D1 Art. 21 次月). ``weights`` (..., 12) are the months the
+    pension is paid. Above ``from_age`` every paid month counts; at ``from_age`` the
+    months after the birth month (given: the member calculator; None: birth months
+    spread evenly, month k with probability (k - 1) / 12, independent of ``weights``);
+    below it none. ``from_age`` None: no age top-up in the rule set.
+    Shapes: age (...), weights (..., 12), birth_month (...) broadcast; returns (...).
+    """
+    w = np.asarray(weights, dtype=float)
+    age = np.asarray(age)[..., None]
+    if from_age is None:
+        return np.zeros(np.broadcast_shapes(age.shape, w.shape)[:-1])
+    after = ((MONTHS - 1) / 12.0 if birth_month is None
+             else (MONTHS > np.asarray(birth_month)[..., None]).astype(float))
+    share = np.where(age > from_age, 1.0, np.where(age == from_age, after, 0.0))
+    return (w * share).sum(axis=-1)
+
+
+def one_child_topup_yuan(pension_months, monthly_yuan, share_of_pensioners):
+    """One-child parents' top-up paid [yuan]: D3 §8(三) +10 a month with the pension.
+
+    持有《独生子女父母光荣证》的父母领取基本养老待遇时,每月增发10元: paid for every month
+    the pension is paid, to the share of pensioners who hold the certificate (the
+    member calculator: 1 or 0). Shapes broadcast.
+    """
+    return np.asarray(pension_months) * monthly_yuan * share_of_pensioners
 
 
 def paid_from_account_yuan(balance, due):

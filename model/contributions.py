@@ -85,6 +85,25 @@ def matching_groups(groups, flags):
             if not any(set(g.applies_to) < set(h.applies_to) for h in hits)]
 
 
+def matching_group_shares(groups, members_flags):
+    """Share of members each on-behalf group applies to [0..1], {group name: share}.
+
+    Each member counts for the groups :func:`matching_groups` gives for his flags (the
+    most specific of nested groups, D1 Art. 9), so the shares can be used as the
+    groups' ``share_of_payers`` and add up as the cohort engine adds them.
+    ``members_flags``: one collection of flags per member; no members gives {}.
+    """
+    members_flags = [frozenset(f) for f in members_flags]
+    if not members_flags:
+        return {}
+    counts = {g.name: 0 for g in groups}
+    for flags in set(members_flags):
+        n = members_flags.count(flags)
+        for name in matching_groups(groups, flags):
+            counts[name] += n
+    return {name: c / len(members_flags) for name, c in counts.items()}
+
+
 def years_open_to_catch_up(missed_years, year: int, window: int | None) -> list[int]:
     """The missed years [calendar years] that may still be made up in ``year``, oldest first.
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import tables
 from .parameters import Parameters, resolve
-from .population import population_from_totals
+from .population import population_from_totals, women_15_49
 from .projection import run
 from .results import ANNUAL_COLUMNS
 from .scenario import Scenario, ScenarioError
@@ -42,7 +42,7 @@ def county_parameters(P: Parameters, codes: list[str]) -> Parameters:
         pop = population_from_totals(prof, [float(t["pop_rural_xiangcun_persons"]),
                                             float(t["pop_urban_chengzhen_persons"])])
         pops.append(pop)
-        women = pop[15:50, 1, :].sum()
+        women = women_15_49(pop).sum()
         gfr.append(pop[0].sum() / women if women > 0 else 0.0)
     births = (np.broadcast_to(P.births_per_woman[:, None], (len(P.years), len(codes)))
               if P.scenario.population.births_per_woman_15_49 is not None

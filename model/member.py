@@ -13,7 +13,9 @@ two cannot disagree. Conventions (RULES.md §3 defaults, README "Timing"):
   payment (no part-year interest); account pension = balance ÷ 139 (or the
   scenario's payout-months table at 60), D1 Art. 20;
 - the pension is paid from the month after the 60th birthday (D1 Art. 21);
-  those already 60 at the start are paid from the start month;
+  those already 60 at the start are paid from the start month if they register
+  then, or from the month after they register later (D1 Art. 22; a later year
+  given without its month: the expected 5.5 months of that year, as the engine);
 - "age at the start" is completed years on the first day of the start month
   (a birthday in that month is not yet reached).
 """
@@ -43,6 +45,7 @@ class Member:
     birth_year: int
     birth_month: int
     enrol_year: int
+    enrol_month: int | None = None             # registration month; None: at the start, or spread evenly
     tier: float | dict | None = None          # None: the lowest tier of the member's area
     sex: str = "male"
     area: str = "rural"
@@ -108,14 +111,32 @@ def _check_dates(m: Member, scen: Scenario, today: _dt.date) -> None:
     if start_year - m.birth_year > dims.MAX_AGE:
         raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)}: over {dims.MAX_AGE} when the "
                                f"scheme starts ({scen.scheme.start})")
-    if m.enrol_year < start_year:
-        raise MemberInputError(f"--enrol {m.enrol_year} is before the scheme starts "
+    if m.enrol_month is not None and not 1 <= m.enrol_month <= 12:
+        raise MemberInputError(f"--enrol: month {m.enrol_month} does not exist (1 to 12)")
+    if m.enrol_year < start_year or (m.enrol_year == start_year and (m.enrol_month or 12) < scen.scheme.start_month):
+        raise MemberInputError(f"--enrol {_enrol_text(m)} is before the scheme starts "
                                f"({scen.scheme.start}) in this scenario")
     if m.enrol_year > m.birth_year + dims.MAX_AGE:
         raise MemberInputError(f"--enrol {m.enrol_year}: the member would be over {dims.MAX_AGE}")
     for name, value in (("--lump-sum", m.lump_sum_monthly), ("--interest-rate", m.interest_rate)):
         if value is not None and not math.isfinite(value):
             raise MemberInputError(f"{name} {value}: must be a finite number")
+
+
+def _enrol_text(m: Member) -> str:
+    return str(m.enrol_year) if m.enrol_month is None else _ym(m.enrol_year, m.enrol_month)
+
+
+def parse_enrol(text: str) -> tuple[int, int | None]:
+    """The enrolment from the command line: ``"2013"`` or ``"2013-05"`` -> (year, month or None)."""
+    t = str(text).strip()
+    try:
+        if "-" in t:
+            y, mo = t.split("-")
+            return int(y), int(mo)
+        return int(t), None
+    except ValueError:
+        raise MemberInputError(f"--enrol {t!r}: give a year (2013) or a year and month (2013-05)") from None
 
 
 def _check(m: Member, P: Parameters, today: _dt.date) -> None:
@@ -273,7 +294,8 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             i = idx[year]
             r = float(P.rate_pa[i])
             opening = bal.copy()
-            interest = accounts.interest_yuan(opening, r) if year < year60 else np.zeros(dims.N_PART)
+            r = float(accounts.rate_on_opening_balance_pa(r, year == year60))   # RULES.md §3
+            interest = accounts.interest_yuan(opening, r)
             pays = m.stop_after_years is None or paid_years < m.stop_after_years
             tier = _tier_in(m, year)
             ti = int(np.searchsorted(P.tiers, tier))
@@ -295,8 +317,7 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
                 missed.remove(y_)
             catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
             credit = np.array([own + catch, gov_lv.sum(), coll])
-            if P.mid_year_crediting and year < year60:       # RULES.md §3 switch
-                interest = interest + credit * (r / 2)
+            interest = interest + accounts.payment_interest_yuan(credit, r, P.mid_year_crediting)   # RULES.md §3
             bal = opening + interest + credit
             paid_years += int(pays) + made_up
             totals["personal"] += own + catch
@@ -315,21 +336,20 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             makeup_pay = float(need * contributions.catch_up_payment_yuan(_tier_in(m, year60)))
             bal[0] += makeup_pay
             totals["personal"] += makeup_pay
-            rows[-1]["catch_up_yuan"] = makeup_pay
+            rows[-1]["catch_up_yuan"] += makeup_pay        # on top of any year made up in the same year
             rows[-1].update(_bal_cols(bal))
         available = year60 - P.start_year + 1           # years from the start to the 60th birthday
-        qualifies = bool(benefits.qualifies_for_pension(paid_years + makeup_years, age0, available,
-                                                        dims.MIN_YEARS_FULL, dims.NEAR_PENSION_AGE))
+        qualifies = bool(benefits.qualifies_for_pension(paid_years + makeup_years, available,
+                                                        dims.MIN_YEARS_FULL))
         if not qualifies:
-            required = int(benefits.years_required(age0, available, dims.MIN_YEARS_FULL,
-                                                   dims.NEAR_PENSION_AGE))
+            required = int(benefits.years_required(available, dims.MIN_YEARS_FULL))
             least = required - paid_years
             most = max(least, dims.MIN_YEARS_FULL - paid_years)
             cost = least * _tier_in(m, year60)
             near = age0 >= dims.NEAR_PENSION_AGE
-            rule_en = ("D1 Art. 21(二): every year from the start to 60 for those 45-59 at the start" if near
-                       else "D1 Art. 21(三): 15 years for those under 45 at the start")
-            rule_zh = ("制度实施时已满45周岁的,应按年缴费至60周岁(第二十一条(二))" if near
+            rule_en = ("D1 Art. 21(二): every year from the start to 60, at most 15, for those 45-59 at the start"
+                       if near else "D1 Art. 21(三): 15 years for those under 45 at the start")
+            rule_zh = ("制度实施时已满45周岁的,应按年缴费至60周岁,最多15年(第二十一条(二))" if near
                        else "制度实施时未满45周岁的,累计缴费须满15年(第二十一条(三))")
             reason = (f"paid {paid_years} years, fewer than the {required} required ({rule_en}); making up "
                       f"at least {least} years at 60 ({cost:,.0f} yuan, no subsidy"
@@ -337,61 +357,70 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             reason_zh = (f"已缴费{paid_years}年,不足应缴的{required}年({rule_zh});60岁时补缴至少{least}年"
                          f"({cost:,.0f}元,补缴无政府补贴)即可领取养老金。")
         first = _next_month(year60, m.birth_month)
+        start_pay, reg_month, at_start = year60, None, False
         balance60 = float(bal.sum())
         acc_monthly = float(benefits.account_pension_monthly(balance60, P.divisor_at_60))
     else:
-        reg_year = m.enrol_year
-        reg_month = P.start_month if reg_year == P.start_year else 1
-        first = (reg_year, reg_month)
+        start_pay = m.enrol_year
+        at_start = start_pay == P.start_year and (m.enrol_month is None or m.enrol_month <= P.start_month)
+        reg_month = P.start_month if at_start else m.enrol_month     # None: spread evenly (D1 Art. 22)
+        if at_start:
+            first = (P.start_year, P.start_month)                      # RULES.md §8
+        elif reg_month is not None:
+            first = _next_month(start_pay, reg_month)                  # D1 Art. 22 次月
+        else:
+            first = (start_pay, 7)
+            notes.append(f"--enrol {start_pay}: registration month not given; {start_pay}'s pension is the "
+                         f"expected 5.5 months (registered in month m, paid from m + 1, D1 Art. 22), and "
+                         f"the first payment is shown as July; give --enrol {start_pay}-MM for the exact months")
         balance60 = 0.0
         acc_monthly = 0.0
         if m.lump_sum_monthly is not None:       # D3 §6(一)2
-            months_to = (m.birth_year + b.lump_sum.to_age - reg_year) * 12 + m.birth_month - reg_month
-            lump_price = float(accounts.lump_sum_price_yuan(m.lump_sum_monthly, months_to, b.lump_sum.min_months))
+            lump_price = float(accounts.lump_sum_expected_price_yuan(
+                m.lump_sum_monthly, start_pay - m.birth_year, b.lump_sum.to_age, b.lump_sum.min_months,
+                birth_month=m.birth_month, purchase_month=reg_month))
             bal = np.array([lump_price, 0.0, 0.0])
             totals["personal"] += lump_price
             acc_monthly = float(m.lump_sum_monthly)
             balance60 = lump_price
+    years_above = int(benefits.years_over_min(paid_years + makeup_years, dims.MIN_YEARS_FULL))
+    long_monthly = 0.0 if old_at_start else float(benefits.long_contribution_extra_monthly(   # D1 Art. 20 加发
+        years_above, P.long_contrib_yuan))
+    one_child_share = 1.0 if m.one_child_parent else 0.0
 
     # ---- payout (D1 Art. 20-23; D3 §8) -----------------------------------------------------
     exhausted = None
-    pension_rows = []
     if qualifies:
-        fy, fm_ = first
-        for year in range(fy, last_year + 1):
+        for year in range(start_pay, last_year + 1):
             i = idx[year]
-            r = float(P.rate_pa[i])
-            months = np.arange(1, 13)
-            paid_m = months >= (fm_ if year == fy else 1)
-            if year == P.start_year:
-                paid_m &= months >= P.start_month          # RULES.md §8 partial first year
-            n = int(paid_m.sum())
+            fm_y = benefits.first_month_paid(i, P.start_month)
+            if year > start_pay:
+                w = benefits.month_weights_full(fm_y)
+            elif old_at_start:                                          # D1 Art. 22; RULES.md §8
+                w = benefits.month_weights_registering(fm_y, reg_month, at_start)
+            else:                                                       # D1 Art. 21 次月
+                w = benefits.month_weights_turning_60(fm_y, m.birth_month)
+            n = float(w.sum())
             opening = bal.copy()
             open_tot = float(opening.sum())
-            first_year_60 = (year == year60 and not old_at_start)   # no interest in the 60th-birthday year
-            first_year_lump = (year == fy and old_at_start)
-            interest = (np.zeros(dims.N_PART) if (first_year_60 or first_year_lump)
-                        else accounts.interest_yuan(opening, r))
+            # no interest in the year payment starts (RULES.md §3; the lump-sum purchase year)
+            r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i]), year == start_pay))
+            interest = accounts.interest_yuan(opening, r)
             due = acc_monthly * n
             from_acc = float(benefits.paid_from_account_yuan(open_tot, due))
             if exhausted is None and due > from_acc + 1e-9:
-                k_in_year = int(np.floor(open_tot / acc_monthly + 1e-9)) if acc_monthly > 0 else 0
-                month_list = months[paid_m]
-                exhausted = _ym(year, int(month_list[min(k_in_year, n - 1)]))
+                short = acc_monthly * np.cumsum(w) > open_tot + 1e-9
+                exhausted = _ym(year, int(np.argmax(short)) + 1)
             shares = opening / open_tot if open_tot > 0 else np.zeros(dims.N_PART)
             bal = shares * (open_tot - from_acc) + interest
-            basic = float(p_basic(P, i)[paid_m].sum())
-            ages_m = _age_by_month(m, year)
-            top_age = benefits.age_topup_monthly(ages_m, b.age_topup.from_age, b.age_topup.monthly_yuan)
-            top = float(top_age[paid_m].sum()) + (b.one_child_parent.monthly_yuan * n if m.one_child_parent else 0.0)
-            long_extra = 0.0
-            if not old_at_start:                 # D1 Art. 20 加发
-                long_extra = float(benefits.long_contribution_extra_monthly(
-                    max(0, paid_years + makeup_years - dims.MIN_YEARS_FULL), P.long_contrib_yuan)) * n
+            basic = float(p_basic(P, i) @ w)
+            top = (float(benefits.age_topup_months(year - m.birth_year, w, b.age_topup.from_age, m.birth_month))
+                   * b.age_topup.monthly_yuan
+                   + float(benefits.one_child_topup_yuan(n, b.one_child_parent.monthly_yuan, one_child_share)))
             row = dict(year=year, age=year - m.birth_year, tier_yuan=0.0, personal_yuan=0.0,
                        catch_up_yuan=0.0, **{f"subsidy_{lv}_yuan": 0.0 for lv in dims.LEVELS},
                        paid_on_behalf_yuan=0.0, collective_yuan=0.0, interest_yuan=float(interest.sum()),
-                       **_bal_cols(bal), pension_months=float(n), basic_pension_yuan=basic + long_extra,
+                       **_bal_cols(bal), pension_months=n, basic_pension_yuan=basic + long_monthly * n,
                        account_pension_yuan=from_acc, longevity_gap_yuan=due - from_acc, topups_yuan=top)
             if rows and rows[-1]["year"] == year:   # the year of the 60th birthday: one row
                 for k in ("interest_yuan", "pension_months", "basic_pension_yuan", "account_pension_yuan",
@@ -399,17 +428,14 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
                     rows[-1][k] += row[k]
                 rows[-1].update(_bal_cols(bal))
             else:
-                if first_year_lump:
+                if old_at_start and year == start_pay:
                     row["personal_yuan"] = lump_price or 0.0
                 rows.append(row)
-            pension_rows.append(year)
 
     sched = pd.DataFrame(rows)
     summary = _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60, acc_monthly,
-                       first, exhausted, lump_price, totals, old_at_start, age0)
+                       first, exhausted, lump_price, totals, long_monthly, age0)
     summary["eligibility_reason_zh"] = reason_zh or None
-    long_monthly = 0.0 if old_at_start else float(benefits.long_contribution_extra_monthly(
-        max(0, paid_years + makeup_years - dims.MIN_YEARS_FULL), P.long_contrib_yuan))
     heirs = _heirs(m, P, sched, acc_monthly if qualifies else 0.0, long_monthly)
     if m.death_age is not None:
         hit = heirs[heirs.age == m.death_age]
@@ -425,16 +451,6 @@ def p_basic(P: Parameters, i: int) -> np.ndarray:
     return P.basic_monthly_by_level[i].sum(axis=0)
 
 
-def _age_by_month(m: Member, year: int) -> np.ndarray:
-    """Age for benefit purposes in each month of ``year``, shape (12,).
-
-    A new age counts from the month after the birthday month, as the pension
-    itself starts the month after the 60th birthday (D1 Art. 21 次月); so the
-    70+ top-up (D3 §8(四)) starts the month after the 70th birthday.
-    """
-    return year - m.birth_year - (np.arange(1, 13) <= m.birth_month)
-
-
 def _bal_cols(bal: np.ndarray) -> dict:
     return dict(balance_personal_yuan=float(bal[0]), balance_government_yuan=float(bal[1]),
                 balance_collective_yuan=float(bal[2]), balance_yuan=float(bal.sum()))
@@ -446,16 +462,16 @@ def _monthly_total(m: Member, P: Parameters, year: int, month: int, acc_monthly:
     b = P.scenario.benefits
     i = int(year - P.start_year)
     basic = float(p_basic(P, i)[month - 1]) + long_monthly
-    age = int(_age_by_month(m, year)[month - 1])
-    top = float(benefits.age_topup_monthly(age, b.age_topup.from_age, b.age_topup.monthly_yuan))
-    top += b.one_child_parent.monthly_yuan if m.one_child_parent else 0.0
+    w = (benefits.MONTHS == month).astype(float)                  # that month alone
+    top = (float(benefits.age_topup_months(year - m.birth_year, w, b.age_topup.from_age, m.birth_month))
+           * b.age_topup.monthly_yuan
+           + float(benefits.one_child_topup_yuan(1.0, b.one_child_parent.monthly_yuan,
+                                                 1.0 if m.one_child_parent else 0.0)))
     return basic, top
 
 
 def _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60, acc_monthly, first,
-             exhausted, lump_price, totals, old_at_start, age0) -> dict:
-    long_monthly = 0.0 if old_at_start else float(benefits.long_contribution_extra_monthly(
-        max(0, paid_years + makeup_years - dims.MIN_YEARS_FULL), P.long_contrib_yuan))
+             exhausted, lump_price, totals, long_monthly, age0) -> dict:
     out = dict(eligible=bool(qualifies), eligibility_reason=reason or None,
                age_at_start=int(age0), years_paid=int(paid_years), years_made_up=int(makeup_years),
                balance_at_60=round(balance60, 2),
@@ -465,7 +481,8 @@ def _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60
                first_payment=_ym(*first) if qualifies else None,
                lump_sum_price=lump_price, account_exhausted=exhausted)
     if not qualifies:
-        own = float(sched.iloc[-1][["balance_personal_yuan", "balance_collective_yuan"]].sum())
+        last = sched.iloc[-1]
+        own = float(accounts.own_part_yuan(last["balance_personal_yuan"], last["balance_collective_yuan"]))
         out.update(monthly_basic_pension=0.0, monthly_account_pension=0.0, monthly_topups=0.0,
                    monthly_total=0.0, monthly_total_at_70=0.0, break_even_age=None)
         if P.scenario.benefits.short_of_years_at_60 == "refund":
@@ -514,8 +531,8 @@ def _heirs(m: Member, P: Parameters, sched: pd.DataFrame, acc_monthly: float,
     prev = None
     for _, row in sched.iterrows():
         year = int(row["year"])
-        own = 0.0 if prev is None else float(prev["balance_personal_yuan"] + prev["balance_collective_yuan"])
-        refund, _ = accounts.refund_and_forfeit_yuan(own, 0.0, 0.0, 1.0)
+        refund = 0.0 if prev is None else accounts.refund_and_forfeit_yuan(
+            prev["balance_personal_yuan"], prev["balance_government_yuan"], prev["balance_collective_yuan"], 1.0)[0]
         grant = 0.0
         if prev is not None and prev["pension_months"] > 0:
             basic, top = _monthly_total(m, P, year - 1, 12, acc_monthly, long_monthly)
@@ -553,8 +570,8 @@ def _irr(m: Member, P: Parameters, sched: pd.DataFrame, heirs: pd.DataFrame, si:
     in_flow = alive_start * ((1 - q / 2) * pension + q * on_death)
     if not qualifies:                # no pension: the own part is refunded, or kept for the heirs
         last = sched.iloc[-1]
-        in_flow[-1] += alive_start[-1] * (1 - q[-1]) * float(last["balance_personal_yuan"]
-                                                               + last["balance_collective_yuan"])
+        in_flow[-1] += alive_start[-1] * (1 - q[-1]) * float(accounts.own_part_yuan(
+            last["balance_personal_yuan"], last["balance_collective_yuan"]))
     cf = in_flow - out_flow
     t = years - years[0]
     if not (cf < 0).any() or not (cf > 0).any():

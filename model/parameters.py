@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import contributions, dims, tables
-from .population import PopulationError, population_from_totals
+from . import benefits, contributions, dims, tables
+from .population import PopulationError, population_from_totals, women_15_49
 from .scenario import AgeBands, DatedPath, Scenario, TierMix, parse_age_band
 
 
@@ -99,7 +99,7 @@ class Parameters:
             q = -np.expm1(self.mort_factor[i][:, None, None] * np.log1p(-np.minimum(q, 1 - 1e-15)))
         return YearParams(
             year=int(year), index=i,
-            first_month=self.start_month if i == 0 else 1,
+            first_month=benefits.first_month_paid(i, self.start_month),
             q_death=np.broadcast_to(q, (B, *self.q_death.shape[1:])),
             rate_pa=np.broadcast_to(np.atleast_1d(self.rate_pa[i]).astype(float), (B,)),
             enrol_target=self.enrol_target[i], tier_mix=self.tier_mix[i],
@@ -288,7 +288,8 @@ def per_payer_amounts(s: Scenario, years, tiers, allowed, lowest, group_weights=
                                                      g.extra_lowest_tier_only)
             onb[:, :, ai, :] += weight * lvl[None, :, None] * paid[None, None, :]
             sub[:, :, ai, :] += weight * lvl[None, :, None] * (paid + extra)[None, None, :]
-            personal[:, ai, :] -= weight * paid[None, :]
+            personal[:, ai, :] = contributions.personal_payment_yuan(personal[:, ai, :],
+                                                                     weight * paid[None, :])
     sub *= allowed[None, None]
     onb *= allowed[None, None]
     return sub, onb, personal * allowed[None]
@@ -359,7 +360,7 @@ def resolve(s: Scenario) -> Parameters:
     if s.population.births_per_woman_15_49 is not None:
         gfr = yearly_values(s.population.births_per_woman_15_49, years)
     else:
-        women = pop0[15:50, 1, :].sum()
+        women = women_15_49(pop0).sum()
         gfr = np.full(len(years), pop0[0].sum() / women if women > 0 else 0.0)
 
     b = s.benefits

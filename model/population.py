@@ -48,3 +48,28 @@ def population_from_totals(profile, area_totals, band_totals=None):
         if free.sum() > 0:
             out[:, :, ai] += free / free.sum() * max(rest, 0.0)
     return out
+
+
+FERTILE_AGES = slice(15, 50)          # women 15-49: the base of births_per_woman_15_49 (a general fertility rate)
+
+
+def women_15_49(pop):
+    """Women aged 15-49 [persons], shape (..., area) from a population (..., age, sex, area).
+
+    The base of the general fertility rate ``population.births_per_woman_15_49``: the
+    scenario's births a year per woman of these ages (by default the census profile's
+    own ratio of children aged 0 to these women).
+    """
+    return np.asarray(pop)[..., FERTILE_AGES, dims.SEXES.index("female"), :].sum(axis=-2)
+
+
+def eligible_persons(pop, eligible_share, sealed):
+    """People eligible to join [persons], shape (..., age, sex, area).
+
+    D1 Art. 6; D3 §5: the eligible share (age, area) of the hukou population
+    (..., age, sex, area), less members whose account is sealed (in the employee scheme,
+    D1 Art. 15: 同一时段不再参加; or short of years at 60), who are not eligible to join
+    again. Never below 0.
+    """
+    share = np.asarray(eligible_share)[:, None, :]
+    return np.maximum(share * np.asarray(pop) - sealed, 0.0)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import accounts, benefits, contributions, dims
+from . import accounts, benefits, contributions, dims, population
 from .parameters import Parameters, YearParams, resolve
 from .scenario import Scenario
 
@@ -119,15 +119,6 @@ def _yp_shift(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lump_sum_months_to_age(ages: np.ndarray, to_age: int, month_now: float) -> np.ndarray:
-    """Months from ``month_now`` to the ``to_age`` birthday for each birth month 1..12.
-
-    Shape: ages (age,) -> (age, 12). Ages are attained in the year.
-    """
-    birth_m = np.arange(1, 13)
-    return (to_age - ages)[:, None] * 12 + (birth_m - month_now)[None, :]
-
-
 def _parts(x: np.ndarray) -> tuple:
     """The personal, government and collective parts of a (batch, part) array."""
     return x[:, 0], x[:, 1], x[:, 2]
@@ -158,9 +149,8 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     j_as = stay_as * jn[C_AGES][None, :, None]                    # joining the employee scheme
     # interest on the 1 January balance of those not dying or emigrating (D1 Art. 14),
     # not for the cohort turning 60 (RULES.md §3); pensioners are done in 5.
-    not_60 = np.ones(N_CA)
-    not_60[-1] = 0.0
-    r_age = r[:, None] * not_60[None]                             # (B, c_age)
+    c_ages = np.arange(dims.ENTRY_AGE, dims.PENSION_AGE + 1)
+    r_age = accounts.rate_on_opening_balance_pa(r[:, None], c_ages == dims.PENSION_AGE)   # (B, c_age)
     cn_asr = st.c_n.sum(axis=(-2, -1))                            # (B, c_age, sex, area)
     cb_asr = st.c_bal.sum(axis=(-2, -1))                          # (B, part, c_age, sex, area)
     cb_as = cb_asr.sum(axis=-1)                                   # (B, part, c_age, sex)
@@ -213,7 +203,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     net_mig = np.maximum(P.net_migration_rate[None, :, None, None] * non_members, -non_members)
     pop = st.pop - pop_dead - member_emig + net_mig
     # the eligible exclude members in the employee scheme (D1 Art. 6; D3 §5)
-    eligible = np.maximum(P.eligible_share[None, :, None, :] * pop - s_n, 0.0)   # (B, age, sex, area)
+    eligible = population.eligible_persons(pop, P.eligible_share, s_n)   # (B, age, sex, area)
 
     # ---- 3. tier re-choice, new members, payments --------------------------------
     mix = p.tier_mix                                               # (area, tier)
@@ -244,10 +234,10 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     cells_paid = (per_person[None, :2, :, None] * c_n.sum(axis=-1)[:, None]) if detail else None
     cn_art = c_n.sum(axis=(2, 5))                                  # (B, c_age, area, tier)
     per_person = np.broadcast_to(per_person[None], (len(r), *per_person.shape))
-    if P.mid_year_crediting:                                       # RULES.md §3 switch: half a year
-        half = (r_age / 2)[:, None, :, None, None]
-        interest = interest + (per_person * half * cn_art[:, None]).sum(axis=(1, 2, 3, 4))
-        per_person = per_person * (1 + half)
+    # RULES.md §3 switch: with mid-year crediting the year's payments earn half a year
+    on_pay = accounts.payment_interest_yuan(per_person, r_age[:, None, :, None, None], P.mid_year_crediting)
+    interest = interest + (on_pay * cn_art[:, None]).sum(axis=(1, 2, 3, 4))
+    per_person = per_person + on_pay
     on_time_rt = (cn_art * dens[None, :, None, None]).sum(axis=1)  # (B, area, tier)
     catch_rt = (cn_art * ((1 - dens) * cu)[None, :, None, None]).sum(axis=1)
     contrib_personal = (on_time_rt * p.personal).sum(axis=(1, 2)) + (catch_rt * tiers).sum(axis=(1, 2))
@@ -271,8 +261,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     makeup_n = ret_n * (k * short)
     makeup_pay = makeup_n * need * tiers[:, None]                  # D1 Art. 21(二)(三), no subsidy
     # years from the start year to this (60th-birthday) year: i + 1 (D1 Art. 21(二)(三))
-    qualifies = benefits.qualifies_for_pension(YP, dims.PENSION_AGE - i, i + 1, dims.MIN_YEARS_FULL,
-                                               dims.NEAR_PENSION_AGE)
+    qualifies = benefits.qualifies_for_pension(YP, i + 1, dims.MIN_YEARS_FULL)
     leave_w = np.where(qualifies, 0.0, 1.0 - k * short)            # (yp,) share without a pension
     leavers = ret_n * leave_w
     leave_bal = ret_bal * leave_w
@@ -289,8 +278,9 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     new_bal[:, 0] += makeup_pay.sum(axis=-1)
     contrib_personal = contrib_personal + makeup_pay.sum(axis=(1, 2, 3, 4))
     new_acc = benefits.account_pension_monthly(new_bal.sum(axis=1), P.divisor_at_60)  # D1 Art. 20
-    # years above 15: one for each person in the 16+ cell plus their years above 16
-    new_long = benefits.long_contribution_extra_monthly(ret_x + ret_n[..., -1], P.long_contrib_yuan)
+    # person-years above 15: those of each paid-years cell, plus the 16+ cell's years above 16
+    years_above = (ret_n * benefits.years_over_min(YP, dims.MIN_YEARS_FULL)).sum(axis=-1) + ret_x
+    new_long = benefits.long_contribution_extra_monthly(years_above, P.long_contrib_yuan)
     c_n[:, -1] = 0.0
     c_bal[:, :, -1] = 0.0
     c_x[:, -1] = 0.0
@@ -301,13 +291,12 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     p_tot = st.p_n.sum(axis=(-2, -1)) - p_dead.sum(axis=(-2, -1)) - p_emig.sum(axis=(-2, -1))
     target_p = p.enrol_target[P_AGES][None, :, None, :] * eligible[:, P_AGES]
     entrants_old = np.maximum(target_p - p_tot, 0.0) * old_at_start[None, :, None, None]  # (B, p_age, sex, area)
-    # registration month: the start month in the first year, spread evenly later (mean 6.5)
-    month_now = P.start_month if i == 0 else (1 + dims.MONTHS_PER_YEAR) / 2
+    # registration (and purchase) month: the start month in the first year, spread evenly later
+    reg_month = P.start_month if i == 0 else None
     ls = P.scenario.benefits.lump_sum
-    if P.lump_window:
-        months_to = _lump_sum_months_to_age(p_ages, ls.to_age, month_now)
-        price = accounts.lump_sum_price_yuan(P.lump_sum_levels[None, :, None], months_to[:, None, :],
-                                             ls.min_months).mean(axis=-1)      # (p_age, k)
+    if P.lump_window:                                              # birth months pooled: the mean price
+        price = accounts.lump_sum_expected_price_yuan(P.lump_sum_levels[None, :], p_ages[:, None], ls.to_age,
+                                                      ls.min_months, purchase_month=reg_month)   # (p_age, k)
     else:
         price = np.zeros((N_PA, len(P.lump_sum_levels)))
     # D3 §6(一)2; each purchase year is kept apart (D1 Art. 18: an account pays its own pension)
@@ -322,7 +311,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
     fm = p.first_month
     w_full, w_die = benefits.month_weights_full(fm), benefits.month_weights_dying(fm)
     w_60 = benefits.month_weights_turning_60(fm)
-    w_old = w_full if i == 0 else w_60
+    w_old = benefits.month_weights_registering(fm, None, at_start=(i == 0))   # D1 Art. 22; RULES.md §8
     m_full, m_die, m_60, m_old = w_full.sum(), w_die.sum(), w_60.sum(), w_old.sum()
     bm = p.basic_monthly_by_level                                  # (level, 12)
     cells = (1, 2, 3, 4, 5)                                        # every axis of a pensioner cell
@@ -387,17 +376,19 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
                 + (new_long * m_60).sum(axis=(1, 2, 3)))
     long_levels = np.outer(long_due, P.long_contrib_paid_by)
     b = s.benefits
-    one_child = b.one_child_parent.monthly_yuan * b.one_child_parent.share_of_pensioners
-    topups = person_months.sum(axis=1) * one_child                 # D3 §8(三)
-    age_top = b.age_topup.monthly_yuan * b.age_topup.share_of_pensioners
-    if age_top > 0:                                                # D3 §8(四): from the month after the birthday
-        older = p_ages > b.age_topup.from_age
-        at = p_ages == b.age_topup.from_age
-        w_at = (st.p_n * (ps_frac * benefits.birthday_month_weights(w_full).sum()
-                          + leave_frac * benefits.birthday_month_weights(w_die).sum())).sum(axis=(2, 3, 4, 5))
-        pm_top = np.where(older, person_months, 0.0) + np.where(at, w_at + pm_new + pm_old, 0.0)
-        topups = topups + pm_top.sum(axis=1) * age_top
-    topup_monthly = one_child + age_top * (p_ages >= b.age_topup.from_age if age_top > 0 else 0.0)
+    oc, at = b.one_child_parent, b.age_topup
+    topups = benefits.one_child_topup_yuan(person_months.sum(axis=1), oc.monthly_yuan, oc.share_of_pensioners)
+    # D3 §8(四): from the month after the birthday; those turning 60 averaged over their birth months
+    turning = benefits.age_topup_months(dims.PENSION_AGE, benefits.month_weights_turning_60(fm, benefits.MONTHS),
+                                        at.from_age, benefits.MONTHS).mean()
+    top_months = ((st.p_n * ps_frac).sum(axis=(2, 3, 4, 5)) * benefits.age_topup_months(p_ages, w_full, at.from_age)
+                  + (st.p_n * leave_frac).sum(axis=(2, 3, 4, 5)) * benefits.age_topup_months(p_ages, w_die, at.from_age)
+                  + entrants_old.sum(axis=(2, 3)) * benefits.age_topup_months(p_ages, w_old, at.from_age))
+    top_months[:, 0] += new_n.sum(axis=(1, 2, 3)) * turning
+    topups = topups + top_months.sum(axis=1) * at.monthly_yuan * at.share_of_pensioners
+    age_top = at.monthly_yuan * at.share_of_pensioners
+    topup_monthly = benefits.one_child_topup_yuan(1.0, oc.monthly_yuan, oc.share_of_pensioners) \
+        + age_top * (p_ages >= at.from_age if age_top > 0 else 0.0)
 
     # death grants (D3 §8(五)) and funeral grants (D1 Art. 23)
     deaths_p = p_dead.sum(axis=(2, 3, 4, 5))                       # (B, p_age)
@@ -424,7 +415,7 @@ def step(st: State, p: YearParams, P: Parameters, detail: bool = False):
         + np.outer(admin, np.array(fin.admin_paid_by.vector()))
 
     # ---- 6. ageing and births ------------------------------------------------------
-    women = pop[:, 15:50, 1, :].sum(axis=1)                        # (B, area)
+    women = population.women_15_49(pop)                            # (B, area)
     births = p.births_per_woman[:, None] * women
     srb = s.population.sex_ratio_at_birth
     new_pop = _age_shift(pop, 1, open_top=True)

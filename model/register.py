@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import dims
+from . import contributions, dims, population
 from .safe_text import escape_formulas
 from .scenario import Scenario, ScenarioError
 
@@ -592,15 +592,15 @@ def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.d
     if rates:
         changes["enrolment"] = {"rate_path": {scen.scheme.start_year: 1.0}, "relative_by_age_band": rates}
     if len(paying):
+        # each payer in the most specific group his register flags match (D1 Art. 9), as the
+        # calculator applies them; groups on flags the register has no column for keep their share
+        flags = [{f for f, on in (("severely_disabled", d), ("dibao", b)) if on}
+                 for d, b in zip(paying.disabled, paying.dibao)]
+        shares = contributions.matching_group_shares(scen.on_behalf, flags)
         groups = []
         for g in scen.on_behalf:
-            flags = set(g.applies_to)
-            if flags == {"severely_disabled"}:
-                share = float((paying.disabled & ~paying.dibao).mean())
-            elif flags == {"severely_disabled", "dibao"}:
-                share = float((paying.disabled & paying.dibao).mean())
-            else:
-                share = g.share_of_payers
+            known = bool(g.applies_to) and set(g.applies_to) <= REGISTER_FLAGS
+            share = float(shares[g.name]) if known else g.share_of_payers
             groups.append({**g.model_dump(mode="python"), "share_of_payers": share})
         if groups:
             changes["on_behalf"] = groups
@@ -618,13 +618,16 @@ def _this_years_tier_field(clean: pd.DataFrame, tier_cols: dict) -> str | None:
 
 
 BANDS = ((16, 29), (30, 44), (45, 59), (60, dims.MAX_AGE))
+REGISTER_FLAGS = {"severely_disabled", "dibao"}          # member flags the register has columns for
 
 
 def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
     """Members over the eligible, by age band and area, in ``year`` [share, at most 1].
 
-    The eligible come from the scenario: its population projected to 1 January of
-    ``year`` times its eligible shares (D1 Art. 6).
+    The eligible come from the scenario as the cohort engine counts them
+    (``population.eligible_persons``): its population projected to 1 January of ``year``
+    times its eligible shares, less the members whose account it has sealed by then
+    (D1 Art. 6, 15).
     """
     from .parameters import resolve
     from .projection import initial_state, step
@@ -634,7 +637,7 @@ def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
     st = initial_state(P)
     for y in range(int(P.years[0]), year):
         st, _, _ = step(st, P.at(y), P)
-    eligible = P.eligible_share[:, None, :] * st.pop[0]               # (age, sex, area)
+    eligible = population.eligible_persons(st.pop[0], P.eligible_share, st.s_n[0])   # (age, sex, area)
     out = {}
     for ai, area in enumerate(dims.AREAS):
         m = members[members.area == area]                           # an area nobody is in gets 0

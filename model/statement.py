@@ -193,7 +193,7 @@ def statement_html(il, lang: str = "zh") -> str:
     tier = (m.tier if not isinstance(m.tier, dict)
             else ", ".join(f"{y}: {v:g}" for y, v in sorted(m.tier.items())))
     inputs = [(t("birth", lang), f"{m.birth_year}-{m.birth_month:02d}"), (t("sex", lang), t(m.sex, lang)),
-              (t("area", lang), t(m.area, lang)), (t("enrol", lang), str(m.enrol_year)),
+              (t("area", lang), t(m.area, lang)), (t("enrol", lang), (str(m.enrol_year) if m.enrol_month is None else f"{m.enrol_year}-{m.enrol_month:02d}")),
               (t("tier", lang), _fmt(tier, 0) if not isinstance(tier, str) else tier),
               (t("flags", lang), "、".join(flags) if flags else t("none", lang))]
     if s.get("lump_sum_price") is not None:

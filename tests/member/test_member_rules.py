@@ -174,11 +174,54 @@ def test_december_birth_earns_interest_the_year_after_60_rules_s3():
     assert il.summary["first_payment"] == "2027-01"
 
 
-def test_45_at_the_start_must_pay_all_16_years_d1_art21_2():
-    # Born 1966-01, 45 at the July 2011 start: every year 2011-2026 (16) is required
+def test_45_at_the_start_needs_15_of_the_16_years_d1_art21_2():
+    # Born 1966-01, 45 at the July 2011 start: 16 years 2011-2026 to 60, but no more than 15
+    # are asked (D1 Art. 21(二) 累计缴费不得超过15年; RULES.md §9), as of a 44-year-old
     s = ill(QIANNAN, birth_year=1966, birth_month=1, enrol_year=2011, stop_after_years=15).summary
-    assert s["eligible"] is False and "16 required" in s["eligibility_reason"]
+    assert s["eligible"] is True and s["years_paid"] == 15
+    s = ill(QIANNAN, birth_year=1966, birth_month=1, enrol_year=2011, stop_after_years=14).summary
+    assert s["eligible"] is False and "15 required" in s["eligibility_reason"]
     assert "at least 1 years" in s["eligibility_reason"]
+    # 50 at the start: every year 2011-2021, 11
+    s = ill(QIANNAN, birth_year=1961, birth_month=1, enrol_year=2011, stop_after_years=10).summary
+    assert s["eligible"] is False and "11 required" in s["eligibility_reason"]
+
+
+def test_60_plus_registering_later_paid_from_the_month_after_d1_art22():
+    # Born 1946-05, 65 at the July 2011 start, registering in 2013 (55 a month in 2013, D1 Art. 20):
+    # registered in March -> paid April-December, 9 months, 495; the month not given -> the
+    # expected 5.5 months, 302.50, as the cohort engine pays (RULES.md §9)
+    il = ill(QIANNAN, birth_year=1946, birth_month=5, enrol_year=2013, enrol_month=3)
+    row = il.schedule.set_index("year").loc[2013]
+    assert row["pension_months"] == 9 and il.summary["first_payment"] == "2013-04"
+    assert row["basic_pension_yuan"] == pytest.approx(495)
+    il = ill(QIANNAN, birth_year=1946, birth_month=5, enrol_year=2013)
+    row = il.schedule.set_index("year").loc[2013]
+    assert row["pension_months"] == pytest.approx(5.5)
+    assert row["basic_pension_yuan"] == pytest.approx(302.5)
+    assert any("5.5 months" in n for n in il.notes)
+
+
+def test_lump_sum_bought_after_the_start_year_d3_s6_1_2():
+    # Beibei, born 1946-05, buying 40 a month when registering in March 2012 (66 in 2012):
+    # months to 75 = 9 x 12 + 5 - 3 = 110 -> 4,400; paid April-December 2012: 9 x 40 = 360
+    il = ill(BEIBEI, birth_year=1946, birth_month=5, enrol_year=2012, enrol_month=3, lump_sum_monthly=40)
+    assert il.summary["lump_sum_price"] == pytest.approx(4400)
+    assert il.schedule.set_index("year").loc[2012, "account_pension_yuan"] == pytest.approx(360)
+    # month not given: the mean over registration months, 40 x (113 - 6.5) = 4,260, and 5.5 months
+    il = ill(BEIBEI, birth_year=1946, birth_month=5, enrol_year=2012, lump_sum_monthly=40)
+    assert il.summary["lump_sum_price"] == pytest.approx(4260)
+    assert il.schedule.set_index("year").loc[2012, "account_pension_yuan"] == pytest.approx(220)
+
+
+def test_cli_enrol_takes_a_year_or_a_year_and_month(cli):
+    for enrol, months in (("2013", 5.5), ("2013-03", 9.0)):
+        r = cli("member", ROOT / "scenarios" / "qiannan_2011.yaml", "--birth", "1946-05", "--enrol", enrol, "--json")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["schedule"][0]["pension_months"] == months
+    for enrol, message in (("2013-13", "does not exist"), ("2011-03", "before the scheme starts"), ("x", "--enrol")):
+        r = cli("member", ROOT / "scenarios" / "qiannan_2011.yaml", "--birth", "1946-05", "--enrol", enrol)
+        assert r.returncode == 2 and r.stderr.startswith("error:") and message in r.stderr, r.stderr
 
 
 # under 45 at the start: pays 2011-2022 at 100 yuan, then stops

@@ -111,6 +111,13 @@ def test_aggregate_equals_an_independent_groupby(planted):
     rates = agg["changes"]["enrolment"]["relative_by_age_band"]
     assert set(rates["rural"]) == {"16-29", "30-44", "45-59", "60+"}
     assert 0 < rates["rural"]["60+"] < 0.01
+    # on-behalf groups: each payer in the most specific group (D1 Art. 9): disabled (grade 1-2)
+    # but not on 低保 -> 50 %; disabled and on 低保 -> the whole lowest tier, counted once
+    disabled = paying["残疾等级"].isin(["1", "2"])
+    dibao = paying["低保"] == "是"
+    shares = {g["name"]: g["share_of_payers"] for g in agg["changes"]["on_behalf"]}
+    assert shares["severely_disabled"] == pytest.approx((disabled & ~dibao).mean())
+    assert shares["severely_disabled_dibao"] == pytest.approx((disabled & dibao).mean())
     assert "姓名" not in agg["members"].columns and "id_number" not in agg["members"].columns
 
 

@@ -44,14 +44,68 @@ def test_lump_sum_price_months_to_75_d3_s6():
     assert accounts.lump_sum_price_yuan(90, -12, 60) == 5400
 
 
+def test_lump_sum_months_to_75_from_the_purchase_month_d3_s6_1_2():
+    # born 1948-12 (63 attained in 2011), buying in October 2011: (2023 - 2011) x 12 + 12 - 10 = 146
+    assert accounts.lump_sum_months_to_age(63, 12, 10, 75) == 146
+    # 65 in 2013 (born 1948-12), buying in January 2013: 10 x 12 + 12 - 1 = 131
+    assert accounts.lump_sum_months_to_age(65, 12, 1, 75) == 131
+
+
+def test_lump_sum_price_averaged_over_unknown_months_d3_s6_1_2():
+    # 64 in 2012, 40 a month: months = 11 x 12 + b - p; over birth and purchase months spread
+    # evenly the mean of b - p is 0, so the mean price is 40 x 132 = 5,280 (no month near the floor)
+    assert accounts.lump_sum_expected_price_yuan(40, 64, 75, 60) == pytest.approx(5280)
+    # purchase in January, birth month known (May): 40 x (132 + 5 - 1) = 5,440
+    assert accounts.lump_sum_expected_price_yuan(40, 64, 75, 60, birth_month=5, purchase_month=1) == 5440
+    # near the 60-month floor the mean is of the prices, not of the months: 70 in 2012, born in
+    # month b, bought in month p: 60 + b - p months, floored at 60; the mean of max(0, b - p)
+    # over 144 pairs is 286 / 144, so 40 x (60 + 286 / 144) = 2,479.44
+    assert accounts.lump_sum_expected_price_yuan(40, 70, 75, 60) == pytest.approx(40 * (60 + 286 / 144))
+    # the engine's mean over birth months is the mean of the calculator's prices by birth month
+    by_b = [accounts.lump_sum_expected_price_yuan(60, 70, 75, 60, birth_month=b) for b in range(1, 13)]
+    assert np.mean(by_b) == pytest.approx(accounts.lump_sum_expected_price_yuan(60, 70, 75, 60), rel=1e-12)
+
+
+def test_no_interest_on_the_opening_balance_in_the_year_payment_starts_rules_s3():
+    # 3 % on 1 January balances, except at 60 (the year of the 60th birthday)
+    assert accounts.rate_on_opening_balance_pa(0.03, np.array([59, 60]) == 60).tolist() == [0.03, 0.0]
+
+
+def test_mid_year_crediting_gives_half_a_years_interest_rules_s3():
+    # 130 paid at 3 %: year-end crediting 0; mid-year 130 x 0.015 = 1.95
+    assert accounts.payment_interest_yuan(130.0, 0.03, False) == 0
+    assert accounts.payment_interest_yuan(130.0, 0.03, True) == pytest.approx(1.95)
+
+
+def test_own_part_is_personal_plus_collective_d1_art20():
+    # 1,600 personal + 100 collective: 1,700 (the government part is not the member's)
+    assert accounts.own_part_yuan(1600.0, 100.0) == 1700.0
+
+
 @pytest.mark.parametrize("years_paid, age_at_start, years_start_to_60, ok", [
     (14, 40, 21, False), (15, 40, 21, True),   # under 45 at the start: 15 years (D1 Art. 21(三))
     (11, 50, 11, True), (10, 50, 11, False),   # 50 at the start: every year 50..60 (D1 Art. 21(二))
     (2, 59, 2, True), (1, 59, 2, False),       # 59 at the start: both years
-    (16, 45, 16, True), (15, 45, 16, False),   # 45 at the start: every year, 16 (RULES.md §5)
-    (15, 44, 17, True)])                       # 44 at the start: 15 suffice
+    (15, 45, 16, True), (14, 45, 16, False),   # 45 at the start: 16 years to 60, 15 asked (RULES.md §9)
+    (15, 44, 17, True), (14, 44, 17, False)])  # 44 at the start: 15 suffice
 def test_15_year_rule_and_45_plus_rule_d1_art21(years_paid, age_at_start, years_start_to_60, ok):
-    assert bool(benefits.qualifies_for_pension(years_paid, age_at_start, years_start_to_60, 15)) is ok
+    assert age_at_start + years_start_to_60 == 61        # the start year and the 60th-birthday year both count
+    assert bool(benefits.qualifies_for_pension(years_paid, years_start_to_60, 15)) is ok
+
+
+def test_years_required_never_more_for_45_than_for_44_d1_art21():
+    # min(15, years from the start to 60): 44 -> 17 years to 60 -> 15; 45 -> 16 -> 15; 46 -> 15;
+    # 50 -> 11; 59 -> 2 (D1 Art. 21(二) 累计缴费不得超过15年; 21(三) 15 years)
+    ages = np.arange(16, 60)
+    req = benefits.years_required(61 - ages, 15)
+    assert req[ages == 44].item() == 15 and req[ages == 45].item() == 15 and req[ages == 50].item() == 11
+    assert req[ages == 59].item() == 2
+    assert (np.diff(req) <= 0).all()                      # never more asked of someone older
+
+
+def test_years_over_min_for_the_long_contribution_extra_d1_art20():
+    # 31 years paid: 16 above 15; 12 years paid: none
+    assert benefits.years_over_min(np.array([31, 15, 12]), 15).tolist() == [16, 0, 0]
 
 
 def test_partial_first_year_august_start_pays_5_months_rules_s8():
@@ -63,13 +117,53 @@ def test_turning_60_is_paid_from_the_month_after_the_birthday_d1_art21():
     assert benefits.month_weights_turning_60(1).sum() == pytest.approx(5.5)
 
 
+def test_turning_60_born_in_may_is_paid_from_june_d1_art21():
+    assert benefits.month_weights_turning_60(1, 5).sum() == 7              # June-December
+    assert benefits.month_weights_turning_60(8, 5).sum() == 5              # an August start: August-December
+    # the engine's weights are the mean over birth months of the calculator's
+    np.testing.assert_allclose(benefits.month_weights_turning_60(1, benefits.MONTHS).mean(axis=0),
+                               benefits.month_weights_turning_60(1), rtol=1e-12)
+
+
+def test_registering_60_plus_paid_from_the_month_after_registration_d1_art22():
+    # registered in March of a later year: April-December, 9 months (从办理养老金领取手续的次月起)
+    assert benefits.month_weights_registering(1, 3).sum() == 9
+    assert benefits.month_weights_registering(1, 12).sum() == 0            # December: from next January
+    # month unknown, spread evenly: (0 + 1 + ... + 11) / 12 = 5.5 months; a person aged 65
+    # registering in 2013 at 55 a month gets 55 x 5.5 = 302.50 of basic pension that year
+    assert benefits.month_weights_registering(1, None).sum() == pytest.approx(5.5)
+    assert 55 * benefits.month_weights_registering(1, None).sum() == pytest.approx(302.5)
+    np.testing.assert_allclose(np.mean([benefits.month_weights_registering(1, m) for m in range(1, 13)], axis=0),
+                               benefits.month_weights_registering(1, None), rtol=1e-12)
+    # at the scheme's start: from the start month (RULES.md §8): an August start pays 5 months
+    assert benefits.month_weights_registering(8, None, at_start=True).sum() == 5
+
+
+def test_first_month_paid_is_the_start_month_in_the_first_year_rules_s8():
+    assert (benefits.first_month_paid(0, 8), benefits.first_month_paid(1, 8)) == (8, 1)
+
+
 def test_dying_pensioner_is_paid_through_the_death_month_d1_art23():
     # death months spread evenly: paid 1..12 months, mean 6.5
     assert benefits.month_weights_dying(1).sum() == pytest.approx(6.5)
 
 
-def test_topup_from_70_d3_s8():
-    assert benefits.age_topup_monthly(np.array([69, 70, 85]), 70, 10).tolist() == [0, 10, 10]
+def test_age_topup_months_from_the_month_after_the_70th_birthday_d3_s8_4():
+    full = benefits.month_weights_full(1)
+    # born in April, 70 this year: May-December, 8 months; 71: 12; 69: none
+    assert benefits.age_topup_months(np.array([69, 70, 71]), full, 70, 4).tolist() == [0, 8, 12]
+    # birth months spread evenly: 0/12 + 1/12 + ... + 11/12 = 5.5 months at 70
+    assert benefits.age_topup_months(70, full, 70) == pytest.approx(5.5)
+    # an October start (3 months paid), born in November: December only
+    assert benefits.age_topup_months(70, benefits.month_weights_full(10), 70, 11) == 1
+    # no age top-up in the rule set
+    assert benefits.age_topup_months(np.array([70, 80]), full, None).tolist() == [0, 0]
+
+
+def test_one_child_topup_runs_with_the_pension_d3_s8_3():
+    # 5.5 months paid at 10 a month to a certificate holder: 55; 5 % of pensioners: 2.75
+    assert benefits.one_child_topup_yuan(5.5, 10, 1.0) == pytest.approx(55)
+    assert benefits.one_child_topup_yuan(5.5, 10, 0.05) == pytest.approx(2.75)
 
 
 def test_death_grant_is_12_times_last_pension_d3_s8():

@@ -63,3 +63,20 @@ def test_catch_up_window_d1_art7_any_later_year_d3_following_year_only():
     assert c.years_open_to_catch_up(missed, 2017, 1) == [2016]
     assert c.years_open_to_catch_up(missed, 2016, 1) == [2015, 2016]              # this year's, paid late
     assert c.years_open_to_catch_up(missed, 2014, None) == []
+
+
+def test_personal_payment_is_the_tier_less_what_is_paid_on_behalf_d1_art9():
+    # 300 chosen, 50 paid by the county for a disabled member: 250 his own
+    assert c.personal_payment_yuan(300.0, 50.0) == 250.0
+
+
+def test_matching_group_shares_take_the_most_specific_group_d1_art9():
+    from types import SimpleNamespace as G
+    groups = [G(name="disabled", applies_to=["severely_disabled"]),
+              G(name="disabled_dibao", applies_to=["severely_disabled", "dibao"]),
+              G(name="dibao", applies_to=["dibao"])]
+    # 4 payers: disabled; disabled on 低保; on 低保; neither. The disabled on 低保 counts only
+    # in the most specific group (the whole lowest tier, not 50 % and 100 %), so 1/4 each.
+    flags = [{"severely_disabled"}, {"severely_disabled", "dibao"}, {"dibao"}, set()]
+    assert c.matching_group_shares(groups, flags) == {"disabled": 0.25, "disabled_dibao": 0.25, "dibao": 0.25}
+    assert c.matching_group_shares(groups, []) == {}
