@@ -60,7 +60,7 @@ class Param:
             (f" ({self.why})" if self.why and not self.pattern else "")
 
 
-_MAX_YEARS = 150                      # the longest horizon a scenario may have (model/scenario.py)
+_MAX_YEARS = 150                      # the longest horizon a scenario may have (model/scenario/schema.py)
 PARAMS: dict[str, Param] = {
     "horizon": Param("int", 1, _MAX_YEARS, nullable=True, why="projection years; null: the scenario's own"),
     "lang": Param("text", choices=("zh", "en")),
