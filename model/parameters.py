@@ -69,6 +69,24 @@ class Parameters:
     lump_window: int                   # years after the start with lump-sum purchases (kinds 2..)
     mid_year_crediting: bool           # RULES.md §3 switch: payments earn half a year's interest
     fiscal_base: np.ndarray | None     # (year,) yuan, for reports
+    tier_rechoice_share: float         # share of payers choosing their tier afresh each year
+    short_of_years_refund: bool        # at 60 short of years: own part refunded (else sealed, D1 Art. 21(三))
+    lump_sum_to_age: int               # D3 §6(一)2: months to this birthday are bought
+    lump_sum_min_months: int           # D3 §6(一)2: at least this many months
+    one_child_topup_yuan: float        # D3 §8(三) yuan/month
+    one_child_share: float             # share of pensioners receiving it
+    age_topup_yuan: float              # D3 §8(四) yuan/month
+    age_topup_share: float             # share of pensioners receiving it
+    age_topup_from_age: int
+    topups_from_pool: bool             # top-ups paid from the pooled fund (else by government directly)
+    death_grant_months: float          # D3 §8(五): months of the last pension
+    funeral_grant_yuan: float          # D1 Art. 23, per death
+    grants_from_pool: bool             # death grants paid from the pooled fund (else by government)
+    pool_earns_interest: bool
+    admin_yuan_per_payer: float        # D3 §4(四), yuan/year
+    admin_yuan_per_new_member: float   # D5 §2(三)4, yuan
+    admin_paid_by: np.ndarray          # (level,)
+    sex_ratio_at_birth: float          # boys per girl
     mort_factor: np.ndarray | None = None   # (year, batch) multiplies the force of mortality (stochastic paths)
     warnings: tuple = field(default=())
 
@@ -395,4 +413,19 @@ def resolve(s: Scenario) -> Parameters:
         mid_year_crediting=s.accounts.crediting == "mid_year",
         fiscal_base=(None if s.finance.fiscal_base_yuan is None
                      else yearly_values(s.finance.fiscal_base_yuan, years)),
+        tier_rechoice_share=s.contributions.tier_rechoice_share,
+        short_of_years_refund=b.short_of_years_at_60 == "refund",
+        lump_sum_to_age=ls.to_age, lump_sum_min_months=ls.min_months,
+        one_child_topup_yuan=b.one_child_parent.monthly_yuan,
+        one_child_share=b.one_child_parent.share_of_pensioners,
+        age_topup_yuan=b.age_topup.monthly_yuan, age_topup_share=b.age_topup.share_of_pensioners,
+        age_topup_from_age=b.age_topup.from_age,
+        topups_from_pool=b.topups_from_pooled_fund,
+        death_grant_months=b.death_grant_months_of_pension, funeral_grant_yuan=b.funeral_grant_yuan,
+        grants_from_pool=b.grants_from_pooled_fund,
+        pool_earns_interest=s.finance.pooled_fund_earns_interest,
+        admin_yuan_per_payer=s.finance.admin_yuan_per_payer,
+        admin_yuan_per_new_member=s.finance.admin_yuan_per_new_member,
+        admin_paid_by=np.array(s.finance.admin_paid_by.vector()),
+        sex_ratio_at_birth=s.population.sex_ratio_at_birth,
         warnings=tuple(warnings))
