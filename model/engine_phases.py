@@ -211,7 +211,7 @@ def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np
     density = params.density[C_AGES]                               # (c_age,) pays on time
     catching_up = (1 - density) * params.catch_up_share            # makes up a missed year
     paying = density + catching_up
-    tiers = params.tiers                                           # (tier,), or (area, tier) when pooled
+    tiers = params.tier_yuan                                       # (area, tier)
     gov_per_payer = p.subsidy_by_level.sum(axis=0)                 # (area, tier)
     per_person = np.stack([                                        # (part, c_age, area, tier) yuan
         density[:, None, None] * p.personal[None]
@@ -268,7 +268,7 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
     ret_n, ret_bal, ret_x = c.n[:, -1], c.bal[:, :, -1], c.xyears[:, -1]   # (batch, sex, area, tier, yp)
     need = contributions.years_to_make_up(YP, dims.MIN_YEARS_FULL)       # (yp,)
     share_making_up = params.catch_up_at_60 * (need > 0)
-    makeup_paid = ret_n * share_making_up * need * params.tiers[:, None]
+    makeup_paid = ret_n * share_making_up * need * params.tier_yuan[:, :, None]
     # years from the start year to this (60th-birthday) year: index + 1 (D1 Art. 21(二)(三))
     qualifies = benefits.qualifies_for_pension(YP, p.index + 1, dims.MIN_YEARS_FULL)
     leave_share = np.where(qualifies, 0.0, 1.0 - share_making_up)   # (yp,) share without a pension
