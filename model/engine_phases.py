@@ -3,7 +3,11 @@
 Each phase takes the 1 January state, this year's parameters ``p``
 (``params.at(year)``), the projection's ``params`` and the results of the phases
 before it, and returns its own results as a small frozen dataclass of arrays. A
-phase never changes an array it was given; the arrays it returns are its own.
+phase never changes the state, the parameters or an earlier phase's results,
+with one exception for speed: the contributor arrays (state-sized) pass from
+interest to enrolment to payments, and enrolment and payments update in place
+the arrays the phase before handed on (no one else reads them; copying them
+would cost about a tenth of the run time).
 Names follow the convention of :mod:`model.engine_state` (``c_`` contributors,
 ``s_`` sealed accounts, ``p_`` pensioners; ``_n`` persons, ``_bal`` balances);
 every array starts with the ``batch`` axis.
@@ -185,7 +189,7 @@ def enrolment(c: Contributors, p: YearParams, params: Parameters, pop: np.ndarra
     may_join = (C_AGE_VALUES - p.index) < dims.PENSION_AGE         # by age at the start
     target = p.enrol_target[C_AGES][None, :, None, :] * eligible[:, C_AGES]
     entrants = np.maximum(target - c.n.sum(axis=(-2, -1)), 0.0) * may_join[None, :, None, None]
-    n = c.n.copy()
+    n = c.n                                                        # taken over (module docstring)
     n[..., 0] += entrants[..., None] * p.tier_mix
     return Enrolment(eligible=eligible, entrants=entrants,
                      contributors=Contributors(n=n, bal=c.bal, xyears=c.xyears))
@@ -231,7 +235,8 @@ def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np
     catch_up_yuan = (catch_up * tiers).sum(axis=(1, 2))
     payers = c.n * paying[None, :, None, None, None, None]
     moving = c.bal * paying[None, None, :, None, None, None, None]
-    bal = c.bal - moving
+    bal = c.bal                                                    # taken over (module docstring)
+    bal -= moving
     moving += per_person[:, :, :, None, :, :, None] * c.n[:, None]  # paid in, credited at year end
     bal[..., 1:] += moving[..., :-1]                               # one more year paid
     bal[..., -1] += moving[..., -1]
