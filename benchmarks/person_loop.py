@@ -31,7 +31,7 @@ def sample_population(P: Parameters, per_cell: int = 10, age_step: int = 1):
     (age, sex, area) population and (area, tier) mix for the engine.
     """
     people = []
-    pop = np.zeros_like(P.population0)
+    pop = np.zeros_like(P.population0[0])
     mix = P.tier_mix[0]
     for ai in range(dims.N_AREA):
         counts = np.floor(mix[ai] * per_cell + 1e-9).astype(int)
@@ -60,14 +60,16 @@ def deterministic(P: Parameters, pop: np.ndarray, mix: np.ndarray) -> Parameters
     scen = s.model_copy(update={"contributions": c, "benefits": b})
     n_y = len(P.years)
     return replace(
-        P, scenario=scen, population0=pop, births_per_woman=np.zeros(n_y),
+        P, scenario=scen, population0=pop[None], births_per_woman=np.zeros((n_y, 1)),
         eligible_share=np.ones_like(P.eligible_share) * (np.arange(dims.N_AGE) >= dims.ENTRY_AGE)[:, None],
         enrol_target=np.ones_like(P.enrol_target), tier_mix=np.broadcast_to(mix, P.tier_mix.shape).copy(),
         density=np.ones_like(P.density), catch_up_share=0.0, catch_up_at_60=0.0,
         employee_join_rate=np.zeros_like(P.employee_join_rate),
         emigration_rate=np.zeros_like(P.emigration_rate),
         net_migration_rate=np.zeros_like(P.net_migration_rate),
-        long_contrib_yuan=0.0, lump_sum_levels=np.zeros(0), lump_sum_shares=np.zeros(0))
+        long_contrib_yuan=0.0, lump_sum_levels=np.zeros(0), lump_sum_shares=np.zeros(0),
+        tier_rechoice_share=0.0, age_topup_yuan=0.0, one_child_topup_yuan=0.0,
+        death_grant_months=0.0, funeral_grant_yuan=0.0)
 
 
 def run_person_loop(P: Parameters, people) -> dict[str, list[float]]:

@@ -68,6 +68,16 @@ def pooled_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str
     return fails
 
 
+def longevity_gap_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """the gap borne by the pooled fund + the gap borne by government = the gap paid (D1 Art. 19)."""
+    parts = df["longevity_gap_from_pool"] + df["longevity_gap_from_government"]
+    scale = df["longevity_gap_paid"].abs() + df["longevity_gap_from_pool"].abs() + 1.0
+    return [f"{y}: the longevity gap borne by the fund and by government add up to {a:.6g}, "
+            f"not the gap paid {g:.6g}"
+            for y, a, g, s in zip(df["year"], parts, df["longevity_gap_paid"], scale)
+            if _breaks(abs(a - g), rel_tol * s)]
+
+
 def headcount_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
     """members: last year's + entrants - deaths - exits = this year's."""
     prev = df["members"].shift(1).fillna(0.0)
@@ -135,7 +145,7 @@ def no_negatives(df: pd.DataFrame, abs_tol: float = 1e-6) -> list[str]:
 
 
 def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
-    """No negative cell in any stock array of a :class:`~model.projection.State`."""
+    """No negative cell in any stock array of a :class:`~model.engine_state.State`."""
     fails = []
     for name, arr in vars(state).items():
         a = np.asarray(arr)
@@ -148,7 +158,7 @@ def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
 
 def members_within_population(state, rel_tol: float = 1e-9) -> list[str]:
     """No (age, sex, area) cell has more members than people (D1 Art. 6: one membership each)."""
-    from .projection import C_AGES, P_AGES
+    from .engine_state import C_AGES, P_AGES
     members = state.s_n.copy()                                   # (batch, age, sex, area)
     members[:, C_AGES] += state.c_n.sum(axis=(-2, -1))
     members[:, P_AGES] += state.p_n.sum(axis=(-2, -1))
@@ -163,7 +173,8 @@ def members_within_population(state, rel_tol: float = 1e-9) -> list[str]:
 def all_identities(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
     """Every annual identity at once; each failure once."""
     fails = (finite_values(df) + account_fund_identity(df, rel_tol)
-             + pooled_fund_identity(df, rel_tol) + headcount_identity(df, rel_tol)
+             + pooled_fund_identity(df, rel_tol) + longevity_gap_identity(df, rel_tol)
+             + headcount_identity(df, rel_tol)
              + population_identity(df, rel_tol) + government_cost_identity(df, rel_tol)
              + no_negatives(df))
     return list(dict.fromkeys(fails))

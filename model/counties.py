@@ -44,7 +44,7 @@ def county_parameters(P: Parameters, codes: list[str]) -> Parameters:
         pops.append(pop)
         women = women_15_49(pop).sum()
         gfr.append(pop[0].sum() / women if women > 0 else 0.0)
-    births = (np.broadcast_to(P.births_per_woman[:, None], (len(P.years), len(codes)))
+    births = (np.broadcast_to(P.births_per_woman, (len(P.years), len(codes)))
               if P.scenario.population.births_per_woman_15_49 is not None
               else np.broadcast_to(np.array(gfr)[None], (len(P.years), len(codes))))
     return replace(P, population0=np.stack(pops), births_per_woman=np.array(births))

@@ -292,7 +292,7 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     if not old_at_start:
         for year in range(m.enrol_year, year60 + 1):
             i = idx[year]
-            r = float(P.rate_pa[i])
+            r = float(P.rate_pa[i, 0])
             opening = bal.copy()
             r = float(accounts.rate_on_opening_balance_pa(r, year == year60))   # RULES.md §3
             interest = accounts.interest_yuan(opening, r)
@@ -404,7 +404,7 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
             opening = bal.copy()
             open_tot = float(opening.sum())
             # no interest in the year payment starts (RULES.md §3; the lump-sum purchase year)
-            r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i]), year == start_pay))
+            r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == start_pay))
             interest = accounts.interest_yuan(opening, r)
             due = acc_monthly * n
             from_acc = float(benefits.paid_from_account_yuan(open_tot, due))

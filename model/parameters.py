@@ -38,10 +38,11 @@ class Parameters:
     start_year: int
     start_month: int
     years: np.ndarray                  # (year,)
-    tiers: np.ndarray                  # (tier,) union of the areas' tiers, yuan/year
+    tiers: np.ndarray                  # (tier,) union of the areas' tiers, yuan/year (the tier labels)
+    tier_yuan: np.ndarray              # (area, tier) each tier's payment in each area, yuan/year
     tier_allowed: np.ndarray           # (area, tier) bool
     lowest_tier: np.ndarray            # (area,) yuan/year
-    population0: np.ndarray            # (age, sex, area), or (batch, age, sex, area), persons at the start
+    population0: np.ndarray            # (batch, age, sex, area) persons at the start (batch 1: shared)
     eligible_share: np.ndarray         # (age, area)
     density: np.ndarray                # (age,) probability a member under 60 pays
     catch_up_share: float
@@ -53,14 +54,14 @@ class Parameters:
     divisor_at_60: float
     heirs_share: float
     q_death: np.ndarray                # (year, sex, age)
-    rate_pa: np.ndarray                # (year,)
+    rate_pa: np.ndarray                # (year, batch) account interest rate (batch 1: shared)
     enrol_target: np.ndarray           # (year, age, area)
     tier_mix: np.ndarray               # (year, area, tier)
     subsidy_by_level: np.ndarray       # (year, level, area, tier)
     on_behalf_by_level: np.ndarray     # (year, level, area, tier)
     personal: np.ndarray               # (year, area, tier)
     basic_monthly_by_level: np.ndarray  # (year, level, 12)
-    births_per_woman: np.ndarray       # (year,) or (year, batch)
+    births_per_woman: np.ndarray       # (year, batch) births per woman 15-49 (batch 1: shared)
     long_contrib_yuan: float
     long_contrib_paid_by: np.ndarray   # (level,)
     backstop_paid_by: np.ndarray       # (level,)
@@ -69,6 +70,24 @@ class Parameters:
     lump_window: int                   # years after the start with lump-sum purchases (kinds 2..)
     mid_year_crediting: bool           # RULES.md §3 switch: payments earn half a year's interest
     fiscal_base: np.ndarray | None     # (year,) yuan, for reports
+    tier_rechoice_share: float         # share of payers choosing their tier afresh each year
+    short_of_years_refund: bool        # at 60 short of years: own part refunded (else sealed, D1 Art. 21(三))
+    lump_sum_to_age: int               # D3 §6(一)2: months to this birthday are bought
+    lump_sum_min_months: int           # D3 §6(一)2: at least this many months
+    one_child_topup_yuan: float        # D3 §8(三) yuan/month
+    one_child_share: float             # share of pensioners receiving it
+    age_topup_yuan: float              # D3 §8(四) yuan/month
+    age_topup_share: float             # share of pensioners receiving it
+    age_topup_from_age: int
+    topups_from_pool: bool             # top-ups paid from the pooled fund (else by government directly)
+    death_grant_months: float          # D3 §8(五): months of the last pension
+    funeral_grant_yuan: float          # D1 Art. 23, per death
+    grants_from_pool: bool             # death grants paid from the pooled fund (else by government)
+    pool_earns_interest: bool
+    admin_yuan_per_payer: float        # D3 §4(四), yuan/year
+    admin_yuan_per_new_member: float   # D5 §2(三)4, yuan
+    admin_paid_by: np.ndarray          # (level,)
+    sex_ratio_at_birth: float          # boys per girl
     mort_factor: np.ndarray | None = None   # (year, batch) multiplies the force of mortality (stochastic paths)
     warnings: tuple = field(default=())
 
@@ -80,15 +99,9 @@ class Parameters:
     @property
     def batch(self) -> int:
         """Projections run side by side: interest or mortality paths, or counties (1 if none)."""
-        sizes = [1]
-        if self.rate_pa.ndim == 2:
-            sizes.append(self.rate_pa.shape[1])
+        sizes = [self.rate_pa.shape[1], self.population0.shape[0], self.births_per_woman.shape[1]]
         if self.mort_factor is not None:
             sizes.append(self.mort_factor.shape[1])
-        if self.population0.ndim == 4:
-            sizes.append(self.population0.shape[0])
-        if self.births_per_woman.ndim == 2:
-            sizes.append(self.births_per_woman.shape[1])
         return max(sizes)
 
     def at(self, year: int) -> YearParams:
@@ -101,12 +114,12 @@ class Parameters:
             year=int(year), index=i,
             first_month=benefits.first_month_paid(i, self.start_month),
             q_death=np.broadcast_to(q, (B, *self.q_death.shape[1:])),
-            rate_pa=np.broadcast_to(np.atleast_1d(self.rate_pa[i]).astype(float), (B,)),
+            rate_pa=np.broadcast_to(self.rate_pa[i].astype(float), (B,)),
             enrol_target=self.enrol_target[i], tier_mix=self.tier_mix[i],
             subsidy_by_level=self.subsidy_by_level[i],
             on_behalf_by_level=self.on_behalf_by_level[i], personal=self.personal[i],
             basic_monthly_by_level=self.basic_monthly_by_level[i],
-            births_per_woman=np.broadcast_to(np.atleast_1d(self.births_per_woman[i]).astype(float), (B,)))
+            births_per_woman=np.broadcast_to(self.births_per_woman[i].astype(float), (B,)))
 
 
 # --------------------------------------------------------------------------
@@ -372,7 +385,8 @@ def resolve(s: Scenario) -> Parameters:
     buys = bool(ls.shares) and sum(ls.shares.values()) > 0
     return Parameters(
         scenario=s, start_year=start_year, start_month=start_month, years=years,
-        tiers=tiers, tier_allowed=allowed, lowest_tier=lowest, population0=pop0,
+        tiers=tiers, tier_yuan=np.broadcast_to(tiers, (dims.N_AREA, len(tiers))).copy(),
+        tier_allowed=allowed, lowest_tier=lowest, population0=pop0[None],
         eligible_share=elig,
         density=np.array(s.contributions.density.by_age(1.0)),
         catch_up_share=s.contributions.catch_up_share,
@@ -382,10 +396,10 @@ def resolve(s: Scenario) -> Parameters:
         net_migration_rate=np.array(s.population.net_migration_rate.by_age(0.0)),
         collective_yuan=s.contributions.collective_yuan,
         divisor_at_60=divisor, heirs_share=s.accounts.heirs_share,
-        q_death=_mortality(s, years), rate_pa=_interest(s, years),
+        q_death=_mortality(s, years), rate_pa=_interest(s, years)[:, None],
         enrol_target=target, tier_mix=_tier_mix(s, years, tiers),
         subsidy_by_level=sub, on_behalf_by_level=onb, personal=personal,
-        basic_monthly_by_level=_basic_pension(s, years), births_per_woman=gfr,
+        basic_monthly_by_level=_basic_pension(s, years), births_per_woman=gfr[:, None],
         long_contrib_yuan=b.long_contribution_yuan_per_year_over_15,
         long_contrib_paid_by=np.array(b.long_contribution_paid_by.vector()),
         backstop_paid_by=np.array(s.finance.backstop_paid_by.vector()),
@@ -395,4 +409,19 @@ def resolve(s: Scenario) -> Parameters:
         mid_year_crediting=s.accounts.crediting == "mid_year",
         fiscal_base=(None if s.finance.fiscal_base_yuan is None
                      else yearly_values(s.finance.fiscal_base_yuan, years)),
+        tier_rechoice_share=s.contributions.tier_rechoice_share,
+        short_of_years_refund=b.short_of_years_at_60 == "refund",
+        lump_sum_to_age=ls.to_age, lump_sum_min_months=ls.min_months,
+        one_child_topup_yuan=b.one_child_parent.monthly_yuan,
+        one_child_share=b.one_child_parent.share_of_pensioners,
+        age_topup_yuan=b.age_topup.monthly_yuan, age_topup_share=b.age_topup.share_of_pensioners,
+        age_topup_from_age=b.age_topup.from_age,
+        topups_from_pool=b.topups_from_pooled_fund,
+        death_grant_months=b.death_grant_months_of_pension, funeral_grant_yuan=b.funeral_grant_yuan,
+        grants_from_pool=b.grants_from_pooled_fund,
+        pool_earns_interest=s.finance.pooled_fund_earns_interest,
+        admin_yuan_per_payer=s.finance.admin_yuan_per_payer,
+        admin_yuan_per_new_member=s.finance.admin_yuan_per_new_member,
+        admin_paid_by=np.array(s.finance.admin_paid_by.vector()),
+        sex_ratio_at_birth=s.population.sex_ratio_at_birth,
         warnings=tuple(warnings))

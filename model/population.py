@@ -73,3 +73,26 @@ def eligible_persons(pop, eligible_share, sealed):
     """
     share = np.asarray(eligible_share)[:, None, :]
     return np.maximum(share * np.asarray(pop) - sealed, 0.0)
+
+
+def net_migration_persons(non_members, net_migration_rate):
+    """Net migration of people who are not members in the year [persons].
+
+    The scenario's net rate by age (``population.net_migration_rate``) times the
+    non-members alive, never taking away more than there are; members leave only by
+    emigrating (D1 Art. 35). Shapes: non_members (batch, age, sex, area),
+    net_migration_rate (age,); returns (batch, age, sex, area).
+    """
+    return np.maximum(net_migration_rate[None, :, None, None] * non_members, -non_members)
+
+
+def births_by_sex(pop, births_per_woman, sex_ratio_at_birth):
+    """Births of the year by sex, entering age 0 next year [persons].
+
+    The general fertility rate (births per woman 15-49) times the women 15-49
+    of each area, split boys : girls = ``sex_ratio_at_birth`` : 1. Shapes: pop
+    (batch, age, sex, area), births_per_woman (batch,); returns (batch, sex, area).
+    """
+    births = births_per_woman[:, None] * women_15_49(pop)               # (batch, area)
+    return np.stack([births * sex_ratio_at_birth / (1 + sex_ratio_at_birth),
+                     births / (1 + sex_ratio_at_birth)], axis=1)

@@ -39,6 +39,8 @@ VARIABLES = {
     "basic_pension_paid": ("yuan", "基础养老金支出", "basic pension incl. long-contribution extra"),
     "account_pension_paid": ("yuan", "个人账户养老金支出", "account pension paid out of accounts"),
     "longevity_gap_paid": ("yuan", "长寿风险缺口支出", "account pension paid after the account is empty"),
+    "longevity_gap_from_pool": ("yuan", "长寿风险缺口(统筹基金承担)", "of the longevity gap: borne by the pooled fund (the part of the fund's payments not covered by government money, D1 Art. 19)"),
+    "longevity_gap_from_government": ("yuan", "长寿风险缺口(财政兜底承担)", "of the longevity gap: borne by government, government_to_pool x gap / pooled_fund_paid (D1 Art. 19)"),
     "topups_paid": ("yuan", "加发待遇", "top-ups (D3 §8(三)(四))"),
     "death_grants_paid": ("yuan", "丧葬补助/死亡补助金", "death and funeral grants"),
     "admin_costs_paid": ("yuan", "经办工作经费", "work funding per payer or new member (D3 §4(四); D5 §2(三)4), in the levels' cost"),
@@ -72,6 +74,10 @@ VARIABLES = {
 }
 ANNUAL_COLUMNS = tuple(VARIABLES)
 
+# the variables of ``detail.parquet`` (README, "Outputs"), each by year x age x sex x area x tier
+DETAIL_VARS = ("members_paying", "members", "pensioners", "contributions_personal",
+               "subsidy_contribution", "account_balance")
+
 
 def annual_frame(rows: list[dict]) -> pd.DataFrame:
     """One row a year, columns in ``ANNUAL_COLUMNS`` order (units in ``VARIABLES``)."""
@@ -87,7 +93,6 @@ def detail_frame(arr: np.ndarray, P) -> pd.DataFrame:
     basic-only and lump-sum pensioners). Rows where every variable is 0 are
     dropped. Money in yuan, people in persons.
     """
-    from .projection import DETAIL_VARS
     n_y, n_v = arr.shape[:2]
     cells = arr.reshape(n_y, n_v, -1)
     idx = np.indices((n_y, dims.N_AGE, dims.N_SEX, dims.N_AREA, len(P.tiers) + 1)).reshape(5, n_y, -1)

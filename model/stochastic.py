@@ -54,7 +54,7 @@ def rate_paths(P: Parameters, n: int, rng: np.random.Generator, model: RateModel
     """Crediting-rate paths, shape (year, path): history where known, then simulated."""
     years = P.years
     out = np.empty((len(years), n))
-    base = np.asarray(P.rate_pa, dtype=float)
+    base = np.asarray(P.rate_pa[:, 0], dtype=float)             # the scenario's own path
     known = years <= model.last_year
     out[known] = base[known][:, None]
     r = np.full(n, base[known][-1] if known.any() else model.mu)
@@ -107,7 +107,8 @@ def pool_tiers(P: Parameters) -> Parameters | None:
         return None
     m = mix[0]                                                     # (area, tier)
     avg = lambda a: (a * m).sum(axis=-1, keepdims=True)            # noqa: E731  mix-weighted over tiers
-    return replace(P, tiers=avg(P.tiers[None, :] * np.ones_like(m)), tier_allowed=np.ones((m.shape[0], 1), bool),
+    return replace(P, tiers=np.array([np.nan]), tier_yuan=avg(P.tier_yuan),     # the pooled tier has no one amount
+                   tier_allowed=np.ones((m.shape[0], 1), bool),
                    tier_mix=np.ones((len(P.years), m.shape[0], 1)),
                    subsidy_by_level=avg(P.subsidy_by_level), on_behalf_by_level=avg(P.on_behalf_by_level),
                    personal=avg(P.personal))

@@ -43,7 +43,7 @@ def make_params(overrides: dict | None = None, cohorts: dict | None = None, q: d
     P = resolve(Scenario.model_validate(raw))
     pop = np.zeros_like(P.population0)
     for (age, sex, area), n in (cohorts or {}).items():
-        pop[age, dims.SEXES.index(sex), dims.AREAS.index(area)] = n
+        pop[0, age, dims.SEXES.index(sex), dims.AREAS.index(area)] = n
     qd = np.zeros_like(P.q_death)
     for age, v in (q or {}).items():
         qd[:, :, age] = v

@@ -55,7 +55,9 @@ def test_shipped_scenarios_states_never_negative(path):
     ("basic_pension_paid", checks.government_cost_identity),
     ("subsidy_county", checks.government_cost_identity),
     ("entrants", checks.headcount_identity),
-    ("population_deaths", checks.population_identity)])
+    ("population_deaths", checks.population_identity),
+    ("longevity_gap_from_pool", checks.longevity_gap_identity),
+    ("longevity_gap_from_government", checks.longevity_gap_identity)])
 def test_each_identity_catches_an_error(col, check):
     qiannan = next(p for p in SCENARIOS if p.stem == "qiannan_2011")   # no fund-paid top-ups
     df = project(load_scenario(qiannan), detail=False).annual.copy()
@@ -157,6 +159,7 @@ def test_planted_nan_in_a_fund_balance_is_reported(qiannan_annual):
     ("account_fund_balance", checks.account_fund_identity),
     ("account_fund_opening", checks.account_fund_identity),
     ("pooled_fund_paid", checks.pooled_fund_identity),
+    ("longevity_gap_from_government", checks.longevity_gap_identity),
     ("government_total_cost", checks.government_cost_identity),
     ("members", checks.headcount_identity),
     ("population", checks.population_identity),

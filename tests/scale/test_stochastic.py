@@ -32,7 +32,8 @@ def test_every_path_is_a_projection_of_its_own_rate_and_mortality():
     # path k of the batch equals a one-path projection with path k's rates: the batch axis
     # carries nothing from one path to another
     P = resolve(SCEN)
-    rates = np.stack([P.rate_pa, P.rate_pa + 0.01, np.full_like(P.rate_pa, 0.05)], axis=1)
+    r = P.rate_pa[:, 0]
+    rates = np.stack([r, r + 0.01, np.full_like(r, 0.05)], axis=1)
     morts = np.stack([np.ones(len(P.years)), np.full(len(P.years), 0.9), np.full(len(P.years), 1.1)], axis=1)
     flows, _ = run(replace(P, rate_pa=rates, mort_factor=morts))
     for k in range(3):
@@ -76,7 +77,7 @@ def test_staged_paths_are_staged_projections_of_each_path(monkeypatch):
     import model.stochastic as st
     staged = with_overrides(SCEN, {"scheme": {"horizon_years": 8, "rollout": {"2011-10": 0.5, "2013-07": 0.5}}})
     det = project(staged, detail=False).annual
-    monkeypatch.setattr(st, "rate_paths", lambda P, n, rng, m: np.repeat(P.rate_pa[:, None], n, axis=1))
+    monkeypatch.setattr(st, "rate_paths", lambda P, n, rng, m: np.repeat(P.rate_pa, n, axis=1))
     p = st.project_paths(staged, 3, seed=3, sigma_mortality=0.0)
     for col in ("members", "account_fund_balance", "basic_pension_paid", "population", "basic_pension_monthly_rate"):
         for k in range(3):

@@ -28,7 +28,7 @@ def test_scenario_population_reproduces_the_countys_totals():
     # 31,628 urban (468,646 in all) and 56,400 rural aged 60+, exactly.
     from model import load_scenario
     from model.parameters import resolve
-    pop = resolve(load_scenario("scenarios/qiubei_2011.yaml")).population0      # (age, sex, area)
+    pop = resolve(load_scenario("scenarios/qiubei_2011.yaml")).population0[0]      # (age, sex, area)
     assert pop.sum() == pytest.approx(468_646, abs=1e-6)
     assert pop[:, :, 0].sum() == pytest.approx(437_018, abs=1e-6)
     assert pop[:, :, 1].sum() == pytest.approx(31_628, abs=1e-6)
@@ -41,7 +41,7 @@ def test_scenario_population_aged_from_the_census_year():
     # and moves up one age; the new age 0 is the census's own age-0 count.
     from model import load_scenario
     from model.parameters import resolve
-    pop = resolve(load_scenario("scenarios/national_2012.yaml")).population0.sum(axis=2).T  # (sex, age)
+    pop = resolve(load_scenario("scenarios/national_2012.yaml")).population0[0].sum(axis=2).T  # (sex, age)
     census = tables.population_by_single_age("census2010:national")                       # (sex, age)
     q = tables.mx_to_qx(tables.death_rates_mx([2010, 2011], "wpp2024"))                   # (year, sex, age)
     assert pop[:, 12] == pytest.approx(census[:, 10] * (1 - q[0, :, 10]) * (1 - q[1, :, 11]), rel=1e-12)
