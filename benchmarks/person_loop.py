@@ -15,7 +15,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from model import accounts, benefits, dims
+from model.rules import accounts, benefits
+from model import dims
 from model.parameters import Parameters
 
 TOTALS = ("contributions_personal", "subsidy_contribution", "basic_pension_paid",

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from model import load_scenario, project  # noqa: E402
 from model.parameters import resolve  # noqa: E402
-from model.projection import initial_state  # noqa: E402
+from model.engine.project import initial_state  # noqa: E402
 from person_loop import TOTALS, deterministic, run_person_loop, sample_population  # noqa: E402
 
 

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from model import load_scenario, project  # noqa: E402
 from model.parameters import resolve  # noqa: E402
-from model.projection import initial_state  # noqa: E402
-from model.stochastic import project_paths  # noqa: E402
+from model.engine.project import initial_state  # noqa: E402
+from model.engine.stochastic import project_paths  # noqa: E402
 
 
 def main() -> None:

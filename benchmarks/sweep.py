@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.sweep import run_sweep  # noqa: E402
+from model.tools.sweep import run_sweep  # noqa: E402
 
 GRID = f"""title: benchmark, 100 runs
 base: {ROOT / 'scenarios' / 'qiannan_2011.yaml'}

@@ -12,14 +12,14 @@ import subprocess
 import sys
 import time
 
-from .member import MemberInputError
+from model.member.calculator import MemberInputError
 from .scenario import ScenarioError
 
 
 def _run(args) -> int:
     from . import checks
-    from .outputs import Owned, check_out, write_outputs
-    from .projection import project
+    from model.io.outputs import Owned, check_out, write_outputs
+    from model.engine.project import project
     from .scenario import load_scenario
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)
@@ -46,7 +46,7 @@ def _quiet_after_interrupt(*loggers: str) -> None:
 
 def _written(out) -> list[str]:
     """The files a command wrote into ``out`` (its manifest's list, and the manifest)."""
-    from .outputs import MANIFEST, read_manifest
+    from model.io.outputs import MANIFEST, read_manifest
     return sorted([*(read_manifest(out) or {}).get("files", []), MANIFEST])
 
 
@@ -71,7 +71,7 @@ def _birth(text: str) -> tuple[int, int]:
 
 def _member(args) -> int:
     import json
-    from .member import Member, illustrate, parse_catch_up, parse_enrol, parse_tier
+    from model.member.calculator import Member, illustrate, parse_catch_up, parse_enrol, parse_tier
     from .scenario import load_scenario
     scen = load_scenario(args.scenario)
     flags = {f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
@@ -87,7 +87,7 @@ def _member(args) -> int:
     if args.pdf and args.statement is None:
         raise MemberInputError("--pdf needs --statement FILE.html")
     if args.statement is not None:
-        from .statement import StatementPathError, statement_targets
+        from model.member.statement import StatementPathError, statement_targets
         try:
             statement_targets(args.statement, args.pdf, args.force)    # refuse before any work
         except StatementPathError as exc:
@@ -102,10 +102,10 @@ def _member(args) -> int:
             return 1
         print(json.dumps(summary, ensure_ascii=False, indent=1, allow_nan=False))
     else:
-        from .statement import text_summary
+        from model.member.statement import text_summary
         print(text_summary(il, args.lang))
     if args.statement:
-        from .statement import write_statement
+        from model.member.statement import write_statement
         try:
             written = write_statement(il, args.statement, lang=args.lang, pdf=args.pdf, force=args.force)
         except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
@@ -131,7 +131,7 @@ def _non_finite(obj, at: str = "") -> str | None:
 
 def _report(args) -> int:
     from pathlib import Path
-    from .outputs import out_path
+    from model.io.outputs import out_path
     from .report.params import check_against_scenarios, parse_params
     from .report.runner import NOTEBOOKS, declared_params, run_reports, scenario_files
     from .scenario import load_scenario
@@ -179,7 +179,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _calibrate(args) -> int:
     import pandas as pd
-    from . import calibration as cal
+    from model.tools import calibration as cal
     if args.county == "national":
         fit = cal.fit_national()
         t = fit.table
@@ -210,8 +210,8 @@ def _calibrate(args) -> int:
 
 
 def _sweep(args) -> int:
-    from .outputs import out_path
-    from .sweep import run_sweep
+    from model.io.outputs import out_path
+    from model.tools.sweep import run_sweep
     try:
         results, man = run_sweep(args.sweep, args.out, subset=args.subset, workers=args.workers,
                                  scheduler=args.scheduler, progress=not args.quiet, force=args.force)
@@ -225,16 +225,16 @@ def _sweep(args) -> int:
 
 def _counties(args) -> int:
     from pathlib import Path
-    from .counties import county_codes, project_counties
-    from .sweep import rollup
+    from model.tools.counties import county_codes, project_counties
+    from model.tools.sweep import rollup
     from .scenario import load_scenario
-    from .outputs import Owned, check_out, output_folder
+    from model.io.outputs import Owned, check_out, output_folder
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)
     check_out(args.out, Owned("counties"), args.force)      # refuse before any work
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
-        from .sweep import check_scheduler
+        from model.tools.sweep import check_scheduler
         check_scheduler(address)
     codes = county_codes(args.province)
     if args.limit is not None:
@@ -265,8 +265,8 @@ def _counties(args) -> int:
 
 def _register(args) -> int:
     from pathlib import Path
-    from . import register as reg
-    from .outputs import Owned, check_out
+    from model.tools import register as reg
+    from model.io.outputs import Owned, check_out
     from .scenario import file_sha256, load_scenario, scenario_files
     scen = load_scenario(args.scenario)
     command = f"register {args.action}"
@@ -309,7 +309,7 @@ def _register(args) -> int:
 
 
 def _data(args) -> int:
-    from .derive import build
+    from model.io.derive import build
     for path in build():
         print(f"wrote {path}")
     return 0

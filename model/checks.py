@@ -145,7 +145,7 @@ def no_negatives(df: pd.DataFrame, abs_tol: float = 1e-6) -> list[str]:
 
 
 def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
-    """No negative cell in any stock array of a :class:`~model.engine_state.State`."""
+    """No negative cell in any stock array of a :class:`~model.engine.state.State`."""
     fails = []
     for name, arr in vars(state).items():
         a = np.asarray(arr)
@@ -158,7 +158,7 @@ def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
 
 def members_within_population(state, rel_tol: float = 1e-9) -> list[str]:
     """No (age, sex, area) cell has more members than people (D1 Art. 6: one membership each)."""
-    from .engine_state import C_AGES, P_AGES
+    from model.engine.state import C_AGES, P_AGES
     members = state.s_n.copy()                                   # (batch, age, sex, area)
     members[:, C_AGES] += state.c_n.sum(axis=(-2, -1))
     members[:, P_AGES] += state.p_n.sum(axis=(-2, -1))

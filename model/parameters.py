@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import benefits, contributions, dims, tables
-from .population import PopulationError, population_from_totals, women_15_49
+from model.rules import benefits, contributions
+from model import dims
+from model.io import tables
+from model.rules.population import PopulationError, population_from_totals, women_15_49
 from .scenario import AgeBands, DatedPath, Scenario, TierMix, parse_age_band
 
 

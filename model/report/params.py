@@ -232,7 +232,7 @@ def check_against_scenarios(params: dict, scenarios: list, notebooks: list[str])
 
 def _check_member(params: dict, scen) -> None:
     """The member notebook's inputs, checked by the calculator itself (one line on a mistake)."""
-    from ..member import Member, MemberInputError, illustrate
+    from model.member.calculator import Member, MemberInputError, illustrate
     birth = str(params.get("birth", "1966-05"))
     by, bm = (int(x) for x in birth.split("-"))
     m = Member(birth_year=by, birth_month=bm, enrol_year=int(params.get("enrol") or scen.scheme.start_year),

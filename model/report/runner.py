@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from ..outputs import Owned, check_out, output_folder
+from model.io.outputs import Owned, check_out, output_folder
 from ..scenario import ScenarioError, file_sha256, load_scenario, scenario_files as files_of
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -131,7 +131,7 @@ class Population(Strict):
 @lru_cache(maxsize=64)
 def _profile_problem(profile: str) -> str | None:
     """Why ``profile`` names no shipped census table, or None if it does."""
-    from .. import tables
+    from model.io import tables
     try:
         tables.population_by_single_age(profile)
     except ValueError as exc:

@@ -266,7 +266,7 @@ def _as_path(v: Any) -> Any:
     basic pension from the shipped table (model/data/PROVENANCE.md).
     """
     if isinstance(v, dict) and "table" in v:
-        from .. import tables
+        from model.io import tables
         name = v["table"]
         if name != "national_min_basic_pension":
             raise _Bad("not a dated table; allowed: 'national_min_basic_pension'",

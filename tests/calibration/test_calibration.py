@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 
 from model import load_scenario
-from model.calibration import (FITTED_TARGETS, QIUBEI_FITTED, comparison, fit_qiubei, model_figures,
-                               reported_qiubei)
+from model.tools.calibration import FITTED_TARGETS, QIUBEI_FITTED, comparison, fit_qiubei, model_figures, reported_qiubei
 
 pytestmark = pytest.mark.slow      # least-squares fits and the calibration notebook
 
@@ -64,7 +63,7 @@ def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
 
 
 # --------------------------------------------------------------------------- national backcast
-from model.calibration import NATIONAL_FITTED, fit_national, geometric_mix, national_comparison  # noqa: E402
+from model.tools.calibration import NATIONAL_FITTED, fit_national, geometric_mix, national_comparison  # noqa: E402
 
 
 

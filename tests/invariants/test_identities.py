@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from model import checks, load_scenario, project
 from model.parameters import resolve
-from model.projection import initial_state, step
+from model.engine.project import initial_state, step
 from conftest import SCENARIOS, make_params
 
 ANNUAL_TO_DETAIL = {"members_paying": "members_paying", "members": "members",

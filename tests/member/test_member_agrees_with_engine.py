@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import project
-from model.member import Member, illustrate
+from model.member.calculator import Member, illustrate
 from conftest import make_params
 
 TODAY = dt.date(2026, 11, 28)

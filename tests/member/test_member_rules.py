@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from model import load_scenario
-from model.member import Member, MemberInputError, illustrate
+from model.member.calculator import Member, MemberInputError, illustrate
 
 ROOT = Path(__file__).resolve().parents[2]
 QIANNAN = load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml")     # start 2011-07

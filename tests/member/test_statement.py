@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from model import load_scenario
-from model.member import Member, illustrate
-from model.statement import chromium_run, find_chromium, statement_html, write_statement
+from model.member.calculator import Member, illustrate
+from model.member.statement import chromium_run, find_chromium, statement_html, write_statement
 
 ROOT = Path(__file__).resolve().parents[2]
 IL = illustrate(load_scenario(ROOT / "scenarios" / "beibei_2011.yaml"),

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from model import load_scenario, project
-from model.member import Member, illustrate
+from model.member.calculator import Member, illustrate
 from model.report import fonts
 from model.report.runner import NOTEBOOKS, run_reports
 from model.report.tables import header
 from model.scenario import with_overrides
-from model.statement import chromium_run, find_chromium
+from model.member.statement import chromium_run, find_chromium
 
 pytestmark = pytest.mark.slow      # papermill runs every notebook (make test runs it; make quick skips it)
 
@@ -155,7 +155,7 @@ def test_english_switch_and_fiscal_base_share(tmp_path, annual):
 
 
 def test_sustainability_fan_chart_is_the_stochastic_engine(reports):
-    from model.stochastic import project_paths
+    from model.engine.stochastic import project_paths
     k = key(reports, "sustainability")
     scen = with_overrides(load_scenario(SCEN), {"scheme": {"horizon_years": HORIZON}})
     fan = project_paths(scen, 8, seed=2011).percentiles(["account_fund_balance"])

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from model import load_scenario
-from model.register import aggregate, check_register, id_parts, mask_id, read_register
+from model.tools.register import aggregate, check_register, id_parts, mask_id, read_register
 from synth import make_id, make_register
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,7 +155,7 @@ def test_messy_files_dates_blank_and_malformed_lines(tmp_path):
     path.write_bytes("\n".join(lines).encode("gb18030"))
     emp = tmp_path / "emp.csv"
     emp.write_text(df.loc[4, "身份证号"] + "\n", encoding="utf-8")
-    from model.register import read_employee_ids
+    from model.tools.register import read_employee_ids
     reg = read_register(path)
     data, tier_cols = reg.data, reg.tier_cols
     res = check_register(data, tier_cols, SCEN, read_employee_ids(emp), today=TODAY)

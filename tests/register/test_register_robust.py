@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 
 from model import load_scenario
-from model.register import (RegisterError, aggregate, check_register, read_employee_ids, read_mapping,
-                            read_register, write_check)
+from model.tools.register import RegisterError, aggregate, check_register, read_employee_ids, read_mapping, read_register, write_check
 from synth import make_id, make_register
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from model import accounts, benefits, tables
+from model.rules import accounts, benefits
+from model.io import tables
 
 
 def test_account_pension_is_balance_over_139_d1_art20():

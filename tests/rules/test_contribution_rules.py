@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from model import contributions as c
+from model.rules import contributions as c
 
 TIERS_D1 = np.array([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1200, 1600.0])
 

@@ -1,7 +1,8 @@
 """Population rules, hand-worked (D1 Art. 6, 15; D3 §5; the fertility base)."""
 import numpy as np
 
-from model import dims, population
+from model import dims
+from model.rules import population
 
 
 def test_eligible_are_the_share_less_sealed_accounts_d1_art6_15():

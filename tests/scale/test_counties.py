@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from model import load_scenario, project
-from model.counties import county_codes, project_counties
-from model.sweep import rollup
+from model.tools.counties import county_codes, project_counties
+from model.tools.sweep import rollup
 from model.scenario import with_overrides
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def test_prefecture_rollup_is_the_sum_and_dask_agrees():
     dask = project_counties(BASE, codes, chunk=2, workers=2)
     pd.testing.assert_frame_equal(serial, dask, check_exact=True)
     pref = rollup(serial, "prefecture")
-    from model.tables import county_table
+    from model.io.tables import county_table
     census = county_table()
     names = serial.county.map(census.province_zh) + "/" + serial.county.map(census.prefecture_zh)
     assert names.notna().all()
@@ -50,7 +50,7 @@ def test_prefecture_rollup_is_the_sum_and_dask_agrees():
         row = pref[(pref.prefecture == p) & (pref.year == y)].iloc[0]
         assert row["government_total_cost"] == pytest.approx(grp["government_total_cost"].sum(), rel=1e-12)
     # every lowest-level unit, development zones included ("Z" codes), adds up to the country
-    from model.tables import county_table
+    from model.io.tables import county_table
     t = county_table().set_index("admin_code")
     codes = county_codes()
     assert len(codes) > 2900 and any(c.startswith("Z") for c in codes)

@@ -6,9 +6,9 @@ import numpy as np
 
 from model import checks, load_scenario, project
 from model.parameters import resolve
-from model.projection import run
+from model.engine.project import run
 from model.scenario import with_overrides
-from model.stochastic import fit_rate_model, project_paths
+from model.engine.stochastic import fit_rate_model, project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = with_overrides(load_scenario(ROOT / "scenarios" / "beibei_2011.yaml"), {"scheme": {"horizon_years": 15}})
@@ -58,7 +58,7 @@ def test_paths_conserve_money_and_the_fan_is_ordered():
 
 def test_pooled_tiers_give_the_same_totals_when_the_mix_is_constant():
     # every rule is linear in the tier within a cell, and a constant mix keeps every cell at the mix
-    from model.stochastic import pool_tiers
+    from model.engine.stochastic import pool_tiers
     P = resolve(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"))
     full, _ = run(P)
     pooled, _ = run(pool_tiers(P))
@@ -74,7 +74,7 @@ def test_staged_paths_are_staged_projections_of_each_path(monkeypatch):
     # scenario's own and no mortality shock, each path is project_rollout's result. With
     # shocks, each path still conserves money, and the later stage sees the same calendar
     # years of the path as the first (its rates are the first stage's from 2013 on).
-    import model.stochastic as st
+    import model.engine.stochastic as st
     staged = with_overrides(SCEN, {"scheme": {"horizon_years": 8, "rollout": {"2011-10": 0.5, "2013-07": 0.5}}})
     det = project(staged, detail=False).annual
     monkeypatch.setattr(st, "rate_paths", lambda P, n, rng, m: np.repeat(P.rate_pa, n, axis=1))

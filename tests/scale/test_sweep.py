@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from model.scenario import ScenarioError
-from model.sweep import WORKER_ENV, load_sweep, local_cluster, rollup, run_sweep
+from model.tools.sweep import WORKER_ENV, load_sweep, local_cluster, rollup, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = ROOT / "scenarios" / "sweeps" / "uptake_grid.yaml"
@@ -50,7 +50,7 @@ def test_county_sweep_rolls_up_to_prefectures(tmp_path):
     y0 = res[(res.county == counties[0]) & (res.year == 2021)].iloc[0]
     assert y0["population"] + y0["population_deaths"] == pytest.approx(first, rel=1e-9)
     pref = rollup(res, "prefecture")
-    from model.tables import county_table
+    from model.io.tables import county_table
     census = county_table()
     names = res.county.map(census.province_zh) + "/" + res.county.map(census.prefecture_zh)
     for (name, year), grp in res.assign(p=names).groupby(["p", "year"]):

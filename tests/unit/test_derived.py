@@ -1,6 +1,6 @@
 """Derived tables are rebuilt by the script, never edited by hand."""
-from model import tables
-from model.derive import BUILDERS, build
+from model.io import tables
+from model.io.derive import BUILDERS, build
 
 
 def test_committed_derived_tables_equal_a_fresh_rebuild(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import finance
+from model.rules import finance
 
 
 def test_government_tops_up_only_what_the_fund_cannot_pay_d1_art19():

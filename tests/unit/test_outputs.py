@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from model import load_scenario, project
-from model.outputs import write_outputs
+from model.io.outputs import write_outputs
 from model.results import ANNUAL_COLUMNS, VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]

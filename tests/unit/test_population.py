@@ -1,8 +1,8 @@
 """The population builder reproduces every total a county gives (D5 §1)."""
 import pytest
 
-from model import tables
-from model.population import PopulationError, population_from_totals
+from model.io import tables
+from model.rules.population import PopulationError, population_from_totals
 
 
 def test_builder_reproduces_area_and_band_totals_exactly():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model import outputs
+from model.io import outputs
 from model.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -273,7 +273,7 @@ def test_member_statement_never_overwrites_a_file_it_did_not_write(scen, tmp_pat
 
 
 def test_member_json_never_prints_infinity(scen, capsys, monkeypatch):
-    from model import member
+    from model.member import calculator as member
     real = member.Illustration.to_json_dict
     monkeypatch.setattr(member.Illustration, "to_json_dict",
                         lambda self: {**real(self), "break_even_age": float("inf")})

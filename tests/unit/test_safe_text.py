@@ -1,7 +1,7 @@
 """OWASP's CSV-injection rule: text cells that a spreadsheet would run as formulas get a leading quote."""
 import pandas as pd
 
-from model.safe_text import escape_formula, escape_formulas
+from model.io.safe_text import escape_formula, escape_formulas
 
 
 def test_cells_starting_with_formula_characters_get_a_leading_quote_owasp():

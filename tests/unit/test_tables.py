@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import tables as T
+from model.io import tables as T
 
 DATA = T.DATA_DIR
 

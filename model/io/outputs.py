@@ -44,7 +44,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator
 
-from .scenario import ScenarioError, file_sha256
+from model.scenario import ScenarioError, file_sha256
 
 PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "pyyaml", "matplotlib", "papermill")
 PROGRAM = "urrbpi-model"
@@ -58,7 +58,7 @@ class OutputError(ScenarioError):
 
 def code_version() -> str:
     """The git commit of the code (with '+dirty' if it has uncommitted changes), or the package version."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         rev = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                              text=True, timeout=5, check=True).stdout.strip()
@@ -458,9 +458,10 @@ def _remove_empty(folders: list[Path]) -> None:
 # --------------------------------------------------------------------------
 def manifest(proj, run_seconds: float) -> dict:
     """The provenance of a run: parameters, input hashes, code and package versions, run time."""
-    from . import checks, tables
-    from .results import VARIABLES
-    from .scenario import scenario_files
+    from model import checks
+    from model.io import tables
+    from model.results import VARIABLES
+    from model.scenario import scenario_files
     P = proj.parameters
     files = scenario_files(P.scenario)
     data_files = sorted(tables.DATA_DIR.glob("*.csv"))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..scenario import ScenarioError
+from model.scenario import ScenarioError
 
 
 HEADER_SYNONYMS = {   # our field -> the headers counties export for it, the default first
@@ -316,7 +316,7 @@ def read_mapping(path: str | Path | None) -> dict | None:
     """
     if not path:
         return None
-    from ..scenario import _Loader, _yaml_problem
+    from model.scenario import _Loader, _yaml_problem
     try:
         data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)   # a key given twice: refused
     except OSError as exc:

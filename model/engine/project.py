@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import dims
-from . import engine_phases as ph
-from .engine_state import BASIC, C_AGES, P_AGES, REG, State, initial_state, per_batch
-from .parameters import Parameters, YearParams, resolve
-from .results import DETAIL_VARS, annual_frame, detail_frame
-from .scenario import Scenario
+from model import dims
+from model.engine import phases as ph
+from model.engine.state import BASIC, C_AGES, P_AGES, REG, State, initial_state, per_batch
+from model.parameters import Parameters, YearParams, resolve
+from model.results import DETAIL_VARS, annual_frame, detail_frame
+from model.scenario import Scenario
 
 __all__ = ["State", "initial_state", "step", "run", "project", "Projection", "DETAIL_VARS"]
 
@@ -183,7 +183,7 @@ def rollout_stages(scen: Scenario) -> list[tuple[int, float, Parameters]]:
     Each stage is the scenario started in its own month and run to the same last year; the
     first stage starts with the scenario.
     """
-    from .scenario import with_overrides
+    from model.scenario import with_overrides
     first = scen.scheme.start_year
     end = first + scen.scheme.horizon_years - 1
     out = []
@@ -269,7 +269,7 @@ def project(scenario: Scenario | Parameters, detail: bool = True) -> Projection:
         return project_rollout(scenario, detail)
     P = scenario if isinstance(scenario, Parameters) else resolve(scenario)
     if P.batch != 1:
-        raise ValueError("project() runs one projection; use model.stochastic for paths")
+        raise ValueError("project() runs one projection; use model.engine.stochastic for paths")
     flows, details = run(P, detail)
     rows = [{k: v[t, 0] for k, v in flows.items()} for t in range(len(P.years))]
     annual = annual_frame(rows)

@@ -16,11 +16,9 @@ a bad row never stops the run, and every input row ends up in ``clean.csv`` or
 Personal data: ``findings.csv`` masks ID numbers except the birth-date digits; the
 aggregate holds counts only (no names, no ID numbers).
 """
-from .aggregate import BANDS, aggregate, enrolment_rates, write_aggregate
-from .check import (MESSAGES, CheckResult, check_register, id_parts, mask_id, parse_dates, tier_fields,
-                    tier_yuan, write_check)
-from .read import (DEFAULT_COLUMNS, HEADER_SYNONYMS, Register, RegisterError, checked_mapping, read_employee_ids,
-                   read_mapping, read_register)
+from model.tools.register.aggregate import BANDS, aggregate, enrolment_rates, write_aggregate
+from model.tools.register.check import MESSAGES, CheckResult, check_register, id_parts, mask_id, parse_dates, tier_fields, tier_yuan, write_check
+from model.tools.register.read import DEFAULT_COLUMNS, HEADER_SYNONYMS, Register, RegisterError, checked_mapping, read_employee_ids, read_mapping, read_register
 
 __all__ = ["BANDS", "DEFAULT_COLUMNS", "HEADER_SYNONYMS", "MESSAGES", "CheckResult", "Register", "RegisterError",
            "aggregate", "check_register", "checked_mapping", "enrolment_rates", "id_parts", "mask_id",

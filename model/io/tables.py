@@ -21,8 +21,8 @@ import pandas as pd
 
 from model.dims import MAX_AGE, N_AGE
 
-DATA_DIR = Path(__file__).parent / "data" / "raw"        # public tables, copied unchanged
-DERIVED_DIR = Path(__file__).parent / "data" / "derived"  # rebuilt by `python -m model data build`
+DATA_DIR = Path(__file__).parent.parent / "data" / "raw"        # public tables, copied unchanged
+DERIVED_DIR = Path(__file__).parent.parent / "data" / "derived"  # rebuilt by `python -m model data build`
 
 _SEX_CODES = ("M", "F")            # census files' codes, in dims.SEXES order
 # Census 5-year groups (provincial and county tables): start ages; 85+ is open.

@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .. import contributions, dims, population
-from ..safe_text import escape_formulas
-from ..scenario import Scenario
+from model.rules import contributions, population
+from model import dims
+from model.io.safe_text import escape_formulas
+from model.scenario import Scenario
 
 
-from .check import YES, tier_fields, tier_yuan
+from model.tools.register.check import YES, tier_fields, tier_yuan
 
 
 def aggregate(clean: pd.DataFrame, tier_cols: dict, scen: Scenario, today: _dt.date | None = None) -> dict:
@@ -90,8 +91,8 @@ def enrolment_rates(members: pd.DataFrame, scen: Scenario, year: int) -> dict:
     times its eligible shares, less the members whose account it has sealed by then
     (D1 Art. 6, 15).
     """
-    from ..parameters import resolve
-    from ..projection import initial_state, step
+    from model.parameters import resolve
+    from model.engine.project import initial_state, step
     P = resolve(scen)
     if not P.years[0] <= year <= P.years[-1]:
         return {}
@@ -117,7 +118,7 @@ def write_aggregate(agg: dict, scenario_path: str | Path, out_dir: str | Path, f
                     sources: dict | None = None) -> list[Path]:
     """members_by_cell.csv, register_scenario.yaml (extends the scenario) and manifest.json
     into ``out_dir``, atomically."""
-    from ..outputs import output_folder, out_path
+    from model.io.outputs import output_folder, out_path
     out = out_path(out_dir)
     with output_folder(out, "register aggregate", force=force) as st:
         escape_formulas(agg["members"]).to_csv(st.dir / "members_by_cell.csv", index=False, encoding="utf-8-sig")

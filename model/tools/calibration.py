@@ -18,11 +18,12 @@ import pandas as pd
 import yaml
 from scipy.optimize import least_squares
 
-from . import dims, tables
-from .projection import project
-from .scenario import Scenario, load_scenario, with_overrides
+from model import dims
+from model.io import tables
+from model.engine.project import project
+from model.scenario import Scenario, load_scenario, with_overrides
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QIUBEI = ROOT / "scenarios" / "qiubei_2011.yaml"
 QIUBEI_FITTED = ROOT / "scenarios" / "qiubei_2011_calibrated.yaml"
 FITTED_TARGETS = ("enrolled_16_59_rural", "enrolled_16_59_urban", "premiums_rural", "premiums_urban",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import accounts
+from model.rules import accounts
 
 
 def pool_interest_yuan(opening_yuan, rate_pa, earns_interest: bool):

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import accounts, benefits, contributions, dims, finance, population
-from .engine_state import (BASIC, C_AGE_VALUES, C_AGES, LUMP0, N_PA, P_AGE_VALUES, P_AGES, REG, YP, State,
-                           age_shift, parts, years_paid_shift)
-from .parameters import Parameters, YearParams
+from model.rules import accounts, benefits, contributions, finance, population
+from model import dims
+from model.engine.state import BASIC, C_AGE_VALUES, C_AGES, LUMP0, N_PA, P_AGE_VALUES, P_AGES, REG, YP, State, age_shift, parts, years_paid_shift
+from model.parameters import Parameters, YearParams
 
 PENSIONER_CELL = (1, 2, 3, 4, 5)     # every axis of a pensioner cell after batch
 

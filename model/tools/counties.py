@@ -3,7 +3,7 @@
 Each county takes its own 2020 census population (age, sex, urban/rural) and
 births ratio; the rules and behaviour are the base scenario's. Counties run
 ``chunk`` at a time (memory), on Dask workers when asked; prefecture and
-province totals are sums of their counties (``model.sweep.rollup``).
+province totals are sums of their counties (``model.tools.sweep.rollup``).
 """
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from . import tables
-from .parameters import Parameters, resolve
-from .population import population_from_totals, women_15_49
-from .projection import run
-from .results import ANNUAL_COLUMNS
-from .scenario import Scenario, ScenarioError
+from model.io import tables
+from model.parameters import Parameters, resolve
+from model.rules.population import population_from_totals, women_15_49
+from model.engine.project import run
+from model.results import ANNUAL_COLUMNS
+from model.scenario import Scenario, ScenarioError
 
 
 def county_codes(province: str | None = None) -> list[str]:
@@ -79,7 +79,7 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
     else:
         from distributed import Client
 
-        from .sweep import connect, local_cluster
+        from model.tools.sweep import connect, local_cluster
         cluster = None if address else local_cluster(workers)
         client = connect(address) if address else Client(cluster)
         try:

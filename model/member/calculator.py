@@ -28,9 +28,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from . import accounts, benefits, contributions, dims
-from .parameters import Parameters, per_payer_amounts, resolve
-from .scenario import Scenario
+from model.rules import accounts, benefits, contributions
+from model import dims
+from model.parameters import Parameters, per_payer_amounts, resolve
+from model.scenario import Scenario
 
 FLAGS = ("severely_disabled", "dibao", "village_cadre")
 

@@ -35,9 +35,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import tables
-from .outputs import MANIFEST
-from .scenario import Scenario, ScenarioError, _deep_merge, _read_yaml, load_scenario, with_overrides
+from model.io import tables
+from model.io.outputs import MANIFEST
+from model.scenario import Scenario, ScenarioError, _deep_merge, _read_yaml, load_scenario, with_overrides
 
 
 @dataclass(frozen=True)
@@ -201,14 +201,14 @@ def _expand(spec, axes, base, path) -> dict[str | None, list[Run]]:
 def scenario_key(scen: Scenario) -> str:
     """SHA-256 of a resolved scenario (its parameters as sorted JSON) and of the code version,
     so that a resumed sweep never reuses runs made by other code."""
-    from .outputs import code_version
+    from model.io.outputs import code_version
     text = json.dumps(scen.model_dump(mode="json"), sort_keys=True, ensure_ascii=False) + code_version()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def run_one(scen: Scenario) -> pd.DataFrame:
     """The annual table of one run (what a Dask worker computes)."""
-    from .projection import project
+    from model.engine.project import project
     return project(scen, detail=False).annual
 
 
@@ -241,7 +241,7 @@ def _write_manifest(out: Path, manifest: dict) -> None:
 
 def _remove_dead_temps(out: Path) -> None:
     """Temporary files that a killed sweep left in its folder (their process has ended)."""
-    from .outputs import _alive
+    from model.io.outputs import _alive
     for folder in (out, out / "runs"):
         if folder.is_dir():
             for f in folder.iterdir():
@@ -288,7 +288,7 @@ def connect(address: str):
 def claim_folder(out_dir, force: bool = False) -> Path:
     """The sweep's folder, checked (never another command's or the user's files without --force),
     marked as the sweep's before any run is written, so an interrupted sweep resumes there."""
-    from .outputs import Owned, base_manifest, check_out, read_manifest, _ours
+    from model.io.outputs import Owned, base_manifest, check_out, read_manifest, _ours
     owned = Owned("sweep", OWNED)
     out = check_out(out_dir, owned, force)
     _remove_dead_temps(out)
@@ -362,7 +362,7 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
                 if cluster is not None:
                     cluster.close()
     bar.close()
-    from .checks import all_identities
+    from model.checks import all_identities
     parts, failures = [], []
     for r in runs:
         df = pd.read_parquet(out / "runs" / f"{r.key}.parquet")
@@ -373,7 +373,7 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
         parts.append(df)
     results = pd.concat(parts, ignore_index=True)
     _write_atomic(results, out / "results.parquet")
-    from .outputs import base_manifest
+    from model.io.outputs import base_manifest
     manifest = {**base_manifest("sweep"), "status": "done",
                 "sweep_file": str(Path(sweep_path).resolve()), "title": spec.get("title"),
                 "subset": subset, "runs": len(runs), "computed_now": len(todo),

@@ -3,7 +3,7 @@
 Chinese by default (``lang="en"`` for English). The chart is an inline SVG
 whose text stays text (``svg.fonttype = none``), so the reader's browser
 draws the Chinese labels with its own fonts; no CJK font is needed here.
-No model logic: every number comes from :func:`model.member.illustrate`.
+No model logic: every number comes from :func:`model.member.calculator.illustrate`.
 """
 from __future__ import annotations
 

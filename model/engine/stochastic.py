@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import tables
-from .parameters import Parameters, resolve
-from .projection import combine_stages, rollout_stages, run
-from .scenario import Scenario
+from model.io import tables
+from model.parameters import Parameters, resolve
+from model.engine.project import combine_stages, rollout_stages, run
+from model.scenario import Scenario
 
 SUMMARY = ("account_fund_balance", "pooled_fund_balance", "longevity_gap_paid", "government_total_cost",
            "subsidy_county", "basic_pension_paid", "interest_credited", "pensioners", "members")

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import dims, tables
-from .parameters import DatedPath, monthly_values
+from model import dims
+from model.io import tables
+from model.parameters import DatedPath, monthly_values
 
 FLOAT = "%.10g"
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import dims
-from .parameters import Parameters
+from model import dims
+from model.parameters import Parameters
 
 C_AGES = slice(dims.ENTRY_AGE, dims.PENSION_AGE + 1)    # contributor ages in 0..100
 P_AGES = slice(dims.PENSION_AGE, dims.MAX_AGE + 1)       # pensioner ages in 0..100

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import dims
+from model import dims
 
 
 class PopulationError(ValueError):

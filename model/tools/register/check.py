@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import dims
-from ..safe_text import escape_formulas
-from ..scenario import Scenario
+from model import dims
+from model.io.safe_text import escape_formulas
+from model.scenario import Scenario
 
 
-from .read import TIER_AMOUNT, _undated_tier_field
+from model.tools.register.read import TIER_AMOUNT, _undated_tier_field
 
 # GB 11643-1999: weights of the 17 digits and the check character for (sum mod 11)
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
@@ -242,7 +242,7 @@ def write_check(res: CheckResult, out_dir: str | Path, force: bool = False,
     ``sources``: what was read (file names and SHA-256), for the manifest; it holds
     counts only, no personal data.
     """
-    from ..outputs import output_folder
+    from model.io.outputs import output_folder
     with output_folder(out_dir, "register check", force=force) as st:
         escape_formulas(res.clean).to_csv(st.dir / "clean.csv", index=False, encoding="utf-8-sig")
         escape_formulas(res.rejected).to_csv(st.dir / "rejected.csv", index=False, encoding="utf-8-sig")

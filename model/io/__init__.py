@@ -1,0 +1,1 @@
+"""Files: the shipped tables and their builder, output folders, safe text."""

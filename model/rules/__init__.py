@@ -1,0 +1,1 @@
+"""The policy rules as small pure functions over arrays, each citing its article."""

@@ -1,0 +1,1 @@
+"""Tools on the model: calibration, a county's register, sweeps, every county."""
