@@ -232,23 +232,25 @@ def _tier_in(m: Member, year: int) -> float:
     return float(m.tier[k] if k in m.tier else m.tier[str(k)])
 
 
-def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> Illustration:
-    """The resident's illustration under ``scenario`` [yuan, months, years]."""
-    today = today or _dt.date.today()
-    _check_dates(m, scenario, today)
-    last_year = m.birth_year + dims.MAX_AGE
-    P = _params_for(scenario, last_year, m.interest_rate)
-    if m.area in dims.AREAS and m.tier is None:
-        m = replace(m, tier=float(P.lowest_tier[dims.AREAS.index(m.area)]))
-    _check(m, P, today)
-    s = P.scenario
-    b = s.benefits
-    ai = dims.AREAS.index(m.area)
-    si = dims.SEXES.index(m.sex)
-    year60 = m.birth_year + dims.PENSION_AGE
-    age0 = _age_at_start(m, P)
+@dataclass
+class _Accumulation:
+    """What the years of paying leave (D1 Art. 7-14): the schedule rows so far, the account by part
+    [yuan], the years paid and made up, the member's totals [yuan] and whether and why he qualifies."""
+    rows: list
+    bal: np.ndarray
+    paid_years: int = 0
+    makeup_years: int = 0
+    totals: dict = field(default_factory=lambda: {"personal": 0.0, "government": 0.0, "collective": 0.0})
+    qualifies: bool = True
+    reason: str = ""
+    reason_zh: str = ""
+
+
+def _check_member(m: Member, P: Parameters, age0: int, year60: int, notes: list) -> None:
+    """The checks that need the member's age at the start (lump sum, enrolment, catch-up); notes
+    for options that do not apply."""
+    s, b = P.scenario, P.scenario.benefits
     old_at_start = age0 >= dims.PENSION_AGE
-    notes = []
     if m.lump_sum_monthly is not None:
         if not old_at_start:
             raise MemberInputError(f"--lump-sum: only for people already 60 when the scheme starts "
@@ -271,180 +273,243 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
         notes.append("already 60 at the start: nothing to pay, so --stop-after-years and "
                      "--make-up-at-60 do not apply (D1 Art. 21(一))")
 
+
+def _premium_help(m: Member, P: Parameters, notes: list):
+    """(subsidy by level, paid on behalf, personal payment) per payer for this member's groups
+    (the most specific matching group, D1 Art. 9); notes for flags the scenario does not help."""
+    s = P.scenario
     groups = contributions.matching_groups(s.on_behalf, m.flags)
     used = {f for g in s.on_behalf if g.name in groups for f in g.applies_to}
     for flag in sorted(set(m.flags) - used):
         notes.append(f"--{flag.replace('_', '-')}: this scenario has no premium help for it"
                      + (" (D1 Art. 9 helps the severely disabled on 低保)" if flag == "dibao" else ""))
-    sub, onb, personal = per_payer_amounts(s, P.years, P.tiers, P.tier_allowed, P.lowest_tier,
-                                           {g: 1.0 for g in groups})
-    years = P.years
-    idx = {int(y): i for i, y in enumerate(years)}
-    rows = []
-    bal = np.zeros(dims.N_PART)                  # personal, government, collective (yuan)
-    paid_years = 0
-    missed: list[int] = []                      # years not paid and not yet made up
-    window = s.contributions.catch_up_window_years
-    totals = {"personal": 0.0, "government": 0.0, "collective": 0.0}
+    return per_payer_amounts(s, P.years, P.tiers, P.tier_allowed, P.lowest_tier, {g: 1.0 for g in groups})
 
-    # ---- accumulation (D1 Art. 7-14) ------------------------------------------------------
-    qualifies, reason, reason_zh, makeup_years, makeup_pay = True, "", "", 0, 0.0
-    lump_price = None
-    if not old_at_start:
-        for year in range(m.enrol_year, year60 + 1):
-            i = idx[year]
-            r = float(P.rate_pa[i, 0])
-            opening = bal.copy()
-            r = float(accounts.rate_on_opening_balance_pa(r, year == year60))   # RULES.md §3
-            interest = accounts.interest_yuan(opening, r)
-            pays = m.stop_after_years is None or paid_years < m.stop_after_years
-            tier = _tier_in(m, year)
-            ti = int(np.searchsorted(P.tiers, tier))
-            own = float(personal[i, ai, ti]) if pays else 0.0
-            gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
-            coll = P.collective_yuan if pays else 0.0
-            if not pays:
-                missed.append(year)
-            made_up = int((m.catch_up or {}).get(year, (m.catch_up or {}).get(str(year), 0)))
-            open_years = contributions.years_open_to_catch_up(missed, year, window)
-            if made_up > len(open_years):
-                limit = ("" if window is None else
-                         f" (contributions.catch_up_window_years: {window}; "
-                         + ("D3 §6(一)1 allows only the following year)" if window == 1
-                            else f"only the {window} years after a missed year)"))
-                raise MemberInputError(f"--catch-up {year}={made_up}: only {len(open_years)} missed years "
-                                       f"may be made up in {year}{limit}")
-            for y_ in open_years[:made_up]:      # the oldest first
-                missed.remove(y_)
-            catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
-            credit = np.array([own + catch, gov_lv.sum(), coll])
-            interest = interest + accounts.payment_interest_yuan(credit, r, P.mid_year_crediting)   # RULES.md §3
-            bal = opening + interest + credit
-            paid_years += int(pays) + made_up
-            totals["personal"] += own + catch
-            totals["government"] += float(gov_lv.sum())
-            totals["collective"] += coll
-            rows.append(dict(year=year, age=year - m.birth_year, tier_yuan=tier if pays else 0.0,
+
+def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list) -> _Accumulation:
+    """The years from enrolment to the 60th birthday: payments, subsidies, catch-up, interest
+    (D1 Art. 7-14; RULES.md §3), one schedule row a year [yuan]."""
+    sub, onb, personal = _premium_help(m, P, notes)
+    ai = dims.AREAS.index(m.area)
+    acc = _Accumulation(rows=[], bal=np.zeros(dims.N_PART))   # personal, government, collective (yuan)
+    missed: list[int] = []                      # years not paid and not yet made up
+    window = P.scenario.contributions.catch_up_window_years
+    for year in range(m.enrol_year, year60 + 1):
+        i = idx[year]
+        opening = acc.bal.copy()
+        r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == year60))   # RULES.md §3
+        interest = accounts.interest_yuan(opening, r)
+        pays = m.stop_after_years is None or acc.paid_years < m.stop_after_years
+        tier = _tier_in(m, year)
+        ti = int(np.searchsorted(P.tiers, tier))
+        own = float(personal[i, ai, ti]) if pays else 0.0
+        gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
+        coll = P.collective_yuan if pays else 0.0
+        if not pays:
+            missed.append(year)
+        made_up = _made_up_in(m, year, missed, window)
+        catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
+        credit = np.array([own + catch, gov_lv.sum(), coll])
+        interest = interest + accounts.payment_interest_yuan(credit, r, P.mid_year_crediting)   # RULES.md §3
+        acc.bal = opening + interest + credit
+        acc.paid_years += int(pays) + made_up
+        acc.totals["personal"] += own + catch
+        acc.totals["government"] += float(gov_lv.sum())
+        acc.totals["collective"] += coll
+        acc.rows.append(dict(year=year, age=year - m.birth_year, tier_yuan=tier if pays else 0.0,
                              personal_yuan=own, catch_up_yuan=catch,
                              **{f"subsidy_{lv}_yuan": float(v) for lv, v in zip(dims.LEVELS, gov_lv)},
                              paid_on_behalf_yuan=float(onb[i, :, ai, ti].sum()) if pays else 0.0,
                              collective_yuan=coll, interest_yuan=float(interest.sum()),
-                             **_bal_cols(bal), pension_months=0.0, basic_pension_yuan=0.0,
+                             **_bal_cols(acc.bal), pension_months=0.0, basic_pension_yuan=0.0,
                              account_pension_yuan=0.0, longevity_gap_yuan=0.0, topups_yuan=0.0))
-        need = int(contributions.years_to_make_up(paid_years, dims.MIN_YEARS_FULL))
-        if m.make_up_at_60 and need > 0:         # D1 Art. 21(二)(三); no subsidy (D1 Art. 8)
-            makeup_years = need
-            makeup_pay = float(need * contributions.catch_up_payment_yuan(_tier_in(m, year60)))
-            bal[0] += makeup_pay
-            totals["personal"] += makeup_pay
-            rows[-1]["catch_up_yuan"] += makeup_pay        # on top of any year made up in the same year
-            rows[-1].update(_bal_cols(bal))
-        available = year60 - P.start_year + 1           # years from the start to the 60th birthday
-        qualifies = bool(benefits.qualifies_for_pension(paid_years + makeup_years, available,
+    need = int(contributions.years_to_make_up(acc.paid_years, dims.MIN_YEARS_FULL))
+    if m.make_up_at_60 and need > 0:         # D1 Art. 21(二)(三); no subsidy (D1 Art. 8)
+        acc.makeup_years = need
+        makeup_pay = float(need * contributions.catch_up_payment_yuan(_tier_in(m, year60)))
+        acc.bal[0] += makeup_pay
+        acc.totals["personal"] += makeup_pay
+        acc.rows[-1]["catch_up_yuan"] += makeup_pay        # on top of any year made up in the same year
+        acc.rows[-1].update(_bal_cols(acc.bal))
+    return acc
+
+
+def _made_up_in(m: Member, year: int, missed: list, window: int | None) -> int:
+    """Missed years the member makes up in ``year`` (removed from ``missed``, the oldest first);
+    refused beyond what the catch-up window allows (D1 Art. 7; D3 §6(一)1)."""
+    made_up = int((m.catch_up or {}).get(year, (m.catch_up or {}).get(str(year), 0)))
+    open_years = contributions.years_open_to_catch_up(missed, year, window)
+    if made_up > len(open_years):
+        limit = ("" if window is None else
+                 f" (contributions.catch_up_window_years: {window}; "
+                 + ("D3 §6(一)1 allows only the following year)" if window == 1
+                    else f"only the {window} years after a missed year)"))
+        raise MemberInputError(f"--catch-up {year}={made_up}: only {len(open_years)} missed years "
+                               f"may be made up in {year}{limit}")
+    for y_ in open_years[:made_up]:
+        missed.remove(y_)
+    return made_up
+
+
+def _qualifying(m: Member, P: Parameters, acc: _Accumulation, year60: int, age0: int) -> None:
+    """Whether the member qualifies at 60 (D1 Art. 21(二)(三)) and, if not, why, in English and
+    Chinese, with what making up would cost; set on ``acc``."""
+    available = year60 - P.start_year + 1           # years from the start to the 60th birthday
+    acc.qualifies = bool(benefits.qualifies_for_pension(acc.paid_years + acc.makeup_years, available,
                                                         dims.MIN_YEARS_FULL))
-        if not qualifies:
-            required = int(benefits.years_required(available, dims.MIN_YEARS_FULL))
-            least = required - paid_years
-            most = max(least, dims.MIN_YEARS_FULL - paid_years)
-            cost = least * _tier_in(m, year60)
-            near = age0 >= dims.NEAR_PENSION_AGE
-            rule_en = ("D1 Art. 21(二): every year from the start to 60, at most 15, for those 45-59 at the start"
-                       if near else "D1 Art. 21(三): 15 years for those under 45 at the start")
-            rule_zh = ("制度实施时已满45周岁的,应按年缴费至60周岁,最多15年(第二十一条(二))" if near
-                       else "制度实施时未满45周岁的,累计缴费须满15年(第二十一条(三))")
-            reason = (f"paid {paid_years} years, fewer than the {required} required ({rule_en}); making up "
-                      f"at least {least} years at 60 ({cost:,.0f} yuan, no subsidy"
-                      + (f"; up to {most} years, 15 in all" if most > least else "") + ") would qualify")
-            reason_zh = (f"已缴费{paid_years}年,不足应缴的{required}年({rule_zh});60岁时补缴至少{least}年"
-                         f"({cost:,.0f}元,补缴无政府补贴)即可领取养老金。")
-        first = _next_month(year60, m.birth_month)
-        start_pay, reg_month, at_start = year60, None, False
-        balance60 = float(bal.sum())
+    if acc.qualifies:
+        return
+    required = int(benefits.years_required(available, dims.MIN_YEARS_FULL))
+    least = required - acc.paid_years
+    most = max(least, dims.MIN_YEARS_FULL - acc.paid_years)
+    cost = least * _tier_in(m, year60)
+    near = age0 >= dims.NEAR_PENSION_AGE
+    rule_en = ("D1 Art. 21(二): every year from the start to 60, at most 15, for those 45-59 at the start"
+               if near else "D1 Art. 21(三): 15 years for those under 45 at the start")
+    rule_zh = ("制度实施时已满45周岁的,应按年缴费至60周岁,最多15年(第二十一条(二))" if near
+               else "制度实施时未满45周岁的,累计缴费须满15年(第二十一条(三))")
+    acc.reason = (f"paid {acc.paid_years} years, fewer than the {required} required ({rule_en}); making up "
+                  f"at least {least} years at 60 ({cost:,.0f} yuan, no subsidy"
+                  + (f"; up to {most} years, 15 in all" if most > least else "") + ") would qualify")
+    acc.reason_zh = (f"已缴费{acc.paid_years}年,不足应缴的{required}年({rule_zh});60岁时补缴至少{least}年"
+                     f"({cost:,.0f}元,补缴无政府补贴)即可领取养老金。")
+
+
+@dataclass(frozen=True)
+class _Registration:
+    """When one already 60 at the start starts to be paid (D1 Art. 22; RULES.md §8): the year, the
+    registration month (None: spread evenly), whether at the start, the first payment (year, month)."""
+    year: int
+    month: int | None
+    at_start: bool
+    first: tuple
+
+
+def _registration(m: Member, P: Parameters, notes: list) -> _Registration:
+    """The 60+ at the start: paid from the start month if registered at the start (RULES.md §8),
+    else from the month after registering (D1 Art. 22 次月); the month unknown: 5.5 months."""
+    year = m.enrol_year
+    at_start = year == P.start_year and (m.enrol_month is None or m.enrol_month <= P.start_month)
+    month = P.start_month if at_start else m.enrol_month
+    if at_start:
+        first = (P.start_year, P.start_month)
+    elif month is not None:
+        first = _next_month(year, month)
+    else:
+        first = (year, 7)
+        notes.append(f"--enrol {year}: registration month not given; {year}'s pension is the "
+                     f"expected 5.5 months (registered in month m, paid from m + 1, D1 Art. 22), and "
+                     f"the first payment is shown as July; give --enrol {year}-MM for the exact months")
+    return _Registration(year, month, at_start, first)
+
+
+def _payout(m: Member, P: Parameters, acc: _Accumulation, start_pay: int, reg: _Registration | None,
+            acc_monthly: float, long_monthly: float, lump_price: float | None, idx: dict) -> str | None:
+    """The years of payment to age 100 (D1 Art. 20-23; D3 §8): basic and account pension, the
+    longevity gap, top-ups, one schedule row a year [yuan]; returns the month the account runs out."""
+    b = P.scenario.benefits
+    one_child_share = 1.0 if m.one_child_parent else 0.0
+    exhausted = None
+    for year in range(start_pay, m.birth_year + dims.MAX_AGE + 1):
+        i = idx[year]
+        fm_y = benefits.first_month_paid(i, P.start_month)
+        if year > start_pay:
+            w = benefits.month_weights_full(fm_y)
+        elif reg is not None:                                          # D1 Art. 22; RULES.md §8
+            w = benefits.month_weights_registering(fm_y, reg.month, reg.at_start)
+        else:                                                          # D1 Art. 21 次月
+            w = benefits.month_weights_turning_60(fm_y, m.birth_month)
+        n = float(w.sum())
+        opening = acc.bal.copy()
+        open_tot = float(opening.sum())
+        # no interest in the year payment starts (RULES.md §3; the lump-sum purchase year)
+        r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == start_pay))
+        interest = accounts.interest_yuan(opening, r)
+        due = acc_monthly * n
+        from_acc = float(benefits.paid_from_account_yuan(open_tot, due))
+        if exhausted is None and due > from_acc + 1e-9:
+            short = acc_monthly * np.cumsum(w) > open_tot + 1e-9
+            exhausted = _ym(year, int(np.argmax(short)) + 1)
+        shares = opening / open_tot if open_tot > 0 else np.zeros(dims.N_PART)
+        acc.bal = shares * (open_tot - from_acc) + interest
+        basic = float(p_basic(P, i) @ w)
+        top = (float(benefits.age_topup_months(year - m.birth_year, w, b.age_topup.from_age, m.birth_month))
+               * b.age_topup.monthly_yuan
+               + float(benefits.one_child_topup_yuan(n, b.one_child_parent.monthly_yuan, one_child_share)))
+        row = dict(year=year, age=year - m.birth_year, tier_yuan=0.0, personal_yuan=0.0,
+                   catch_up_yuan=0.0, **{f"subsidy_{lv}_yuan": 0.0 for lv in dims.LEVELS},
+                   paid_on_behalf_yuan=0.0, collective_yuan=0.0, interest_yuan=float(interest.sum()),
+                   **_bal_cols(acc.bal), pension_months=n, basic_pension_yuan=basic + long_monthly * n,
+                   account_pension_yuan=from_acc, longevity_gap_yuan=due - from_acc, topups_yuan=top)
+        if acc.rows and acc.rows[-1]["year"] == year:   # the year of the 60th birthday: one row
+            for k in ("interest_yuan", "pension_months", "basic_pension_yuan", "account_pension_yuan",
+                      "longevity_gap_yuan", "topups_yuan"):
+                acc.rows[-1][k] += row[k]
+            acc.rows[-1].update(_bal_cols(acc.bal))
+        else:
+            if reg is not None and year == start_pay:
+                row["personal_yuan"] = lump_price or 0.0
+            acc.rows.append(row)
+    return exhausted
+
+
+def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> Illustration:
+    """The resident's illustration under ``scenario`` [yuan, months, years].
+
+    The same order as the cohort engine's year: paying to 60 (``_accumulate``), qualifying
+    (``_qualifying``) or, for those 60+ at the start, registering (``_registration``, a D3 lump
+    sum), then the pension for life (``_payout``), heirs and the return on own payments.
+    """
+    today = today or _dt.date.today()
+    _check_dates(m, scenario, today)
+    P = _params_for(scenario, m.birth_year + dims.MAX_AGE, m.interest_rate)
+    if m.area in dims.AREAS and m.tier is None:
+        m = replace(m, tier=float(P.lowest_tier[dims.AREAS.index(m.area)]))
+    _check(m, P, today)
+    b = P.scenario.benefits
+    year60 = m.birth_year + dims.PENSION_AGE
+    age0 = _age_at_start(m, P)
+    old_at_start = age0 >= dims.PENSION_AGE
+    notes: list[str] = []
+    _check_member(m, P, age0, year60, notes)
+    idx = {int(y): i for i, y in enumerate(P.years)}
+    lump_price, reg = None, None
+    if not old_at_start:
+        acc = _accumulate(m, P, year60, idx, notes)
+        _qualifying(m, P, acc, year60, age0)
+        start_pay, first = year60, _next_month(year60, m.birth_month)
+        balance60 = float(acc.bal.sum())
         acc_monthly = float(benefits.account_pension_monthly(balance60, P.divisor_at_60))
     else:
-        start_pay = m.enrol_year
-        at_start = start_pay == P.start_year and (m.enrol_month is None or m.enrol_month <= P.start_month)
-        reg_month = P.start_month if at_start else m.enrol_month     # None: spread evenly (D1 Art. 22)
-        if at_start:
-            first = (P.start_year, P.start_month)                      # RULES.md §8
-        elif reg_month is not None:
-            first = _next_month(start_pay, reg_month)                  # D1 Art. 22 次月
-        else:
-            first = (start_pay, 7)
-            notes.append(f"--enrol {start_pay}: registration month not given; {start_pay}'s pension is the "
-                         f"expected 5.5 months (registered in month m, paid from m + 1, D1 Art. 22), and "
-                         f"the first payment is shown as July; give --enrol {start_pay}-MM for the exact months")
-        balance60 = 0.0
-        acc_monthly = 0.0
+        _premium_help(m, P, notes)                 # notes on flags, as for any member
+        acc = _Accumulation(rows=[], bal=np.zeros(dims.N_PART))
+        reg = _registration(m, P, notes)
+        start_pay, first = reg.year, reg.first
+        balance60, acc_monthly = 0.0, 0.0
         if m.lump_sum_monthly is not None:       # D3 §6(一)2
             lump_price = float(accounts.lump_sum_expected_price_yuan(
                 m.lump_sum_monthly, start_pay - m.birth_year, b.lump_sum.to_age, b.lump_sum.min_months,
-                birth_month=m.birth_month, purchase_month=reg_month))
-            bal = np.array([lump_price, 0.0, 0.0])
-            totals["personal"] += lump_price
-            acc_monthly = float(m.lump_sum_monthly)
-            balance60 = lump_price
-    years_above = int(benefits.years_over_min(paid_years + makeup_years, dims.MIN_YEARS_FULL))
+                birth_month=m.birth_month, purchase_month=reg.month))
+            acc.bal = np.array([lump_price, 0.0, 0.0])
+            acc.totals["personal"] += lump_price
+            acc_monthly, balance60 = float(m.lump_sum_monthly), lump_price
+    years_above = int(benefits.years_over_min(acc.paid_years + acc.makeup_years, dims.MIN_YEARS_FULL))
     long_monthly = 0.0 if old_at_start else float(benefits.long_contribution_extra_monthly(   # D1 Art. 20 加发
         years_above, P.long_contrib_yuan))
-    one_child_share = 1.0 if m.one_child_parent else 0.0
-
-    # ---- payout (D1 Art. 20-23; D3 §8) -----------------------------------------------------
-    exhausted = None
-    if qualifies:
-        for year in range(start_pay, last_year + 1):
-            i = idx[year]
-            fm_y = benefits.first_month_paid(i, P.start_month)
-            if year > start_pay:
-                w = benefits.month_weights_full(fm_y)
-            elif old_at_start:                                          # D1 Art. 22; RULES.md §8
-                w = benefits.month_weights_registering(fm_y, reg_month, at_start)
-            else:                                                       # D1 Art. 21 次月
-                w = benefits.month_weights_turning_60(fm_y, m.birth_month)
-            n = float(w.sum())
-            opening = bal.copy()
-            open_tot = float(opening.sum())
-            # no interest in the year payment starts (RULES.md §3; the lump-sum purchase year)
-            r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == start_pay))
-            interest = accounts.interest_yuan(opening, r)
-            due = acc_monthly * n
-            from_acc = float(benefits.paid_from_account_yuan(open_tot, due))
-            if exhausted is None and due > from_acc + 1e-9:
-                short = acc_monthly * np.cumsum(w) > open_tot + 1e-9
-                exhausted = _ym(year, int(np.argmax(short)) + 1)
-            shares = opening / open_tot if open_tot > 0 else np.zeros(dims.N_PART)
-            bal = shares * (open_tot - from_acc) + interest
-            basic = float(p_basic(P, i) @ w)
-            top = (float(benefits.age_topup_months(year - m.birth_year, w, b.age_topup.from_age, m.birth_month))
-                   * b.age_topup.monthly_yuan
-                   + float(benefits.one_child_topup_yuan(n, b.one_child_parent.monthly_yuan, one_child_share)))
-            row = dict(year=year, age=year - m.birth_year, tier_yuan=0.0, personal_yuan=0.0,
-                       catch_up_yuan=0.0, **{f"subsidy_{lv}_yuan": 0.0 for lv in dims.LEVELS},
-                       paid_on_behalf_yuan=0.0, collective_yuan=0.0, interest_yuan=float(interest.sum()),
-                       **_bal_cols(bal), pension_months=n, basic_pension_yuan=basic + long_monthly * n,
-                       account_pension_yuan=from_acc, longevity_gap_yuan=due - from_acc, topups_yuan=top)
-            if rows and rows[-1]["year"] == year:   # the year of the 60th birthday: one row
-                for k in ("interest_yuan", "pension_months", "basic_pension_yuan", "account_pension_yuan",
-                          "longevity_gap_yuan", "topups_yuan"):
-                    rows[-1][k] += row[k]
-                rows[-1].update(_bal_cols(bal))
-            else:
-                if old_at_start and year == start_pay:
-                    row["personal_yuan"] = lump_price or 0.0
-                rows.append(row)
-
-    sched = pd.DataFrame(rows)
-    summary = _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60, acc_monthly,
-                       first, exhausted, lump_price, totals, long_monthly, age0)
-    summary["eligibility_reason_zh"] = reason_zh or None
-    heirs = _heirs(m, P, sched, acc_monthly if qualifies else 0.0, long_monthly)
+    exhausted = (_payout(m, P, acc, start_pay, reg, acc_monthly, long_monthly, lump_price, idx)
+                 if acc.qualifies else None)
+    sched = pd.DataFrame(acc.rows)
+    summary = _summary(m, P, sched, acc.qualifies, acc.reason, acc.paid_years, acc.makeup_years, balance60,
+                       acc_monthly, first, exhausted, lump_price, acc.totals, long_monthly, age0)
+    summary["eligibility_reason_zh"] = acc.reason_zh or None
+    heirs = _heirs(m, P, sched, acc_monthly if acc.qualifies else 0.0, long_monthly)
     if m.death_age is not None:
         hit = heirs[heirs.age == m.death_age]
         summary["heirs_at_death_age"] = (hit.round(2).to_dict(orient="records")[0] if len(hit)
                                          else {"age": m.death_age, "heirs_yuan": 0.0, "death_grant_yuan": 0.0})
-    summary["irr"], summary["irr_assumption"] = _irr(m, P, sched, heirs, si, qualifies)
+    summary["irr"], summary["irr_assumption"] = _irr(m, P, sched, heirs, dims.SEXES.index(m.sex), acc.qualifies)
     return Illustration(summary=summary, schedule=sched, heirs=heirs, member=m,
-                        scenario_title=s.title, notes=notes)
+                        scenario_title=P.scenario.title, notes=notes)
 
 
 def p_basic(P: Parameters, i: int) -> np.ndarray:
