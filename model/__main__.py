@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from model.member.calculator import MemberInputError
+from model.member.inputs import MemberInputError
 from .scenario import ScenarioError
 
 
@@ -71,7 +71,8 @@ def _birth(text: str) -> tuple[int, int]:
 
 def _member(args) -> int:
     import json
-    from model.member.calculator import Member, illustrate, parse_catch_up, parse_enrol, parse_tier
+    from model.member.calculator import illustrate
+    from model.member.inputs import Member, parse_catch_up, parse_enrol, parse_tier
     from .scenario import load_scenario
     scen = load_scenario(args.scenario)
     flags = {f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
