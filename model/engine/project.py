@@ -23,6 +23,7 @@ import numpy as np
 
 from model import dims
 from model.engine import phases as ph
+from model.engine.memory import keep_freed_memory
 from model.engine.state import BASIC, C_AGES, P_AGES, REG, State, initial_state, per_batch
 from model.parameters import Parameters, YearParams, resolve
 from model.results import DETAIL_VARS, annual_frame, detail_frame
@@ -163,6 +164,7 @@ class Projection:
 
 def run(params: Parameters, detail: bool = False):
     """Every year's flows as arrays over the batch axis: ({name: (year, batch)}, detail list)."""
+    keep_freed_memory()                            # model/engine/memory.py: 9-12 % faster
     st = initial_state(params)
     flows, details = {}, []
     for year in params.years:

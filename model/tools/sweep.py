@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from model.io import tables
+from model.engine.memory import WORKER_ENV as MEMORY_ENV
 from model.io.outputs import MANIFEST
 from model.scenario import Scenario, ScenarioError, _deep_merge, _read_yaml, load_scenario, with_overrides
 
@@ -299,12 +300,10 @@ def claim_folder(out_dir, force: bool = False) -> Path:
 
 
 # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536 so that freed memory goes back
-# to the system at once. The engine allocates and frees state-sized temporaries every
-# projection year, so each one page-faults afresh: in the all-counties run about 37 % of
-# the CPU time was the kernel's. Keeping freed memory in the worker's heap (up to 256 MB
-# kept, blocks up to 32 MB from the heap, not mmap) removes most of that.
-WORKER_ENV = {"MALLOC_TRIM_THRESHOLD_": 256 * 2**20, "MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
-              "MALLOC_TOP_PAD_": 64 * 2**20}
+# to the system at once; the engine frees state-sized temporaries every projection year, so
+# each would be page-faulted afresh. The workers get the engine's own settings instead
+# (model/engine/memory.py), through their environment.
+WORKER_ENV = MEMORY_ENV
 
 
 def local_cluster(workers: int):
