@@ -129,6 +129,25 @@ def test_break_even_and_irr_are_reported():
     assert 0 < s["irr"] < 1
 
 
+def test_irr_is_the_rate_that_equates_payments_and_pension_hand_worked(params):
+    # nobody dies (q = 0): pay 100 in 2011, receive 121 in 2013 -> 100 = 121 / 1.1^2, IRR 10 %
+    import pandas as pd
+    from model.member.calculator import _irr
+    P = params()
+    cols = dict(personal_yuan=[100.0, 0, 0], catch_up_yuan=0.0, basic_pension_yuan=[0, 0, 121.0],
+                account_pension_yuan=0.0, longevity_gap_yuan=0.0, topups_yuan=0.0)
+    sched = pd.DataFrame({"year": [2011, 2012, 2013], **cols})
+    heirs = pd.DataFrame({"year": [2011, 2012, 2013], "heirs_yuan": 0.0, "death_grant_yuan": 0.0})
+    member = Member(birth_year=1950, birth_month=1, enrol_year=2011)
+    assert _irr(member, P, sched, heirs, 0, True)[0] == pytest.approx(0.10, abs=1e-6)
+    P1 = params(q={a: 0.01 for a in range(101)})
+    # deaths at mid-year: in 2013 the pension is paid to those alive at its start (0.99^2) less
+    # half a year of that year's deaths: 0.99^2 x (1 - 0.005) x 121 = 118.00, so
+    # 100 = 118.00 / (1 + r)^2 and r = sqrt(1.1800) - 1 = 0.0863
+    expected = (0.99 ** 2 * (1 - 0.005) * 121 / 100) ** 0.5 - 1
+    assert _irr(member, P1, sched, heirs, 0, True)[0] == pytest.approx(expected, abs=1e-6)
+
+
 @pytest.mark.parametrize("kw, message", [
     (dict(birth_year=2030, birth_month=5, enrol_year=2046), "in the future"),
     (dict(birth_year=1980, birth_month=5, enrol_year=2011, tier=150), "not a tier"),
