@@ -79,3 +79,29 @@ def test_budget_windows_sum_the_levels_and_the_total():
     assert w.loc[("2027-2028", "county"), "contribution_subsidy"] == 4 + 14
     assert w.loc[("2027-2028", "total"), "government_total_cost"] == 110 + 150     # 11*(1+2+3+4) + 40
     assert w.loc[("2027-2028", "total"), "basic_pension_paid"] == 200
+
+
+def test_report_tables_hand_worked():
+    from model.report.tables_of import long_run, pensions_at_60, sensitivity, side_by_side, variant_effects
+    years = [2011, 2012]
+    base = pd.DataFrame({"members": [100, 200], "contributions_personal": [1e4, 2e4], "subsidy_county": [500.0, 800.0],
+                         "government_total_cost": [3e3, 5e3], "new_pensioners_60": [10, 0],
+                         "new_account_pension_monthly": [150.0, 0.0], "basic_pension_monthly_rate": [55.0, 55.0]},
+                        index=pd.Index(years, name="year"))
+    more = base.assign(subsidy_county=[600.0, 900.0])
+    # the county pays 600 - 500 = 100 more in 2011, 600 / 100 = 6 yuan per member
+    v = variant_effects({"base": base, "more": more}, base, 2011).set_index("variant")
+    assert v.loc["more", "subsidy_county_diff"] == 100 and v.loc["more", "county_cost_per_member"] == 6
+    # 10 new pensioners with 150 yuan of account pensions: 15 a month each, 55 + 15 = 70, 15 / 55
+    p = pensions_at_60({"base": base}, 2011, [0, 1, 5])
+    assert p.year.tolist() == [2011, 2012]                     # year 2016 is past the projection
+    assert p.iloc[0].avg_pension_at_60 == 70 and p.iloc[0].account_to_basic == pytest.approx(15 / 55)
+    assert pd.isna(p.iloc[1].avg_account_pension_at_60)       # nobody turned 60
+    ys, side, diff = side_by_side({"a": base, "b": more}, ["subsidy_county"])
+    assert ys == years and side.scenario.tolist() == ["a", "a", "b", "b"]
+    assert diff.subsidy_county_diff.tolist() == [100, 100] and diff.scenario.iloc[0] == "b − a"
+    t = long_run(base.assign(basic_pension_paid=[10.0, 20.0], fiscal_base=[100.0, 400.0]))
+    assert t.basic_pension_share_of_fiscal_base.tolist() == [0.1, 0.05]
+    # cost 100 at the base: interest 90 / 120 -> 20 %; mortality 99 / 101 -> 1 %; sorted by change
+    s = sensitivity(100.0, {"interest": (90.0, 120.0), "mortality": (99.0, 101.0)})
+    assert s.parameter.tolist() == ["mortality", "interest"] and s.change.tolist() == pytest.approx([0.01, 0.2])
