@@ -147,6 +147,11 @@ def _report(args) -> int:
             raise ScenarioError(f"no scenario files match {args.batch!r}")
     else:
         scenarios = [Path(args.scenario)]
+    stems = [s.stem for s in scenarios]
+    twice = sorted({x for x in stems if stems.count(x) > 1})
+    if twice:                                        # OUT/<scenario>/ is named by the file name
+        raise ScenarioError(f"two scenario files are named {twice[0]}.yaml; their reports would share "
+                            f"one folder: rename one, or report them one at a time")
     loaded = [load_scenario(s) for s in scenarios]      # a bad file is reported before anything runs
     names = list(NOTEBOOKS) if args.notebook == "all" else [args.notebook]
     if not set(names) <= set(NOTEBOOKS):
@@ -233,7 +238,7 @@ def _counties(args) -> int:
     t0 = time.perf_counter()
     scen = load_scenario(args.scenario)
     check_out(args.out, Owned("counties"), args.force)      # refuse before any work
-    address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    address = args.scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if args.workers else None)
     if address:
         from model.tools.sweep import check_scheduler
         check_scheduler(address)
@@ -297,7 +302,10 @@ def _register(args) -> int:
         out = reg.write_check(res, args.out, force=args.force, sources=sources)
         print(f"rows in {res.rows_in}, clean {len(res.clean)}, rejected {len(res.rejected)}, "
               f"findings {len(res.findings)}; wrote {out}/" + ", ".join(_written(out)))
-        assert res.rows_in == len(res.clean) + len(res.rejected)          # nothing lost
+        if res.rows_in != len(res.clean) + len(res.rejected):              # nothing lost, ever
+            print(f"error: rows in {res.rows_in} but clean + rejected = {len(res.clean) + len(res.rejected)}; "
+                  f"a model error, please report it", file=sys.stderr)
+            return 1
         return 0
     if len(res.clean) == 0:
         raise reg.RegisterError(f"{args.register}: no row passes the checks, so there is nothing to "
@@ -455,8 +463,9 @@ def main(argv=None) -> int:
         print(f"error: {where}{exc.strerror or exc}; nothing written", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        kept = " (finished runs are kept; run it again to resume)" if args.command == "sweep" else ""
-        print(f"interrupted; nothing written{kept}", file=sys.stderr)
+        said = {"sweep": "interrupted; finished runs are kept (run it again to resume), nothing else written",
+                "report": "interrupted; notebooks finished before are kept, the one running was not written"}
+        print(said.get(args.command, "interrupted; nothing written"), file=sys.stderr)
         return 143 if _TERMINATED else 130
     finally:
         if previous is not None:

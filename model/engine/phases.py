@@ -1,4 +1,4 @@
-"""The phases of one projection year, in the order ``projection.step`` runs them.
+"""The phases of one projection year, in the order ``model.engine.project.step`` runs them.
 
 Each phase takes the 1 January state, this year's parameters ``p``
 (``params.at(year)``), the projection's ``params`` and the results of the phases
@@ -8,7 +8,7 @@ with one exception for speed: the contributor arrays (state-sized) pass from
 interest to enrolment to payments, and enrolment and payments update in place
 the arrays the phase before handed on (no one else reads them; copying them
 would cost about a tenth of the run time).
-Names follow the convention of :mod:`model.engine_state` (``c_`` contributors,
+Names follow the convention of :mod:`model.engine.state` (``c_`` contributors,
 ``s_`` sealed accounts, ``p_`` pensioners; ``_n`` persons, ``_bal`` balances);
 every array starts with the ``batch`` axis.
 """

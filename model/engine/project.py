@@ -3,7 +3,7 @@
 One Python loop over projection years; everything inside a year is array
 arithmetic over age x sex x area x tier x years-paid (contributors) and
 age x sex x area x tier x kind (pensioners), in the phases of
-:mod:`model.engine_phases` (the state is in :mod:`model.engine_state`). Balances
+:mod:`model.engine.phases` (the state is in :mod:`model.engine.state`). Balances
 are carried per cell as sums; every rule applied to them is linear in the
 balance except the account running empty. Everyone in a pensioner cell started
 drawing in the same year with the same ratio of balance to monthly pension (139,

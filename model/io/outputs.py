@@ -38,6 +38,7 @@ import secrets
 import shutil
 import subprocess
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -56,6 +57,7 @@ class OutputError(ScenarioError):
     """An ``--out`` that cannot be used: printed as one line, exit status 2."""
 
 
+@lru_cache(maxsize=1)
 def code_version() -> str:
     """The git commit of the code (with '+dirty' if it has uncommitted changes), or the package version."""
     root = Path(__file__).resolve().parents[2]
@@ -66,7 +68,10 @@ def code_version() -> str:
                                capture_output=True, text=True, timeout=5).stdout.strip()
         return rev + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
-        return f"{PROGRAM} " + metadata.version("urrbpi-model")
+        try:
+            return f"{PROGRAM} " + metadata.version("urrbpi-model")
+        except metadata.PackageNotFoundError:
+            return f"{PROGRAM} (version unknown)"
 
 
 def package_versions() -> dict:
@@ -336,13 +341,19 @@ def _files_under(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
+def _through_link(out: Path, rel: str) -> bool:
+    """Whether ``out/rel`` passes through a linked folder below ``out`` (it would reach elsewhere)."""
+    return any((out / parent).is_symlink() for parent in Path(rel).parents if str(parent) != ".")
+
+
 def clashes(tmp: Path, out: Path, mine: set[str]) -> list[str]:
-    """Files about to be written into ``out`` whose names are taken by something not ours."""
+    """Files about to be written into ``out`` whose names are taken by something not ours, or that
+    would be written through a linked folder (outside ``out``)."""
     found = []
     for rel in _files_under(tmp):
         target = out / rel
-        if (target.exists() or target.is_symlink()) and (rel not in mine or not target.is_file()
-                                                         or target.is_symlink()):
+        if _through_link(out, rel) or ((target.exists() or target.is_symlink())
+                                       and (rel not in mine or not target.is_file() or target.is_symlink())):
             found.append(rel)
     return found
 
@@ -357,7 +368,7 @@ def _place_each(tmp: Path, out: Path, stale: set[str]) -> None:
     files = _files_under(tmp)
     for rel in sorted(stale - set(files)):
         target = out / rel
-        if _inside(rel) and target.is_file() and not target.is_symlink():
+        if _inside(rel) and not _through_link(out, rel) and target.is_file() and not target.is_symlink():
             target.unlink()
     for rel in sorted(files, key=lambda r: r == MANIFEST):
         target = out / rel

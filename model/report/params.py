@@ -133,7 +133,8 @@ def check_value(name: str, value: Any, spec: Param) -> Any:
     elif spec.kind == "list":
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or (spec.item_choices and not set(value) <= set(spec.item_choices)):
+        if not isinstance(value, list) or (spec.item_choices and not (
+                all(isinstance(x, str) for x in value) and set(value) <= set(spec.item_choices))):
             raise bad()
     elif spec.kind == "mapping":
         if not isinstance(value, dict) or not value:

@@ -128,17 +128,6 @@ def _same_date(key: Any, date: Any) -> bool:
         return False
 
 
-def _loc(loc: tuple, raw: Any = None) -> str:
-    """A pydantic error location as a key path, e.g. ``benefits.basic_pension[0].paid_by``."""
-    return _walk(raw if raw is not None else {}, loc)[0] or "(top level)"
-
-
-def _get(data: Any, loc: tuple) -> Any:
-    """The value at ``loc`` in the raw mapping, or ``"(missing)"``."""
-    _, found, value = _walk(data, loc)
-    return value if found else "(missing)"
-
-
 def _show(value: Any, limit: int = 100) -> str:
     if isinstance(value, (datetime.date, datetime.datetime)):
         value = value.isoformat()

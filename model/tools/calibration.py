@@ -131,14 +131,14 @@ def write_fitted(fit: Fit, path: Path = QIUBEI_FITTED) -> Path:
     scen = load_scenario(QIUBEI)
     over = overrides(scen, fit.x)
     lines = ["# Qiubei 2011 calibrated to the county's own figures (D5 §1) by",
-             "# `python -m model calibrate qiubei --write` (model/calibration.py). Do not edit by hand.",
+             "# `python -m model calibrate qiubei --write` (model/tools/calibration.py). Do not edit by hand.",
              "# Reported vs model (relative error):"]
     for r in fit.table.itertuples():
         lines.append(f"#   {r.measure:<26} {r.reported:>14,.0f} {r.model:>16,.1f}  {r.relative_error:+.4%}"
                      + ("  (fitted)" if r.fitted else ""))
     body = {"extends": "qiubei_2011.yaml",
             "title": "丘北县城乡居民社会养老保险试点 (D5, 2011, calibrated)",
-            "source": "D5 §1 figures; model/calibration.py", **over}
+            "source": "D5 §1 figures; model/tools/calibration.py", **over}
     return _write_scenario_file(path, lines, body)
 
 
@@ -254,12 +254,12 @@ def write_fitted_national(fit: Fit, path: Path = NATIONAL_FITTED) -> Path:
     """The fitted national parameters as a scenario extending national_2009.yaml."""
     scen = load_scenario(NATIONAL)
     lines = ["# National backcast fitted to the Ministry's published series by",
-             "# `python -m model calibrate national --write` (model/calibration.py). Do not edit by hand.",
+             "# `python -m model calibrate national --write` (model/tools/calibration.py). Do not edit by hand.",
              "# Published vs model (relative error):"]
     for r in fit.table.itertuples():
         lines.append(f"#   {r.year} {r.measure:<17} {r.published:>18,.0f} {r.model:>20,.0f}  {r.relative_error:+.2%}"
                      + ("  (approximate)" if r.approximate else ""))
     body = {"extends": "national_2009.yaml", "title": "全国城乡居民养老保险回溯测算 (2009-, staged, calibrated)",
-            "source": "MOHRSS series in model/data/raw/mohrss_urrbpi_national_stats_confirmed.csv; model/calibration.py",
+            "source": "MOHRSS series in model/data/raw/mohrss_urrbpi_national_stats_confirmed.csv; model/tools/calibration.py",
             **national_overrides(scen, fit.x)}
     return _write_scenario_file(path, lines, body)

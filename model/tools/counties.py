@@ -73,7 +73,7 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
     if chunk < 1:
         raise ScenarioError(f"--chunk {chunk}: must be at least 1")
     groups = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers else None)   # as sweep
     if workers == 0 and not address:
         parts = [_chunk(scen, g) for g in groups]
     else:

@@ -251,6 +251,18 @@ def _remove_dead_temps(out: Path) -> None:
                     f.unlink()
 
 
+def _result(compute, run: Run, sweep_path) -> pd.DataFrame:
+    """A run's annual table; parameters that cannot go together (found when they are resolved)
+    become one ScenarioError line naming the run, like `run` does for a scenario file."""
+    try:
+        return compute()
+    except ValueError as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        label = ", ".join(f"{a}={k}" for a, k in run.labels.items())
+        raise ScenarioError(f"{sweep_path} ({label}): {' '.join(str(exc).split())}") from None
+
+
 def _finished(path: Path) -> bool:
     """Whether a run's file is there and readable; a damaged one (a full disk, an edit) is
     removed so that the run is made again."""
@@ -292,6 +304,10 @@ def claim_folder(out_dir, force: bool = False) -> Path:
     from model.io.outputs import Owned, base_manifest, check_out, read_manifest, _ours
     owned = Owned("sweep", OWNED)
     out = check_out(out_dir, owned, force)
+    if (out / "runs").is_symlink():
+        from model.io.outputs import OutputError
+        raise OutputError(f"--out {out_dir}: runs is a link to another folder; the sweep writes its runs "
+                          f"only into a folder of its own")
     _remove_dead_temps(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
     if not _ours(read_manifest(out), "sweep", out):
@@ -341,7 +357,7 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
     if todo:
         if workers == 0 and not address:
             for r in todo:
-                _write_atomic(run_one(r.scenario), out / "runs" / f"{r.key}.parquet")
+                _write_atomic(_result(lambda: run_one(r.scenario), r, sweep_path), out / "runs" / f"{r.key}.parquet")
                 bar.update(1)
         else:
             from distributed import Client, as_completed
@@ -354,7 +370,8 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
             try:
                 futures = {client.submit(run_one, r.scenario, key=f"run-{r.key}", pure=True): r for r in todo}
                 for fut in as_completed(futures):
-                    _write_atomic(fut.result(), out / "runs" / f"{futures[fut].key}.parquet")
+                    _write_atomic(_result(fut.result, futures[fut], sweep_path),
+                                  out / "runs" / f"{futures[fut].key}.parquet")
                     bar.update(1)
             finally:
                 client.close()

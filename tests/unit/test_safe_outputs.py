@@ -463,3 +463,36 @@ def test_register_aggregate_of_no_clean_rows_and_as_of_out_of_range_are_refused(
     code, _, err = _run(["register", "check", reg, "--scenario", scen, "--out", tmp_path / "c",
                          "--as-of", "9999-12-31"], capsys)
     assert code == 2 and "--as-of 9999-12-31: give a date from the scheme's start" in err
+
+
+def test_force_never_writes_through_a_linked_folder_inside_out(scen, tmp_path, capsys):
+    # a report's figures/ replaced by a link to the user's own folder: --force must not reach it
+    from model.io.outputs import output_folder
+    out, elsewhere = tmp_path / "out", tmp_path / "mine"
+    elsewhere.mkdir()
+    (elsewhere / "a.png").write_bytes(b"mine")
+    with output_folder(out, "report") as st:
+        (st.dir / "figures").mkdir()
+        (st.dir / "figures" / "a.png").write_bytes(b"ours")
+    import shutil
+    shutil.rmtree(out / "figures")
+    (out / "figures").symlink_to(elsewhere)
+    with pytest.raises(outputs.OutputError, match="figures/a.png"):
+        with output_folder(out, "report", force=True) as st:
+            (st.dir / "figures").mkdir()
+            (st.dir / "figures" / "a.png").write_bytes(b"new")
+    assert (elsewhere / "a.png").read_bytes() == b"mine"
+
+
+def test_two_scenarios_with_one_file_name_are_refused_for_report(tmp_path, capsys, no_notebooks):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "x.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'qiubei_2011.yaml'}\n",
+                                             encoding="utf-8")
+    code, _, err = _run(["report", "--batch", str(tmp_path / "*" / "x.yaml"), "--out", tmp_path / "rep"], capsys)
+    assert code == 2 and "two scenario files are named x.yaml" in err
+
+
+def test_report_flags_that_are_not_names_are_one_line(scen, tmp_path, capsys, no_notebooks):
+    code, _, err = _run(["report", scen, "--out", tmp_path / "rep", "-p", "flags", "[[1]]"], capsys)
+    assert code == 2 and "-p flags" in err and err.count("\n") == 1

@@ -93,3 +93,11 @@ def test_a_damaged_run_file_is_made_again_on_resume(tmp_path, capsys):
     assert main(["sweep", str(f), "--out", str(out), "--workers", "0", "--quiet"]) == 0
     assert "(1 computed now)" in capsys.readouterr().out
     assert first.read_bytes()[:4] == good[:4] == b"PAR1"
+
+
+def test_values_that_cannot_go_together_in_a_run_are_one_line_naming_the_run(tmp_path, capsys):
+    # each value passes the schema, but 9 million people aged 60+ do not fit Qiubei's population
+    f = _sweep(tmp_path, "axes: {a: {path: population.band_totals.rural, values: {big: {'60+': 9000000}}}}")
+    code = main(["sweep", str(f), "--out", str(tmp_path / "out"), "--workers", "0", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "(a=big)" in err and err.count("\n") == 1 and "Traceback" not in err
