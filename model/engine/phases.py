@@ -470,7 +470,7 @@ def topups_and_grants(st: State, p: YearParams, params: Parameters, dec: Decreme
                   + late.entrants.sum(axis=(2, 3)) * benefits.age_topup_months(P_AGE_VALUES, w.registering, from_age))
     top_months[:, 0] += turning.new_n.sum(axis=(1, 2, 3)) * turning_months
     age_top = params.age_topup_yuan * params.age_topup_share
-    topups = topups + top_months.sum(axis=1) * params.age_topup_yuan * params.age_topup_share
+    topups = topups + top_months.sum(axis=1) * age_top
     topup_monthly = benefits.one_child_topup_yuan(1.0, params.one_child_topup_yuan, params.one_child_share) \
         + age_top * (P_AGE_VALUES >= from_age if age_top > 0 else 0.0)
     deaths = dec.p_dead.sum(axis=(2, 3, 4, 5))                     # (batch, p_age)

@@ -31,8 +31,8 @@ from model.rules import accounts, benefits, contributions
 from model import dims
 from model.parameters import Parameters, per_payer_amounts, resolve
 from model.scenario import Scenario
-from model.member.inputs import (Member, MemberInputError, _age_at_start, _check, _check_dates,
-                                 _next_month, _tier_in, _ym)
+from model.member.inputs import (Member, MemberInputError, age_at_start, check_member_inputs, check_dates,
+                                 next_month, tier_in, year_month_text)
 
 @dataclass
 class Illustration:
@@ -131,7 +131,7 @@ def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list) -
         r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == year60))   # RULES.md §3
         interest = accounts.interest_yuan(opening, r)
         pays = m.stop_after_years is None or acc.paid_years < m.stop_after_years
-        tier = _tier_in(m, year)
+        tier = tier_in(m, year)
         ti = int(np.searchsorted(P.tiers, tier))
         own = float(personal[i, ai, ti]) if pays else 0.0
         gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
@@ -157,7 +157,7 @@ def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list) -
     need = int(contributions.years_to_make_up(acc.paid_years, dims.MIN_YEARS_FULL))
     if m.make_up_at_60 and need > 0:         # D1 Art. 21(二)(三); no subsidy (D1 Art. 8)
         acc.makeup_years = need
-        makeup_pay = float(need * contributions.catch_up_payment_yuan(_tier_in(m, year60)))
+        makeup_pay = float(need * contributions.catch_up_payment_yuan(tier_in(m, year60)))
         acc.bal[0] += makeup_pay
         acc.totals["personal"] += makeup_pay
         acc.rows[-1]["catch_up_yuan"] += makeup_pay        # on top of any year made up in the same year
@@ -193,7 +193,7 @@ def _qualifying(m: Member, P: Parameters, acc: _Accumulation, year60: int, age0:
     required = int(benefits.years_required(available, dims.MIN_YEARS_FULL))
     least = required - acc.paid_years
     most = max(least, dims.MIN_YEARS_FULL - acc.paid_years)
-    cost = least * _tier_in(m, year60)
+    cost = least * tier_in(m, year60)
     near = age0 >= dims.NEAR_PENSION_AGE
     rule_en = ("D1 Art. 21(二): every year from the start to 60, at most 15, for those 45-59 at the start"
                if near else "D1 Art. 21(三): 15 years for those under 45 at the start")
@@ -225,7 +225,7 @@ def _registration(m: Member, P: Parameters, notes: list) -> _Registration:
     if at_start:
         first = (P.start_year, P.start_month)
     elif month is not None:
-        first = _next_month(year, month)
+        first = next_month(year, month)
     else:
         first = (year, 7)
         notes.append(f"--enrol {year}: registration month not given; {year}'s pension is the "
@@ -260,7 +260,7 @@ def _payout(m: Member, P: Parameters, acc: _Accumulation, start_pay: int, reg: _
         from_acc = float(benefits.paid_from_account_yuan(open_tot, due))
         if exhausted is None and due > from_acc + 1e-9:
             short = acc_monthly * np.cumsum(w) > open_tot + 1e-9
-            exhausted = _ym(year, int(np.argmax(short)) + 1)
+            exhausted = year_month_text(year, int(np.argmax(short)) + 1)
         shares = opening / open_tot if open_tot > 0 else np.zeros(dims.N_PART)
         acc.bal = shares * (open_tot - from_acc) + interest
         basic = float(p_basic(P, i) @ w)
@@ -292,14 +292,14 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     sum), then the pension for life (``_payout``), heirs and the return on own payments.
     """
     today = today or _dt.date.today()
-    _check_dates(m, scenario, today)
+    check_dates(m, scenario, today)
     P = _params_for(scenario, m.birth_year + dims.MAX_AGE, m.interest_rate)
     if m.area in dims.AREAS and m.tier is None:
         m = replace(m, tier=float(P.lowest_tier[dims.AREAS.index(m.area)]))
-    _check(m, P, today)
+    check_member_inputs(m, P, today)
     b = P.scenario.benefits
     year60 = m.birth_year + dims.PENSION_AGE
-    age0 = _age_at_start(m, P)
+    age0 = age_at_start(m, P)
     old_at_start = age0 >= dims.PENSION_AGE
     notes: list[str] = []
     _check_member(m, P, age0, year60, notes)
@@ -308,7 +308,7 @@ def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> 
     if not old_at_start:
         acc = _accumulate(m, P, year60, idx, notes)
         _qualifying(m, P, acc, year60, age0)
-        start_pay, first = year60, _next_month(year60, m.birth_month)
+        start_pay, first = year60, next_month(year60, m.birth_month)
         balance60 = float(acc.bal.sum())
         acc_monthly = float(benefits.account_pension_monthly(balance60, P.divisor_at_60))
     else:
@@ -375,7 +375,7 @@ def _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60
                personal_paid_total=round(totals["personal"], 2),
                government_subsidy_total=round(totals["government"], 2),
                collective_total=round(totals["collective"], 2),
-               first_payment=_ym(*first) if qualifies else None,
+               first_payment=year_month_text(*first) if qualifies else None,
                lump_sum_price=lump_price, account_exhausted=exhausted)
     if not qualifies:
         last = sched.iloc[-1]
@@ -388,7 +388,7 @@ def _summary(m, P, sched, qualifies, reason, paid_years, makeup_years, balance60
             out["account_kept"] = round(float(sched.iloc[-1]["balance_yuan"]), 2)
         return out
     basic, top = _monthly_total(m, P, *first, acc_monthly, long_monthly)
-    y70, m70 = _next_month(m.birth_year + 70, m.birth_month)
+    y70, m70 = next_month(m.birth_year + 70, m.birth_month)
     y70, m70 = max((y70, m70), first)
     basic70, top70 = _monthly_total(m, P, y70, m70, acc_monthly, long_monthly)
     out.update(monthly_basic_pension=round(basic, 2), monthly_account_pension=round(acc_monthly, 2),
@@ -409,7 +409,7 @@ def _break_even(m, P, first, acc_monthly, long_monthly, paid_total) -> float | N
         total += basic + acc_monthly + top
         if total >= paid_total:
             return round((y - m.birth_year) + (mo - m.birth_month) / 12, 1)
-        y, mo = _next_month(y, mo)
+        y, mo = next_month(y, mo)
     return None
 
 

@@ -37,15 +37,15 @@ class Member:
     death_age: int | None = None
 
 
-def _ym(year: int, month: int) -> str:
+def year_month_text(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def _next_month(year: int, month: int) -> tuple[int, int]:
+def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _check_dates(m: Member, scen: Scenario, today: _dt.date) -> None:
+def check_dates(m: Member, scen: Scenario, today: _dt.date) -> None:
     """Raise MemberInputError for a birth or enrolment date no resident can have.
 
     Checked before anything is computed: the illustration runs to age 100, so a birth
@@ -54,11 +54,11 @@ def _check_dates(m: Member, scen: Scenario, today: _dt.date) -> None:
     if not 1 <= m.birth_month <= 12:
         raise MemberInputError(f"--birth: month {m.birth_month} does not exist (1 to 12)")
     if (m.birth_year, m.birth_month) > (today.year, today.month):
-        raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)} is in the future "
+        raise MemberInputError(f"--birth {year_month_text(m.birth_year, m.birth_month)} is in the future "
                                f"(today is {today.isoformat()})")
     start_year = scen.scheme.start_year
     if start_year - m.birth_year > dims.MAX_AGE:
-        raise MemberInputError(f"--birth {_ym(m.birth_year, m.birth_month)}: over {dims.MAX_AGE} when the "
+        raise MemberInputError(f"--birth {year_month_text(m.birth_year, m.birth_month)}: over {dims.MAX_AGE} when the "
                                f"scheme starts ({scen.scheme.start})")
     if m.enrol_month is not None and not 1 <= m.enrol_month <= 12:
         raise MemberInputError(f"--enrol: month {m.enrol_month} does not exist (1 to 12)")
@@ -73,7 +73,7 @@ def _check_dates(m: Member, scen: Scenario, today: _dt.date) -> None:
 
 
 def _enrol_text(m: Member) -> str:
-    return str(m.enrol_year) if m.enrol_month is None else _ym(m.enrol_year, m.enrol_month)
+    return str(m.enrol_year) if m.enrol_month is None else year_month_text(m.enrol_year, m.enrol_month)
 
 
 def parse_enrol(text: str) -> tuple[int, int | None]:
@@ -88,7 +88,7 @@ def parse_enrol(text: str) -> tuple[int, int | None]:
         raise MemberInputError(f"--enrol {t!r}: give a year (2013) or a year and month (2013-05)") from None
 
 
-def _check(m: Member, P: Parameters, today: _dt.date) -> None:
+def check_member_inputs(m: Member, P: Parameters, today: _dt.date) -> None:
     """Raise MemberInputError with one clear line for impossible or disallowed inputs."""
     if m.sex not in dims.SEXES:
         raise MemberInputError(f"--sex {m.sex!r}: allowed F or M")
@@ -127,7 +127,7 @@ def _check(m: Member, P: Parameters, today: _dt.date) -> None:
                                f"the deposit rate D1 Art. 14 credits was never negative)")
 
 
-def _age_at_start(m: Member, P: Parameters) -> int:
+def age_at_start(m: Member, P: Parameters) -> int:
     """Completed years on the first day of the start month.
 
     A birthday in the start month is not yet reached: such a member turns 60
@@ -172,7 +172,7 @@ def parse_catch_up(text: str) -> dict:
         raise MemberInputError(f"--catch-up {text!r}: give YEAR=N pairs, e.g. 2024=2,2026=1")
 
 
-def _tier_in(m: Member, year: int) -> float:
+def tier_in(m: Member, year: int) -> float:
     if not isinstance(m.tier, dict):
         return float(m.tier)
     keys = sorted(int(k) for k in m.tier)
