@@ -232,7 +232,7 @@ def _sweep(args) -> int:
 def _counties(args) -> int:
     from pathlib import Path
     from model.tools.counties import county_codes, project_counties
-    from model.tools.sweep import rollup
+    from model.tools.counties import rollup
     from .scenario import load_scenario
     from model.io.outputs import Owned, check_out, output_folder
     t0 = time.perf_counter()

@@ -263,7 +263,7 @@ def _leftover_re(name: str) -> re.Pattern:
     return re.compile(rf"^\.{re.escape(name)}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}$")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:
@@ -288,7 +288,7 @@ def clean_leftovers(out: Path) -> list[Path]:
         return removed
     for entry in sorted(parent.iterdir()):
         m = pattern.match(entry.name)
-        if not m or _alive(int(m.group(2))):
+        if not m or process_alive(int(m.group(2))):
             continue
         if m.group(1) == "old" and not out.exists() and not entry.is_symlink():
             os.replace(entry, out)

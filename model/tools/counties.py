@@ -3,7 +3,7 @@
 Each county takes its own 2020 census population (age, sex, urban/rural) and
 births ratio; the rules and behaviour are the base scenario's. Counties run
 ``chunk`` at a time (memory), on Dask workers when asked; prefecture and
-province totals are sums of their counties (``model.tools.sweep.rollup``).
+province totals are sums of their counties (``rollup``).
 """
 from __future__ import annotations
 
@@ -89,3 +89,23 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
             if cluster is not None:
                 cluster.close()
     return pd.concat(parts, ignore_index=True).sort_values(["county", "year"], ignore_index=True)
+
+
+def rollup(results: pd.DataFrame, level: str = "prefecture", column: str = "county") -> pd.DataFrame:
+    """Prefecture or province totals from a county run: the sum of its counties, by year.
+
+    ``column`` holds the counties' admin codes; the prefecture and province each county
+    belongs to come from the 2020 census table (by name: a few units, such as scenic areas,
+    have codes outside their province's range). Stocks and flows add up; rates such as
+    ``basic_pension_monthly_rate`` are left out.
+    """
+    where = tables.county_table()
+    codes = results[column].astype(str)
+    key = codes.map(where["province_zh"])
+    if level == "prefecture":                       # prefecture names repeat across provinces
+        key = key + "/" + codes.map(where["prefecture_zh"])
+    elif level != "province":
+        raise ValueError(f"level {level!r}: allowed prefecture or province")
+    numeric = [c for c in results.select_dtypes("number").columns
+               if c not in ("year", "basic_pension_monthly_rate", "fiscal_base")]
+    return results.assign(**{level: key}).groupby([level, "year"], as_index=False)[numeric].sum()

@@ -242,12 +242,12 @@ def _write_manifest(out: Path, manifest: dict) -> None:
 
 def _remove_dead_temps(out: Path) -> None:
     """Temporary files that a killed sweep left in its folder (their process has ended)."""
-    from model.io.outputs import _alive
+    from model.io.outputs import process_alive
     for folder in (out, out / "runs"):
         if folder.is_dir():
             for f in folder.iterdir():
                 m = _TMP.match(f.name)
-                if m and f.is_file() and not _alive(int(m.group(2))):
+                if m and f.is_file() and not process_alive(int(m.group(2))):
                     f.unlink()
 
 
@@ -398,22 +398,3 @@ def run_sweep(sweep_path, out_dir, subset: str | None = None, workers: int = 2,
                 "files": ["results.parquet"] + [f"runs/{r.key}.parquet" for r in runs]}
     _write_manifest(out, manifest)
     return results, manifest
-
-
-def rollup(results: pd.DataFrame, level: str = "prefecture", column: str = "county") -> pd.DataFrame:
-    """Prefecture or province totals from a county run: the sum of its counties, by year.
-
-    ``column`` holds the counties' admin codes; the prefecture and province each county
-    belongs to come from the 2020 census table (by name: a few units, such as scenic areas,
-    have codes outside their province's range). Stocks and flows add up; rates such as
-    ``basic_pension_monthly_rate`` are left out.
-    """
-    names = {"prefecture": "prefecture_zh", "province": "province_zh"}[level]
-    where = tables.county_table()
-    key = results[column].astype(str).map(where[names]) if level == "prefecture" else \
-        results[column].astype(str).map(where["province_zh"])
-    if level == "prefecture":                       # prefecture names repeat across provinces
-        key = results[column].astype(str).map(where["province_zh"]) + "/" + key
-    numeric = [c for c in results.select_dtypes("number").columns
-               if c not in ("year", "basic_pension_monthly_rate", "fiscal_base")]
-    return results.assign(**{level: key}).groupby([level, "year"], as_index=False)[numeric].sum()

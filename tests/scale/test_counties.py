@@ -7,7 +7,7 @@ import pytest
 
 from model import load_scenario, project
 from model.tools.counties import county_codes, project_counties
-from model.tools.sweep import rollup
+from model.tools.counties import rollup
 from model.scenario import with_overrides
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from model.scenario import ScenarioError
-from model.tools.sweep import WORKER_ENV, load_sweep, local_cluster, rollup, run_sweep
+from model.tools.counties import rollup
+from model.tools.sweep import WORKER_ENV, load_sweep, local_cluster, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = ROOT / "scenarios" / "sweeps" / "uptake_grid.yaml"
