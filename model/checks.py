@@ -117,6 +117,16 @@ def government_cost_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list
     return fails
 
 
+def ministry_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
+    """The Ministry's balance rolls: year-end balance = last year-end + fund income - fund
+    expenditure (docs/RULES.md §10), the first year from the two funds' opening balances."""
+    tmp = pd.DataFrame({"year": df["year"], "fund_income": df["fund_income"],
+                        "fund_expenditure": df["fund_expenditure"], "fund_balance": df["fund_balance"],
+                        "fund_opening": df["account_fund_opening"] + df["pooled_fund_opening"]})
+    return _roll(tmp, "fund_opening", "fund_balance", ("fund_income",), ("fund_expenditure",),
+                 "the Ministry's fund", rel_tol)
+
+
 def _checked(df: pd.DataFrame, skip: tuple = ()) -> list[str]:
     """The numeric columns to check, less ``skip`` and an optional column left empty."""
     return [c for c in df.select_dtypes("number").columns
@@ -135,9 +145,12 @@ def finite_values(df: pd.DataFrame) -> list[str]:
 
 
 def no_negatives(df: pd.DataFrame, abs_tol: float = 1e-6) -> list[str]:
-    """No negative headcount, flow or balance (net migration may be negative); a NaN,
+    """No negative headcount, flow or balance (net migration and the pool's investment income
+    may be negative); a NaN,
     which is neither negative nor not, fails too."""
-    cols = _checked(df, skip=("net_migration",))
+    # net migration goes both ways; the pooled fund's investment income is negative in a year
+    # the fund earns less than the accounts are credited (finance.fund_return_pa)
+    cols = _checked(df, skip=("net_migration", "pooled_fund_interest"))
     values = df[cols].to_numpy(dtype=float)
     return [_not_finite(df, r, cols[c]) if np.isnan(values[r, c])
             else f"{df['year'].iloc[r]}: {cols[c]} is negative ({values[r, c]:.6g})"
@@ -174,6 +187,7 @@ def all_identities(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
     """Every annual identity at once; each failure once."""
     fails = (finite_values(df) + account_fund_identity(df, rel_tol)
              + pooled_fund_identity(df, rel_tol) + longevity_gap_identity(df, rel_tol)
+             + ministry_fund_identity(df, rel_tol)
              + headcount_identity(df, rel_tol)
              + population_identity(df, rel_tol) + government_cost_identity(df, rel_tol)
              + no_negatives(df))

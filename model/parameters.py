@@ -24,6 +24,9 @@ class YearParams:
     first_month: int               # first month pensions are paid this year (1 after the start year)
     q_death: np.ndarray            # (batch, sex, age) probability of dying in the calendar year
     rate_pa: np.ndarray            # (batch,) account interest rate credited this year
+    fund_rate_pa: np.ndarray | None  # (batch,) what the whole fund earns this year (None: rate_pa)
+    density: np.ndarray            # (age,) probability a member under 60 pays this year
+    employee_join_rate: np.ndarray  # (age,) yearly rate of joining the employee scheme
     enrol_target: np.ndarray       # (age, area) target members / eligible
     tier_mix: np.ndarray           # (area, tier) shares of new and re-choosing payers
     subsidy_by_level: np.ndarray   # (level, area, tier) government money into the account per payer, yuan/yr
@@ -46,10 +49,10 @@ class Parameters:
     lowest_tier: np.ndarray            # (area,) yuan/year
     population0: np.ndarray            # (batch, age, sex, area) persons at the start (batch 1: shared)
     eligible_share: np.ndarray         # (age, area)
-    density: np.ndarray                # (age,) probability a member under 60 pays
+    density: np.ndarray                # (year, age) probability a member under 60 pays
     catch_up_share: float
     catch_up_at_60: float
-    employee_join_rate: np.ndarray     # (age,)
+    employee_join_rate: np.ndarray     # (year, age) yearly rate of joining the employee scheme
     emigration_rate: np.ndarray        # (age,)
     net_migration_rate: np.ndarray     # (age,)
     collective_yuan: float
@@ -57,6 +60,7 @@ class Parameters:
     heirs_share: float
     q_death: np.ndarray                # (year, sex, age)
     rate_pa: np.ndarray                # (year, batch) account interest rate (batch 1: shared)
+    fund_rate_pa: np.ndarray | None    # (year, batch) what the whole fund earns; None: what accounts are credited
     enrol_target: np.ndarray           # (year, age, area)
     tier_mix: np.ndarray               # (year, area, tier)
     subsidy_by_level: np.ndarray       # (year, level, area, tier)
@@ -117,6 +121,9 @@ class Parameters:
             first_month=benefits.first_month_paid(i, self.start_month),
             q_death=np.broadcast_to(q, (B, *self.q_death.shape[1:])),
             rate_pa=np.broadcast_to(self.rate_pa[i].astype(float), (B,)),
+            fund_rate_pa=(None if self.fund_rate_pa is None
+                          else np.broadcast_to(self.fund_rate_pa[i].astype(float), (B,))),
+            density=self.density[i], employee_join_rate=self.employee_join_rate[i],
             enrol_target=self.enrol_target[i], tier_mix=self.tier_mix[i],
             subsidy_by_level=self.subsidy_by_level[i],
             on_behalf_by_level=self.on_behalf_by_level[i], personal=self.personal[i],
@@ -145,6 +152,13 @@ def monthly_values(path: DatedPath, years: np.ndarray) -> np.ndarray:
 def yearly_values(path: DatedPath, years: np.ndarray) -> np.ndarray:
     """Value of a dated step path in force in each year (its January value), shape (year,)."""
     return monthly_values(path, years)[:, 0]
+
+
+def _by_year_and_age(by_age: list[float], factor: DatedPath | None, years: np.ndarray,
+                     cap: float) -> np.ndarray:
+    """(year, age) values: an age profile times a dated factor read each January, capped."""
+    f = np.ones(len(years)) if factor is None else yearly_values(factor, years)
+    return np.minimum(np.asarray(by_age, float)[None, :] * f[:, None], cap)
 
 
 def cohort_q(mx: np.ndarray) -> np.ndarray:
@@ -289,6 +303,8 @@ def per_payer_amounts(s: Scenario, years, tiers, allowed, lowest, group_weights=
         amount = contributions.step_amount_by_tier(tiers, list(comp.amount_by_tier),
                                                    list(comp.amount_by_tier.values()))
         live = (years >= comp.from_year) & (years <= comp.to_year)
+        if comp.scale is not None:                                 # the average above the minimum, by year
+            live = live * yearly_values(comp.scale, years)
         for ai, area in enumerate(dims.AREAS):
             if area in comp.areas:
                 sub[:, :, ai, :] += (live[:, None, None] * np.array(comp.paid_by.vector())[None, :, None]
@@ -328,7 +344,7 @@ def _tier_mix(s: Scenario, years, tiers) -> np.ndarray:
 def _basic_pension(s: Scenario, years) -> np.ndarray:
     out = np.zeros((len(years), len(dims.LEVELS), 12))
     for part in s.benefits.basic_pension:                          # D1 Art. 20; D3 §8(二)1
-        out += (np.array(part.paid_by.vector())[None, :, None] * part.scale
+        out += (np.array(part.paid_by.vector())[None, :, None] * monthly_values(part.scale, years)[:, None, :]
                 * monthly_values(part.monthly, years)[:, None, :])
     return out
 
@@ -390,15 +406,19 @@ def resolve(s: Scenario) -> Parameters:
         tiers=tiers, tier_yuan=np.broadcast_to(tiers, (dims.N_AREA, len(tiers))).copy(),
         tier_allowed=allowed, lowest_tier=lowest, population0=pop0[None],
         eligible_share=elig,
-        density=np.array(s.contributions.density.by_age(1.0)),
+        density=_by_year_and_age(s.contributions.density.by_age(1.0), s.contributions.density_factor,
+                                 years, cap=1.0),
         catch_up_share=s.contributions.catch_up_share,
         catch_up_at_60=s.contributions.catch_up_at_60.share,
-        employee_join_rate=np.array(s.eligibility.employee_scheme_join_rate.by_age(0.0)),
+        employee_join_rate=_by_year_and_age(s.eligibility.employee_scheme_join_rate.by_age(0.0),
+                                            s.eligibility.employee_scheme_join_factor, years, cap=1.0),
         emigration_rate=np.array(s.eligibility.emigration_rate.by_age(0.0)),
         net_migration_rate=np.array(s.population.net_migration_rate.by_age(0.0)),
         collective_yuan=s.contributions.collective_yuan,
         divisor_at_60=divisor, heirs_share=s.accounts.heirs_share,
         q_death=_mortality(s, years), rate_pa=_interest(s, years)[:, None],
+        fund_rate_pa=(None if s.finance.fund_return_pa is None
+                      else yearly_values(s.finance.fund_return_pa, years)[:, None]),
         enrol_target=target, tier_mix=_tier_mix(s, years, tiers),
         subsidy_by_level=sub, on_behalf_by_level=onb, personal=personal,
         basic_monthly_by_level=_basic_pension(s, years), births_per_woman=gfr[:, None],

@@ -71,7 +71,11 @@ VARIABLES = {
     "new_account_pension_monthly": ("yuan_per_month", "新增领取人员个人账户月养老金合计", "their monthly account pensions, summed"),
     "basic_pension_monthly_rate": ("yuan_per_month", "基础养老金月标准(年均)", "basic pension per pensioner a month, mean of the year's months"),
     "fiscal_base": ("yuan", "财政收入基数", "the scenario's fiscal base (finance.fiscal_base_yuan); empty if none"),
+    "fund_income": ("yuan", "基金收入(人社部统计口径)", "the Ministry's fund income (docs/RULES.md §10): personal and collective contributions, all government money into the fund (contribution subsidies, the basic pension and what government pays for top-ups, grants and the pooled fund's shortfall) and interest and investment income"),
+    "fund_expenditure": ("yuan", "基金支出(人社部统计口径)", "the Ministry's fund expenditure (docs/RULES.md §10): every benefit paid (basic and account pensions, the longevity gap, top-ups, death and funeral grants) and balances paid to heirs and leavers"),
+    "fund_balance": ("yuan", "基金累计结存(年末)", "the Ministry's year-end balance: the account fund and the pooled fund on 31 December"),
 }
+MINISTRY_COLUMNS = ("fund_income", "fund_expenditure", "fund_balance")
 ANNUAL_COLUMNS = tuple(VARIABLES)
 
 # the variables of ``detail.parquet`` (README, "Outputs"), each by year x age x sex x area x tier
@@ -79,10 +83,35 @@ DETAIL_VARS = ("members_paying", "members", "pensioners", "contributions_persona
                "subsidy_contribution", "account_balance")
 
 
+def ministry_columns(a) -> dict:
+    """The Ministry's fund income, expenditure and year-end balance [yuan] from the engine's flows.
+
+    ``a`` maps column names to arrays (or is a DataFrame); returns the three columns of
+    ``MINISTRY_COLUMNS`` of the same shape. The statistical bulletins (人力资源和社会保障事业
+    发展统计公报) report 基金收入 "of which individual contributions", 基金支出 and 累计结存
+    (docs/RULES.md §10). Government money reaches pensioners through the fund, so the basic
+    pension, the top-ups and grants government pays directly and its payments into the
+    pooled fund count as income, and the whole benefit as expenditure. Income less
+    expenditure is the change in the balance (tested).
+    """
+    direct = a["topups_paid"] + a["death_grants_paid"] + a["longevity_gap_paid"] - a["pooled_fund_paid"]
+    return {
+        "fund_income": (a["contributions_personal"] + a["collective_contribution"] + a["subsidy_contribution"]
+                        + a["interest_credited"] + a["pooled_fund_interest"] + a["basic_pension_paid"]
+                        + a["government_to_pool"] + direct),
+        "fund_expenditure": (a["basic_pension_paid"] + a["account_pension_paid"] + a["longevity_gap_paid"]
+                             + a["topups_paid"] + a["death_grants_paid"] + a["inheritance_refunds"]),
+        "fund_balance": a["account_fund_balance"] + a["pooled_fund_balance"],
+    }
+
+
 def annual_frame(rows: list[dict]) -> pd.DataFrame:
     """One row a year, columns in ``ANNUAL_COLUMNS`` order (units in ``VARIABLES``)."""
     df = pd.DataFrame(rows)
     df["year"] = df["year"].astype(int)
+    if "fund_income" not in df:
+        for k, v in ministry_columns(df).items():
+            df[k] = v
     return df[list(ANNUAL_COLUMNS)]
 
 

@@ -61,7 +61,7 @@ def decrements(st: State, p: YearParams, params: Parameters) -> Decrements:
     (D1 Art. 15, 23, 35); leavers take their 1 January balance (D1 Art. 20; D3 §7(三)(四))."""
     q = np.swapaxes(p.q_death, 1, 2)                               # (batch, age, sex)
     emig = params.emigration_rate                                  # (age,)
-    join = params.employee_join_rate.copy()
+    join = p.employee_join_rate.copy()                             # (age,) this year's rates
     join[dims.PENSION_AGE:] = 0.0                                  # nobody joins from the payout phase
     c_dying = q[:, C_AGES]
     c_emigrating = (1 - c_dying) * emig[C_AGES][None, :, None]
@@ -212,7 +212,7 @@ class Payments:
 def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np.ndarray,
              detail: bool) -> Payments:
     """Payments (D1 Art. 7-10): on time with subsidies, or made up without (D1 Art. 8)."""
-    density = params.density[C_AGES]                               # (c_age,) pays on time
+    density = p.density[C_AGES]                                    # (c_age,) pays on time this year
     catching_up = (1 - density) * params.catch_up_share            # makes up a missed year
     paying = density + catching_up
     tiers = params.tier_yuan                                       # (area, tier)
@@ -499,6 +499,8 @@ def pooled_fund(st: State, p: YearParams, params: Parameters, gap: np.ndarray, e
     """The pooled fund pays the longevity gap, and the top-ups and grants the scenario puts on it;
     government pays in what it cannot (D1 Art. 19)."""
     interest = finance.pool_interest_yuan(st.pooled, p.rate_pa, params.pool_earns_interest)
+    if p.fund_rate_pa is not None:                                 # the fund's own return (finance.fund_return_pa)
+        interest = finance.pool_return_yuan(st.pooled, st.account_fund(), p.fund_rate_pa, p.rate_pa)
     paid = gap + (extras.topups if params.topups_from_pool else 0.0) \
         + (extras.death_grants if params.grants_from_pool else 0.0)
     available = st.pooled + forfeited + interest
@@ -509,14 +511,14 @@ def pooled_fund(st: State, p: YearParams, params: Parameters, gap: np.ndarray, e
                       gap_from_pool=from_pool, gap_from_government=from_government)
 
 
-def government_cost(params: Parameters, pay: Payments, enrol: Enrolment, late: LateRegistration,
+def government_cost(p: YearParams, params: Parameters, pay: Payments, enrol: Enrolment, late: LateRegistration,
                     basic: BasicPensions, extras: TopupsAndGrants, pool: PooledFund) -> tuple:
     """Each level's cost (batch, level) and the work funding (batch,), yuan: work funding per paying
     member (D3 §4(四)) and per new member (D5 §2(三)4); what the fund does not pay, government pays
     directly, split like the backstop (D1 Art. 19)."""
     direct = (0.0 if params.topups_from_pool else extras.topups) \
         + (0.0 if params.grants_from_pool else extras.death_grants) + extras.funeral
-    new_payers = (enrol.entrants * params.density[C_AGES][None, :, None, None]).sum(axis=(1, 2, 3)) \
+    new_payers = (enrol.entrants * p.density[C_AGES][None, :, None, None]).sum(axis=(1, 2, 3)) \
         + late.buyers.sum(axis=(1, 2, 3))
     admin = finance.admin_funding_yuan(pay.payers.sum(axis=(1, 2, 3, 4, 5)), new_payers,
                                        params.admin_yuan_per_payer, params.admin_yuan_per_new_member)

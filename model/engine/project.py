@@ -26,7 +26,7 @@ from model.engine import phases as ph
 from model.engine.memory import keep_freed_memory
 from model.engine.state import BASIC, C_AGES, P_AGES, REG, State, initial_state, per_batch
 from model.parameters import Parameters, YearParams, resolve
-from model.results import DETAIL_VARS, annual_frame, detail_frame
+from model.results import DETAIL_VARS, annual_frame, detail_frame, ministry_columns
 from model.scenario import Scenario
 
 __all__ = ["State", "initial_state", "step", "run", "project", "Projection", "DETAIL_VARS"]
@@ -53,7 +53,7 @@ def step(st: State, p: YearParams, params: Parameters, detail: bool = False):
     extras = ph.topups_and_grants(st, p, params, dec, turning, late, weights)
     forfeited = dec.forfeited + turning.forfeited + pens.forfeited
     pool = ph.pooled_fund(st, p, params, pens.gap, extras, forfeited)
-    levels, admin = ph.government_cost(params, pay, enrol, late, basic, extras, pool)
+    levels, admin = ph.government_cost(p, params, pay, enrol, late, basic, extras, pool)
     new_state, births = ph.ageing(people.pop, pay.contributors, turning.s_n, turning.s_bal, pens, pool.closing,
                                   p, params)
     flows = annual_flows(p, params, dec=dec, people=people, interest=interest, enrol=enrol, pay=pay,
@@ -176,7 +176,9 @@ def run(params: Parameters, detail: bool = False):
             flows.setdefault(k, []).append(v)
         if detail:
             details.append(det)
-    return {k: np.stack(v) for k, v in flows.items()}, details
+    out = {k: np.stack(v) for k, v in flows.items()}
+    out.update(ministry_columns(out))              # the Ministry's fund income, expenditure, balance
+    return out, details
 
 
 def rollout_stages(scen: Scenario) -> list[tuple[int, float, Parameters]]:

@@ -121,7 +121,9 @@ def _run_paths(P: Parameters, rates: np.ndarray, morts: np.ndarray, chunk: int, 
     parts = []
     for lo in range(0, rates.shape[1], chunk):
         hi = min(lo + chunk, rates.shape[1])
-        flows, _ = run(replace(P, rate_pa=rates[:, lo:hi], mort_factor=morts[:, lo:hi]))
+        fund = (None if P.fund_rate_pa is None       # the fund's return moves with the credited rate
+                else P.fund_rate_pa[:, :1] + rates[:, lo:hi] - P.rate_pa[:, :1])
+        flows, _ = run(replace(P, rate_pa=rates[:, lo:hi], fund_rate_pa=fund, mort_factor=morts[:, lo:hi]))
         parts.append(flows)
     return {k: np.concatenate([p[k] for p in parts], axis=1) for k in parts[0]}
 

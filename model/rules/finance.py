@@ -24,6 +24,19 @@ def pool_interest_yuan(opening_yuan, rate_pa, earns_interest: bool):
     return accounts.interest_yuan(opening_yuan, rate_pa) if earns_interest else np.zeros_like(rate_pa)
 
 
+def pool_return_yuan(pool_opening_yuan, accounts_opening_yuan, fund_rate_pa, credited_rate_pa):
+    """The pooled fund's investment income when the fund's own return is given [yuan].
+
+    The whole fund (accounts and pool) is invested together (Guofa [2014] 8: one fiscal
+    special account; from 2017 part entrusted to the national social security fund); the
+    accounts are credited their own rate (D1 Art. 14) and what the fund earns on them above
+    that rate stays in the pool, as does everything the pool earns on itself. Below that
+    rate the pool makes up the difference (it may then need government, D1 Art. 19).
+    Shapes: (batch,) each -> (batch,).
+    """
+    return pool_opening_yuan * fund_rate_pa + accounts_opening_yuan * (fund_rate_pa - credited_rate_pa)
+
+
 def government_to_pool_yuan(available_yuan, paid_from_pool_yuan):
     """Government money into the pooled fund: what the fund cannot pay itself [yuan] (D1 Art. 19).
 

@@ -152,7 +152,15 @@ class Eligibility(Strict):
                                            "at the start, per area (D5 §1); replaces the "
                                            "shares in those bands")
     employee_scheme_join_rate: AgeBands = AgeBands(bands={"0+": 0.0})
+    employee_scheme_join_factor: OptPath = Field(None, description="multiplies "
+                                                 "employee_scheme_join_rate by year, 0 to 10 (the "
+                                                 "rate is capped at 1); null: 1 every year")
     emigration_rate: AgeBands = AgeBands(bands={"0+": 0.0})
+
+    @field_validator("employee_scheme_join_factor")
+    @classmethod
+    def _factor(cls, v: DatedPath | None) -> DatedPath | None:
+        return v if v is None else v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
 
     @field_validator("employee_scheme_join_rate", "emigration_rate")
     @classmethod
@@ -190,6 +198,8 @@ class Contributions(Strict):
                                        "re-choose their tier each year by the current mix")
     density: AgeBands = Field(AgeBands(bands={"0+": 1.0}), description="probability that "
                               "a member under 60 pays in a year, by age")
+    density_factor: OptPath = Field(None, description="multiplies density by year, 0 to 10 "
+                                    "(the probability is capped at 1); null: 1 every year")
     catch_up_share: Share = Field(0.0, description="share of missed years made up later, "
                                   "without subsidy (D1 Art. 7-8); D3 allows it only in the "
                                   "next year")
@@ -208,6 +218,11 @@ class Contributions(Strict):
     def _probability(cls, v: AgeBands) -> AgeBands:
         return v.check_range(0.0, 1.0, "must be a probability from 0 to 1")
 
+    @field_validator("density_factor")
+    @classmethod
+    def _factor(cls, v: DatedPath | None) -> DatedPath | None:
+        return v if v is None else v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
+
 
 class ContributionSubsidy(Strict):
     """A per-payer government subsidy, stepped by tier (D1 Art. 8; D5 §2(三)4)."""
@@ -219,6 +234,14 @@ class ContributionSubsidy(Strict):
     areas: list[Literal["rural", "urban"]] = ["rural", "urban"]
     from_year: int = Field(1900, ge=1900, le=2300)
     to_year: int = Field(2300, ge=1900, le=2300)
+    scale: OptPath = Field(None, description="multiplies the amounts by year, 0 to 10: the "
+                           "average paid where provinces give more than the national minimum "
+                           "(Guofa [2014] 8: at least 30 / 60); null: 1 every year")
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: DatedPath | None) -> DatedPath | None:
+        return v if v is None else v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
 
     @field_validator("amount_by_tier", mode="before")
     @classmethod
@@ -276,9 +299,15 @@ class BasicPensionPart(Strict):
     reference: str
     monthly: DatedValue = Field(description="yuan a month per pensioner, 0 to 10,000 (the "
                                 "highest paid, Shanghai's, is about 1,500)")
-    scale: float = Field(1.0, ge=0.0, le=10.0, description="multiplies the path, e.g. a local "
-                         "top-up of 60 % of the national minimum")
+    scale: DatedValue = Field(DatedPath(values={_ANY_YEAR: 1.0}), description="multiplies the "
+                              "path, 0 to 10, a number or a dated path (e.g. a local top-up of 60 % "
+                              "of the national minimum, rising over the years)")
     paid_by: PaidBy
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: DatedPath) -> DatedPath:
+        return v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
 
     @field_validator("monthly")
     @classmethod
@@ -438,9 +467,19 @@ class Finance(Strict):
                                              "per new member, yuan (D5 §2(三)4: 1 to townships; "
                                              "at most 1,000)")
     admin_paid_by: PaidBy = PaidBy(county=1.0)
+    fund_return_pa: OptPath = Field(None, description="what the whole fund earns a year, -0.3 to "
+                                    "0.3 (deposits, bonds, and from 2017 the part entrusted to the "
+                                    "national social security fund); what it earns on the accounts "
+                                    "above their crediting rate stays in the pooled fund. null: the "
+                                    "fund earns what the accounts are credited")
     fiscal_base_yuan: OptPath = Field(None, description="the budget the basic pension is compared "
                                       "with in reports (yuan/year, dated, with growth), 0 to 1e14 "
                                       "(China's whole budget revenue was about 2.2e13 in 2023)")
+
+    @field_validator("fund_return_pa")
+    @classmethod
+    def _return(cls, v: DatedPath | None) -> DatedPath | None:
+        return v if v is None else v.check_range(-0.3, 0.3, "must be a yearly return from -0.3 to 0.3")
 
     @field_validator("fiscal_base_yuan")
     @classmethod

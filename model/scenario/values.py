@@ -3,10 +3,11 @@ band or area, and the ranges a real scheme could have (each with its reason)."""
 from __future__ import annotations
 
 import datetime
+import math
 import re
 import types
 from fractions import Fraction
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
@@ -259,12 +260,66 @@ class DatedPath(Strict):
         return self
 
 
+class Trend(Strict):
+    """A smooth path of yearly values from two to four numbers, written where no yearly source exists.
+
+    ``linear``: ``start + rate_pa * (year - from_year)``; ``exponential``: ``start *
+    (1 + rate_pa) ** (year - from_year)``; ``logistic``: from ``start`` towards ``end``
+    along an S-curve whose midpoint is ``midpoint`` (a year) and whose steepness is
+    ``rate_pa`` (a year's change at the midpoint is ``rate_pa / 4`` of the distance).
+    Expanded into one value each January from ``from_year`` to ``to_year``, held after.
+    """
+    form: Literal["linear", "exponential", "logistic"]
+    from_year: int = Field(ge=1900, le=2300)
+    to_year: int = Field(2100, ge=1900, le=2300)
+    start: float
+    end: float | None = None
+    midpoint: float | None = Field(None, ge=1900, le=2300)
+    rate_pa: float = Field(0.0, ge=-5.0, le=5.0)
+    reason: str = Field(description="why this trend: its source or the assumption")
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Trend":
+        if self.to_year < self.from_year:
+            raise _Bad(f"must be from_year ({self.from_year}) or later", at=("to_year",))
+        if self.form == "logistic":
+            for key in ("end", "midpoint"):
+                if getattr(self, key) is None:
+                    raise _Bad("required for a logistic trend (the level it tends to and the "
+                               "year it is half way)", at=(key,))
+        return self
+
+    def values(self) -> dict[str, float]:
+        """The trend's value in each year from ``from_year`` to ``to_year`` ("YYYY-01" keys)."""
+        out = {}
+        for y in range(self.from_year, self.to_year + 1):
+            t = y - self.from_year
+            if self.form == "linear":
+                v = self.start + self.rate_pa * t
+            elif self.form == "exponential":
+                v = self.start * (1.0 + self.rate_pa) ** t
+            else:
+                z = min(max(-self.rate_pa * (y - self.midpoint), -700.0), 700.0)
+                v = self.start + (self.end - self.start) / (1.0 + math.exp(z))
+            out[f"{y:04d}-01"] = float(v)
+        return out
+
+
 def _as_path(v: Any) -> Any:
-    """Accept a bare number, a bare mapping or a shipped table as a DatedPath.
+    """Accept a bare number, a bare mapping, a trend or a shipped table as a DatedPath.
 
     ``{table: national_min_basic_pension}`` takes the dated national minimum
-    basic pension from the shipped table (model/data/PROVENANCE.md).
+    basic pension from the shipped table (model/data/PROVENANCE.md);
+    ``{trend: {form: logistic, ...}}`` a smooth path (:class:`Trend`).
     """
+    if isinstance(v, dict) and "trend" in v:
+        trend = _validate_part(Trend, v["trend"], ("trend",))
+        rest = {k: x for k, x in v.items() if k != "trend"}
+        if set(rest) - {"growth_pa_after_last"}:
+            extra = sorted(set(rest) - {"growth_pa_after_last"})[0]
+            raise _Bad("not allowed beside a trend (give dated values or a trend, not both)",
+                       at=(extra,))
+        return {"values": trend.values(), **rest}
     if isinstance(v, dict) and "table" in v:
         from model.io import tables
         name = v["table"]
