@@ -191,6 +191,30 @@ class CatchUpAt60(Strict):
                          "D3 §8(一)); no subsidy (D1 Art. 8)")
 
 
+class GeometricMix(Strict):
+    """A tier mix described by one number a year: the share at each tier is ``geometric``
+    times the share at the tier below (near 0: nearly everyone at the lowest tier; 1: the
+    same share at every tier). A dated path or a trend: the mean tier rising over the years."""
+    geometric: DatedValue
+
+    @field_validator("geometric")
+    @classmethod
+    def _ratio(cls, v: DatedPath) -> DatedPath:
+        return v.check_range(0.0, 1.0, "must be a ratio from 0 to 1 (each tier's share over "
+                             "the share at the tier below)")
+
+
+def geometric_tier_mix(tiers: list[float], ratio: DatedPath) -> dict[int, dict[float, float]]:
+    """{year: {tier: share}} for each dated value of ``ratio``: shares falling by the ratio from
+    one tier to the next, summing to 1 (a ratio of 0 puts everyone at the lowest tier)."""
+    out = {}
+    for y, _, r in ratio.dated():
+        w = [1.0] + [float(r) ** k for k in range(1, len(tiers))]
+        total = sum(w)
+        out[y] = {float(t): x / total for t, x in zip(tiers, w)}
+    return out
+
+
 class Contributions(Strict):
     tiers: ByArea = Field(description="allowed tiers, yuan/year, ascending (D1 Art. 7)")
     tier_mix: ByArea
@@ -212,6 +236,22 @@ class Contributions(Strict):
     catch_up_at_60: CatchUpAt60 = CatchUpAt60()
     collective_yuan: YuanPerYear = Field(0.0, description="collective subsidy per paying "
                                          "member, yuan/year (D1 Art. 10; D3 §6(二))")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_geometric(cls, data: Any) -> Any:
+        """A tier mix given as ``{geometric: ratio}`` becomes the mix of each dated year."""
+        if not isinstance(data, dict) or not isinstance(data.get("tier_mix"), dict):
+            return data
+        mixes = dict(data["tier_mix"])
+        for area, mix in mixes.items():
+            tiers = (data.get("tiers") or {}).get(area) if isinstance(data.get("tiers"), dict) else None
+            if isinstance(mix, dict) and "geometric" in mix:
+                ratio = _validate_part(GeometricMix, mix, ("tier_mix", area)).geometric
+                if isinstance(tiers, list) and tiers and all(
+                        isinstance(t, (int, float)) and not isinstance(t, bool) for t in tiers):
+                    mixes[area] = geometric_tier_mix(sorted(tiers), ratio)
+        return {**data, "tier_mix": mixes}
 
     @field_validator("density")
     @classmethod
