@@ -19,7 +19,7 @@ REL_TOL = 1e-9
 ACCOUNT_IN = ("contributions_personal", "subsidy_contribution", "collective_contribution",
               "interest_credited")
 ACCOUNT_OUT = ("account_pension_paid", "inheritance_refunds", "forfeited_to_pool")
-POOL_IN = ("forfeited_to_pool", "pooled_fund_interest", "government_to_pool")
+POOL_IN = ("forfeited_to_pool", "pooled_fund_interest", "government_to_pool", "fund_taken_over")
 POOL_OUT = ("pooled_fund_paid",)
 EMPTY_IF_NONE = ("fiscal_base",)    # all NaN when the scenario gives none (results.py)
 
@@ -51,7 +51,7 @@ def account_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[st
 
 
 def pooled_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
-    """closing = opening + forfeits + interest + government money - what the pool paid;
+    """closing = opening + forfeits + interest + a fund taken over + government money - what the pool paid;
     the pool pays the whole longevity gap and at most the top-ups and grants besides;
     government money comes in only when the pool is empty."""
     fails = _roll(df, "pooled_fund_opening", "pooled_fund_balance", POOL_IN, POOL_OUT,
@@ -119,11 +119,13 @@ def government_cost_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list
 
 def ministry_fund_identity(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
     """The Ministry's balance rolls: year-end balance = last year-end + fund income - fund
-    expenditure (docs/RULES.md §10), the first year from the two funds' opening balances."""
+    expenditure + a fund taken over (docs/RULES.md §10), the first year from the two funds'
+    opening balances."""
     tmp = pd.DataFrame({"year": df["year"], "fund_income": df["fund_income"],
+                        "fund_taken_over": df["fund_taken_over"],
                         "fund_expenditure": df["fund_expenditure"], "fund_balance": df["fund_balance"],
                         "fund_opening": df["account_fund_opening"] + df["pooled_fund_opening"]})
-    return _roll(tmp, "fund_opening", "fund_balance", ("fund_income",), ("fund_expenditure",),
+    return _roll(tmp, "fund_opening", "fund_balance", ("fund_income", "fund_taken_over"), ("fund_expenditure",),
                  "the Ministry's fund", rel_tol)
 
 

@@ -90,6 +90,7 @@ class Parameters:
     funeral_grant_yuan: float          # D1 Art. 23, per death
     grants_from_pool: bool             # death grants paid from the pooled fund (else by government)
     pool_earns_interest: bool
+    legacy_fund_yuan: float            # the pooled fund's opening balance: a fund taken over at the start, yuan
     admin_yuan_per_payer: float        # D3 §4(四), yuan/year
     admin_yuan_per_new_member: float   # D5 §2(三)4, yuan
     admin_paid_by: np.ndarray          # (level,)
@@ -442,6 +443,7 @@ def resolve(s: Scenario) -> Parameters:
         death_grant_months=b.death_grant_months_of_pension, funeral_grant_yuan=b.funeral_grant_yuan,
         grants_from_pool=b.grants_from_pooled_fund,
         pool_earns_interest=s.finance.pooled_fund_earns_interest,
+        legacy_fund_yuan=s.finance.legacy_fund_yuan,
         admin_yuan_per_payer=s.finance.admin_yuan_per_payer,
         admin_yuan_per_new_member=s.finance.admin_yuan_per_new_member,
         admin_paid_by=np.array(s.finance.admin_paid_by.vector()),

@@ -48,6 +48,7 @@ VARIABLES = {
     "forfeited_to_pool": ("yuan", "政府补贴余额并入基金", "government parts and heirless balances to the pooled fund"),
     "interest_credited": ("yuan", "个人账户利息", "interest credited to accounts"),
     "pooled_fund_interest": ("yuan", "统筹基金利息", "interest on the pooled fund"),
+    "fund_taken_over": ("yuan", "接收原有基金", "a fund taken over in the first year (finance.legacy_fund_yuan: the old rural pension's balance), into the pooled fund; not income"),
     "government_to_pool": ("yuan", "财政兜底拨入", "government money covering the pooled fund's shortfall (D1 Art. 19)"),
     "pooled_fund_paid": ("yuan", "统筹基金支出", "paid from the pooled fund: the longevity gap and fund-paid top-ups and grants"),
     "account_fund_opening": ("yuan", "个人账户基金年初余额", "account fund on 1 January"),
@@ -91,8 +92,9 @@ def ministry_columns(a) -> dict:
     发展统计公报) report 基金收入 "of which individual contributions", 基金支出 and 累计结存
     (docs/RULES.md §10). Government money reaches pensioners through the fund, so the basic
     pension, the top-ups and grants government pays directly and its payments into the
-    pooled fund count as income, and the whole benefit as expenditure. Income less
-    expenditure is the change in the balance (tested).
+    pooled fund count as income, and the whole benefit as expenditure. A fund taken over
+    (``fund_taken_over``) is neither: income less expenditure plus what was taken over is
+    the change in the balance (tested).
     """
     direct = a["topups_paid"] + a["death_grants_paid"] + a["longevity_gap_paid"] - a["pooled_fund_paid"]
     return {

@@ -487,6 +487,7 @@ def topups_and_grants(st: State, p: YearParams, params: Parameters, dec: Decreme
 class PooledFund:
     """The pooled fund's year and the government backstop (D1 Art. 19)."""
     interest: np.ndarray           # (batch,) yuan
+    taken_over: np.ndarray         # (batch,) a fund taken over in the first year (finance.legacy_fund_yuan), yuan
     paid: np.ndarray               # (batch,) the gap and the top-ups and grants it pays, yuan
     government: np.ndarray         # (batch,) government money into it, yuan
     closing: np.ndarray            # (batch,) 31 December balance, yuan
@@ -503,10 +504,11 @@ def pooled_fund(st: State, p: YearParams, params: Parameters, gap: np.ndarray, e
         interest = finance.pool_return_yuan(st.pooled, st.account_fund(), p.fund_rate_pa, p.rate_pa)
     paid = gap + (extras.topups if params.topups_from_pool else 0.0) \
         + (extras.death_grants if params.grants_from_pool else 0.0)
-    available = st.pooled + forfeited + interest
+    taken_over = np.full_like(st.pooled, params.legacy_fund_yuan if p.index == 0 else 0.0)
+    available = st.pooled + forfeited + interest + taken_over
     government = finance.government_to_pool_yuan(available, paid)
     from_pool, from_government = finance.longevity_gap_by_payer_yuan(gap, paid, government)
-    return PooledFund(interest=interest, paid=paid, government=government,
+    return PooledFund(interest=interest, taken_over=taken_over, paid=paid, government=government,
                       closing=finance.pool_closing_yuan(available, paid, government),
                       gap_from_pool=from_pool, gap_from_government=from_government)
 

@@ -107,6 +107,7 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
         forfeited_to_pool=forfeited,
         interest_credited=interest.interest + pay.interest + pens.interest,
         pooled_fund_interest=pool.interest,
+        fund_taken_over=pool.taken_over,
         government_to_pool=pool.government,
         pooled_fund_paid=pool.paid,
         account_fund_balance=new_state.account_fund(),

@@ -51,7 +51,11 @@ def _is_value_mapping(d: dict) -> bool:
     Its keys are numbers, age bands or dates rather than names; an override
     replaces such a mapping whole instead of merging into it.
     """
-    return any(not (isinstance(k, str) and k.isidentifier()) for k in d)
+    return any(not (isinstance(k, str) and k.isidentifier()) or k in _VALUE_FORMS for k in d)
+
+
+# keys that make a mapping one value: a dated path, a trend, a shipped table, a geometric tier mix
+_VALUE_FORMS = frozenset({"values", "trend", "table", "geometric"})
 
 
 class _Layer(NamedTuple):

@@ -507,6 +507,11 @@ class Finance(Strict):
                                              "per new member, yuan (D5 §2(三)4: 1 to townships; "
                                              "at most 1,000)")
     admin_paid_by: PaidBy = PaidBy(county=1.0)
+    legacy_fund_yuan: float = Field(0.0, ge=0.0, le=1e13, description="a fund taken over at the "
+                                    "start, yuan, 0 to 1e13: the old rural pension's balance (农村社会养老"
+                                    "保险, 1992-2009) joined the new rural scheme's fund (Guofa [2009] 32). "
+                                    "It opens the pooled fund and earns its return; in a staged roll-out "
+                                    "each stage brings its share")
     fund_return_pa: OptPath = Field(None, description="what the whole fund earns a year, -0.3 to "
                                     "0.3 (deposits, bonds, and from 2017 the part entrusted to the "
                                     "national social security fund); what it earns on the accounts "

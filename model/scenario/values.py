@@ -275,11 +275,15 @@ class Trend(Strict):
     start: float
     end: float | None = None
     midpoint: float | None = Field(None, ge=1900, le=2300)
-    rate_pa: float = Field(0.0, ge=-5.0, le=5.0)
+    rate_pa: float = Field(0.0, description="linear: the change a year, in the path's unit; "
+                           "exponential: the growth a year, -0.5 to 5; logistic: the steepness, 0 to 5")
     reason: str = Field(description="why this trend: its source or the assumption")
 
     @model_validator(mode="after")
     def _complete(self) -> "Trend":
+        lo, hi = {"linear": (-1e9, 1e9), "exponential": (-0.5, 5.0), "logistic": (0.0, 5.0)}[self.form]
+        if not lo <= self.rate_pa <= hi:
+            raise _Bad(f"must be from {lo:g} to {hi:g} for a {self.form} trend", at=("rate_pa",))
         if self.to_year < self.from_year:
             raise _Bad(f"must be from_year ({self.from_year}) or later", at=("to_year",))
         if self.form == "logistic":

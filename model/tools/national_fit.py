@@ -1,0 +1,235 @@
+"""The national scheme as it ran: ten behaviour parameters fitted once to every figure the
+Ministry published for 2013-2021, and scored honestly (issue 13).
+
+The model is ``scenarios/national_2009.yaml`` (the rural pilots from October 2009, the urban
+scheme from July 2011, every county from July 2012; the national rules and the dated national
+minimum basic pension). What nobody published is fitted, each number with a meaning:
+
+* ``uptake_16_59``, ``uptake_60``: the members among the eligible under and over 60, when the
+  scheme reached them (the enrolment path's 2009 level).
+* ``enrolment_2021``: the enrolment path in 2021 relative to 2009, linear between and held
+  after (townships kept signing people up: the Ministry's members rose 498 m to 548 m).
+* ``tier_ratio_2009``, ``tier_ratio_2021``: the tier mix, one number a year: each tier's share
+  over the share of the tier below (0: everyone at 100 yuan). Linear between, held after:
+  incomes rose and provinces raised or dropped their lowest tiers (人社部发〔2018〕21号).
+  Members choose their tier each year they pay (D1 Art. 7), so every payer follows the year's mix.
+* ``top_up_2009``, ``top_up_2021``: the average local top-up of the basic pension, yuan a month
+  (Guofa [2009] 32: local governments may raise it), separate from the national minimum (the
+  central government paid the 2018 raise: provinces did not raise theirs with it). Linear
+  between; after 2021 it grows like the national minimum (ASSUMPTION).
+* ``subsidy_2009``, ``subsidy_2021``: the average contribution subsidy over the national minimum
+  (30, 60 from the 500 tier; Guofa [2014] 8: at least). Provinces pay more, stepped by tier, and
+  raised it with the tiers (人社部发〔2018〕21号). Linear between, held after.
+* ``credit_rate_2016``: the accounts' crediting rate from 2016, after the last change of the
+  one-year deposit rate (October 2015) that D1 Art. 14 refers to; provinces set their own
+  (issue 13; model/data/PROVENANCE.md). Before, the deposit rate itself.
+
+Everything else comes from a source or a written assumption in the scenarios it extends.
+Each published figure's residual is its relative error over its goal (3 % for heads, 5 % for
+money: an error of one goal counts the same in each), halved for a figure corroborated only
+as a rounded total or resting on a single source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from model.engine.project import project
+from model.io import tables
+from model.scenario import Scenario, load_scenario, with_overrides
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "scenarios" / "national_2009.yaml"
+NATIONAL = ROOT / "scenarios" / "national.yaml"
+GOALS = {"participants": 0.03, "beneficiaries": 0.03, "fund_income": 0.05,
+         "individual_contributions": 0.05, "fund_expenditure": 0.05, "fund_balance": 0.05}
+MEASURES = tuple(GOALS)
+FIRST_YEAR = 2009           # the trends run from the first pilots ...
+TREND_END = 2021            # ... to the last year published in full, and are held after (ASSUMPTION)
+YI = 1e8                    # 亿 (100 million)
+WAN = 1e4                   # 万 (10 thousand)
+_COLUMNS = {"participants_10k_persons": ("participants", WAN),
+            "beneficiaries_10k_persons": ("beneficiaries", WAN),
+            "fund_income_100m_yuan": ("fund_income", YI),
+            "individual_contributions_100m_yuan": ("individual_contributions", YI),
+            "fund_expenditure_100m_yuan": ("fund_expenditure", YI),
+            "cumulative_balance_100m_yuan": ("fund_balance", YI)}
+
+
+@dataclass(frozen=True)
+class Free:
+    """A fitted parameter: its name, what it means, where the fit starts and its bounds."""
+    name: str
+    meaning: str
+    start: float
+    lo: float
+    hi: float
+
+
+FREE = (
+    Free("uptake_16_59", "members among the eligible 16-59 where the scheme has reached, 2009", 0.6, 0.05, 1.0),
+    Free("uptake_60", "members among the eligible 60+ where the scheme has reached, 2009", 0.9, 0.05, 1.0),
+    Free("enrolment_2021", "enrolment in 2021 relative to 2009 (linear between, held after)", 1.1, 0.5, 2.0),
+    Free("tier_ratio_2009", "each tier's share over the tier below, 2009", 0.2, 0.001, 0.99),
+    Free("tier_ratio_2021", "each tier's share over the tier below, 2021 (linear between, held after)",
+         0.4, 0.001, 0.99),
+    Free("top_up_2009", "average local top-up of the basic pension, yuan a month, 2009", 20.0, 0.0, 500.0),
+    Free("top_up_2021", "average local top-up, yuan a month, 2021 (linear between; after, growing "
+         "like the national minimum)", 80.0, 0.0, 500.0),
+    Free("subsidy_2009", "average contribution subsidy over the national minimum (30; 60 from 500), 2009",
+         1.5, 1.0, 5.0),
+    Free("subsidy_2021", "average contribution subsidy over the national minimum, 2021 (linear between, "
+         "held after)", 2.0, 1.0, 8.0),
+    Free("legacy_fund", "the old rural pension's balance taken over from 2009, 100 million yuan", 500.0, 0.0, 3000.0),
+    Free("credit_rate_2016", "accounts' crediting rate a year from 2016 (deposit rate before)", 0.025, 0.0, 0.08),
+)
+NAMES = tuple(f.name for f in FREE)
+
+
+# --------------------------------------------------------------------------- the published figures
+def published() -> pd.DataFrame:
+    """Every figure of the shipped Ministry series [persons, yuan]: year, measure, value, weight.
+
+    ``weight`` is 1, or 0.5 for a value corroborated only as a rounded total or resting on a
+    single source (the cells say so in words; model/data/PROVENANCE.md).
+    """
+    df = pd.read_csv(tables.DATA_DIR / "mohrss_urrbpi_national_stats_confirmed.csv", dtype=str)
+    rows = []
+    for _, r in df.iterrows():
+        for col, (name, unit) in _COLUMNS.items():
+            v = r.get(col)
+            if isinstance(v, str) and v.strip():
+                weak = "corroborated only" in v or "single source" in v
+                rows.append({"year": int(r["year"]), "measure": name, "published": float(v.split()[0]) * unit,
+                             "weight": 0.5 if weak else 1.0})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- the model
+def _linear(first: float, last: float, reason: str) -> dict:
+    """A linear trend from ``first`` in FIRST_YEAR to ``last`` in TREND_END, held after."""
+    return {"trend": {"form": "linear", "from_year": FIRST_YEAR, "to_year": TREND_END, "start": float(first),
+                      "rate_pa": float((last - first) / (TREND_END - FIRST_YEAR)), "reason": reason}}
+
+
+def base_growth(base: Scenario) -> float:
+    """The national minimum's assumed growth after its last dated value, a year."""
+    return float(next(p.monthly.growth_pa_after_last for p in base.benefits.basic_pension
+                      if p.name == "national_minimum"))
+
+
+def overrides(base: Scenario, x) -> dict:
+    """The scenario changes for fitted values ``x`` (in the order of ``FREE``)."""
+    v = dict(zip(NAMES, (float(a) for a in x)))
+    bands = {"16-59": v["uptake_16_59"], "60+": v["uptake_60"]}
+    mix = {"geometric": _linear(v["tier_ratio_2009"], v["tier_ratio_2021"],
+                                "fitted (model/tools/national_fit.py): the mean tier rose with incomes")}
+    parts = []
+    for p in base.benefits.basic_pension:
+        d = p.model_dump(mode="python")
+        if d["name"] == "local_top_up":
+            d["monthly"] = {**_linear(v["top_up_2009"], v["top_up_2021"],
+                                      "fitted (model/tools/national_fit.py): provinces raised their top-ups"),
+                            "growth_pa_after_last": base_growth(base)}
+            d["scale"] = 1.0
+            d["reference"] = ("Guofa [2009] 32: local governments may raise the basic pension; the "
+                              "average top-up fitted to the Ministry's expenditure 2013-2021")
+        parts.append(d)
+    subsidies = []
+    for s in base.subsidies:
+        d = s.model_dump(mode="python")
+        d["scale"] = _linear(v["subsidy_2009"], v["subsidy_2021"],
+                             "fitted (model/tools/national_fit.py): provinces raised their subsidies "
+                             "with the tiers (人社部发〔2018〕21号)")
+        subsidies.append(d)
+    return {
+        "enrolment": {"rate_path": _linear(1.0, v["enrolment_2021"],
+                                           "fitted (model/tools/national_fit.py): townships kept enrolling"),
+                      "relative_by_age_band": {"rural": bands, "urban": bands}},
+        "contributions": {"tier_mix": {"rural": mix, "urban": mix}, "tier_rechoice_share": 1.0},
+        "subsidies": subsidies,
+        "benefits": {"basic_pension": parts},
+        "accounts": {"interest": "pbc_1y", "rate_after_data_pa": v["credit_rate_2016"]},
+        "finance": {"legacy_fund_yuan": v["legacy_fund"] * YI},
+    }
+
+
+def model_series(scen: Scenario, last_year: int = TREND_END) -> pd.DataFrame:
+    """The model's counterparts of the Ministry's measures by year, from the start to ``last_year``.
+
+    Members and pensioners at year end; the Ministry's fund income, expenditure and balance
+    (``model.results.ministry_columns``); individual contributions are the members' own
+    premiums (catch-up and lump sums included, as the bulletin's 个人缴费).
+    """
+    short = with_overrides(scen, {"scheme": {"horizon_years": last_year - scen.scheme.start_year + 1}})
+    a = project(short, detail=False).annual.set_index("year")
+    return pd.DataFrame({"participants": a["members"], "beneficiaries": a["pensioners"],
+                         "fund_income": a["fund_income"],
+                         "individual_contributions": a["contributions_personal"],
+                         "fund_expenditure": a["fund_expenditure"], "fund_balance": a["fund_balance"]})
+
+
+def comparison(scen: Scenario, pub: pd.DataFrame | None = None, fitted_years=None) -> pd.DataFrame:
+    """Published vs model for every published figure: error, goal, whether it was fitted."""
+    pub = published() if pub is None else pub
+    m = model_series(scen, max(TREND_END, int(pub["year"].max())))
+    out = pub.copy()
+    out["model"] = [float(m.loc[y, k]) for y, k in zip(out["year"], out["measure"])]
+    out["relative_error"] = (out["model"] - out["published"]) / out["published"]
+    out["goal"] = out["measure"].map(GOALS)
+    out["meets_goal"] = out["relative_error"].abs() <= out["goal"]
+    out["fitted"] = True if fitted_years is None else out["year"].isin(list(fitted_years))
+    return out
+
+
+# --------------------------------------------------------------------------- the fit
+@dataclass
+class NationalFit:
+    x: np.ndarray                      # fitted values, in the order of FREE
+    scenario: Scenario                 # national_2009 with them applied
+    table: pd.DataFrame                # comparison() over every published figure
+    evaluations: int
+    years: tuple                       # the years whose figures were fitted
+
+    def values(self) -> dict[str, float]:
+        return dict(zip(NAMES, (float(v) for v in self.x)))
+
+
+def fit(base: Scenario | None = None, last_year: int = TREND_END, x0=None) -> NationalFit:
+    """Fit the ten parameters to every published figure up to ``last_year`` (least squares)."""
+    base = base or load_scenario(BASE)
+    pub = published()
+    used = pub[pub["year"] <= last_year].reset_index(drop=True)
+    scale = (used["weight"] / used["measure"].map(GOALS)).to_numpy()
+    count = {"n": 0}
+
+    def residuals(x):
+        count["n"] += 1
+        t = comparison(with_overrides(base, overrides(base, x), "calibration"), used)
+        return t["relative_error"].to_numpy() * scale
+
+    lo, hi = np.array([f.lo for f in FREE]), np.array([f.hi for f in FREE])
+    start = np.array([f.start for f in FREE]) if x0 is None else np.clip(np.asarray(x0, float), lo, hi)
+    res = least_squares(residuals, start, bounds=(lo, hi), x_scale="jac", diff_step=1e-4)
+    scen = with_overrides(base, overrides(base, res.x), "calibration")
+    years = tuple(sorted(used["year"].unique()))
+    return NationalFit(x=res.x, scenario=scen, table=comparison(scen, pub, years),
+                       evaluations=count["n"], years=years)
+
+
+def scores(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean and largest absolute error by measure, in-sample and out-of-sample apart."""
+    t = table.assign(abs_error=table["relative_error"].abs(),
+                     sample=np.where(table["fitted"], "in-sample", "out-of-sample"))
+    g = t.groupby(["sample", "measure"], sort=False)["abs_error"]
+    return pd.DataFrame({"figures": g.size(), "mean_abs_error": g.mean(), "max_abs_error": g.max()}).reset_index()
+
+
+def leave_last_year_out(base: Scenario | None = None, x0=None) -> NationalFit:
+    """The fit without the last published year's figures; its table scores that year out of sample."""
+    last = int(published()["year"].max())
+    return fit(base, last_year=last - 1, x0=x0)
