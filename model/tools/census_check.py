@@ -23,8 +23,8 @@ of births in twelve, the same reading the model gives the 2010 census. Taking th
 The engine's births of year Y (``population.births_by_sex``: the year-Y rate times the women
 15-49 alive at the end of Y) enter the next year at age 0: they are the cohort of age 0 in
 Y + 1. So the census's age x in 2020 is made of the births of year 2019 - x, and the
-published births of calendar year Y + 1 (the NBS's year also runs from 1 November, the date
-of its yearly sample survey) are the engine's births of year Y.
+published births of calendar year Y + 1 are the engine's births of year Y (the census's
+age 0, 11.99 m, is the NBS's 12.0 m births of 2020).
 """
 from __future__ import annotations
 
@@ -43,11 +43,11 @@ CENSUS_SOURCE = "census2020:national"
 CHILD_GROUP_STARTS = (0, 1, 5, 10, 15)     # the census's groups 0, 1-4, 5-9, 10-14 (and where 15+ starts)
 BANDS = {"0-14": (0, 14), "15-59": (15, 59), "60+": (60, dims.MAX_AGE)}
 
-# Births in mainland China [persons] of the year to 31 October, from the NBS's yearly
-# 1 November sample survey: Statistical Communiqués on the National Economic and Social
-# Development of 2021, 2022, 2023, 2024 (released 2022-02-28, 2023-02-28, 2024-02-29,
-# 2025-02-28; the figures first given at the January press conferences):
-# 2021 10.62 m, 2022 9.56 m, 2023 9.02 m, 2024 9.54 m.
+# Births in mainland China in the year [persons], as the National Bureau of Statistics
+# published them (its January releases and the Statistical Communiqués on the National Economic
+# and Social Development, e.g. that of 2022, 2023-02-28: 956万人), estimated from its sample
+# survey of 1 November each year: 2021 10.62 m, 2022 9.56 m, 2023 9.02 m, 2024 9.54 m.
+# Data rather than code: model/data/raw would be their place (with PROVENANCE.md).
 NBS_BIRTHS = {2021: 10_620_000, 2022: 9_560_000, 2023: 9_020_000, 2024: 9_540_000}
 
 
