@@ -48,6 +48,7 @@ NATIONAL = ROOT / "scenarios" / "national.yaml"
 GOALS = {"participants": 0.03, "beneficiaries": 0.03, "fund_income": 0.05,
          "individual_contributions": 0.05, "fund_expenditure": 0.05, "fund_balance": 0.05}
 MEASURES = tuple(GOALS)
+FIT_FIRST = 2013            # the fit uses the figures from 2013 (earlier ones are a check: other bases)
 FIRST_YEAR = 2009           # the trends run from the first pilots ...
 TREND_END = 2021            # ... to the last year published in full, and are held after (ASSUMPTION)
 YI = 1e8                    # 亿 (100 million)
@@ -77,13 +78,10 @@ FREE = (
     Free("tier_ratio_2009", "each tier's share over the tier below, 2009", 0.2, 0.001, 0.99),
     Free("tier_ratio_2021", "each tier's share over the tier below, 2021 (linear between, held after)",
          0.4, 0.001, 0.99),
-    Free("top_up_2009", "average local top-up of the basic pension, yuan a month, 2009", 20.0, 0.0, 500.0),
-    Free("top_up_2021", "average local top-up, yuan a month, 2021 (linear between; after, growing "
-         "like the national minimum)", 80.0, 0.0, 500.0),
-    Free("subsidy_2009", "average contribution subsidy over the national minimum (30; 60 from 500), 2009",
-         1.5, 1.0, 5.0),
-    Free("subsidy_2021", "average contribution subsidy over the national minimum, 2021 (linear between, "
-         "held after)", 2.0, 1.0, 8.0),
+    Free("top_up_2009", "average local top-up of the basic pension, yuan a month, 2009", 20.0, 1.0, 500.0),
+    Free("top_up_2021", "average local top-up, yuan a month, 2021 (growing at a steady rate between; "
+         "after, like the national minimum)", 80.0, 1.0, 500.0),
+    Free("density", "share of members under 60 who pay in a year", 0.85, 0.3, 1.0),
     Free("legacy_fund", "the old rural pension's balance taken over from 2009, 100 million yuan", 500.0, 0.0, 3000.0),
     Free("credit_rate_2016", "accounts' crediting rate a year from 2016 (deposit rate before)", 0.025, 0.0, 0.08),
 )
@@ -122,6 +120,14 @@ def base_growth(base: Scenario) -> float:
                       if p.name == "national_minimum"))
 
 
+def _exponential(first: float, last: float, reason: str) -> dict:
+    """A trend growing at a steady rate from ``first`` in FIRST_YEAR to ``last`` in TREND_END."""
+    return {"trend": {"form": "exponential", "from_year": FIRST_YEAR, "to_year": TREND_END,
+                      "start": float(first),
+                      "rate_pa": float((last / first) ** (1.0 / (TREND_END - FIRST_YEAR)) - 1.0),
+                      "reason": reason}}
+
+
 def overrides(base: Scenario, x) -> dict:
     """The scenario changes for fitted values ``x`` (in the order of ``FREE``)."""
     v = dict(zip(NAMES, (float(a) for a in x)))
@@ -132,26 +138,20 @@ def overrides(base: Scenario, x) -> dict:
     for p in base.benefits.basic_pension:
         d = p.model_dump(mode="python")
         if d["name"] == "local_top_up":
-            d["monthly"] = {**_linear(v["top_up_2009"], v["top_up_2021"],
-                                      "fitted (model/tools/national_fit.py): provinces raised their top-ups"),
+            d["monthly"] = {**_exponential(v["top_up_2009"], v["top_up_2021"],
+                                           "fitted (model/tools/national_fit.py): provinces raised "
+                                           "their top-ups"),
                             "growth_pa_after_last": base_growth(base)}
             d["scale"] = 1.0
             d["reference"] = ("Guofa [2009] 32: local governments may raise the basic pension; the "
                               "average top-up fitted to the Ministry's expenditure 2013-2021")
         parts.append(d)
-    subsidies = []
-    for s in base.subsidies:
-        d = s.model_dump(mode="python")
-        d["scale"] = _linear(v["subsidy_2009"], v["subsidy_2021"],
-                             "fitted (model/tools/national_fit.py): provinces raised their subsidies "
-                             "with the tiers (人社部发〔2018〕21号)")
-        subsidies.append(d)
     return {
         "enrolment": {"rate_path": _linear(1.0, v["enrolment_2021"],
                                            "fitted (model/tools/national_fit.py): townships kept enrolling"),
                       "relative_by_age_band": {"rural": bands, "urban": bands}},
-        "contributions": {"tier_mix": {"rural": mix, "urban": mix}, "tier_rechoice_share": 1.0},
-        "subsidies": subsidies,
+        "contributions": {"tier_mix": {"rural": mix, "urban": mix}, "tier_rechoice_share": 1.0,
+                          "density": {"16-59": v["density"], "60": 1.0}},
         "benefits": {"basic_pension": parts},
         "accounts": {"interest": "pbc_1y", "rate_after_data_pa": v["credit_rate_2016"]},
         "finance": {"legacy_fund_yuan": v["legacy_fund"] * YI},
@@ -203,7 +203,7 @@ def fit(base: Scenario | None = None, last_year: int = TREND_END, x0=None) -> Na
     """Fit the ten parameters to every published figure up to ``last_year`` (least squares)."""
     base = base or load_scenario(BASE)
     pub = published()
-    used = pub[pub["year"] <= last_year].reset_index(drop=True)
+    used = pub[(pub["year"] >= FIT_FIRST) & (pub["year"] <= last_year)].reset_index(drop=True)
     scale = (used["weight"] / used["measure"].map(GOALS)).to_numpy()
     count = {"n": 0}
 
@@ -233,3 +233,53 @@ def leave_last_year_out(base: Scenario | None = None, x0=None) -> NationalFit:
     """The fit without the last published year's figures; its table scores that year out of sample."""
     last = int(published()["year"].max())
     return fit(base, last_year=last - 1, x0=x0)
+
+
+# --------------------------------------------------------------------------- the frozen scenario
+def write_national(nf: NationalFit, out_of_sample: NationalFit | None = None, path: Path = NATIONAL) -> Path:
+    """``scenarios/national.yaml``: national_2009 with the fitted values, the fit's table in its header."""
+    import yaml
+    base = load_scenario(BASE)
+    lines = ["# The national scheme as it ran, 2009-2021, and the default of the forecast: national_2009.yaml",
+             "# with its behaviour fitted to every figure the Ministry published for 2013-2021 by",
+             "# `python -m model calibrate national --write` (model/tools/national_fit.py). Do not edit by hand.",
+             "# Fitted values (everything else: national_2009.yaml and the files it extends):"]
+    for f, v in zip(FREE, nf.x):
+        lines.append(f"#   {f.name:<17} {float(v):>12.6g}  {f.meaning}")
+    lines.append("# Published vs model (relative error; * fitted, half weight for single-source or rounded figures):")
+    for r in nf.table.sort_values(["year", "measure"]).itertuples():
+        lines.append(f"#   {r.year} {r.measure:<25} {r.published:>20,.0f} {r.model:>20,.0f}  "
+                     f"{r.relative_error:+.2%}{' *' if r.fitted else '  '}{'  (half weight)' if r.weight < 1 else ''}")
+    if out_of_sample is not None:
+        last = max(out_of_sample.table["year"][~out_of_sample.table["fitted"]].max(), 0)
+        lines.append(f"# Fitted without {last}, {last} projected (out of sample):")
+        t = out_of_sample.table
+        for r in t[t["year"] == last].itertuples():
+            lines.append(f"#   {r.year} {r.measure:<25} {r.relative_error:+.2%}")
+    body = {"extends": "national_2009.yaml",
+            "title": "全国城乡居民基本养老保险 (2009-, 按人社部公布数据校准)",
+            "source": ("MOHRSS series in model/data/raw/mohrss_urrbpi_national_stats_confirmed.csv; "
+                       "model/tools/national_fit.py"),
+            **overrides(base, nf.x)}
+    text = "\n".join(lines) + "\n" + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)
+    Path(path).write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def fitted_values(scen: Scenario) -> dict[str, float]:
+    """The fitted values a scenario written by ``write_national`` holds (read back from the scenario)."""
+    v = {}
+    rel = scen.enrolment.relative_by_age_band.rural
+    v["uptake_16_59"], v["uptake_60"] = float(rel["16-59"]), float(rel["60+"])
+    rate = scen.enrolment.rate_path.values
+    v["enrolment_2021"] = float(rate[f"{TREND_END}-01"])
+    mix = scen.contributions.tier_mix.rural
+    for y in (FIRST_YEAR, TREND_END):
+        shares = mix[y]
+        v[f"tier_ratio_{y}"] = float(shares[200.0] / shares[100.0])
+    top = next(p for p in scen.benefits.basic_pension if p.name == "local_top_up").monthly.values
+    v["top_up_2009"], v["top_up_2021"] = float(top[f"{FIRST_YEAR}-01"]), float(top[f"{TREND_END}-01"])
+    v["density"] = float(scen.contributions.density.bands["16-59"])
+    v["legacy_fund"] = scen.finance.legacy_fund_yuan / YI
+    v["credit_rate_2016"] = float(scen.accounts.rate_after_data_pa)
+    return {k: v[k] for k in NAMES}
