@@ -187,17 +187,27 @@ def _calibrate(args) -> int:
     import pandas as pd
     from model.tools import calibration as cal
     if args.county == "national":
-        fit = cal.fit_national()
-        t = fit.table
-        print(t.to_string(index=False, formatters={
-            "published": "{:,.0f}".format, "model": "{:,.0f}".format, "relative_error": "{:+.2%}".format,
-            "goal": lambda g: "" if pd.isna(g) else f"{g:.0%}"}))
-        u, u60, rho, top = fit.x
-        print(f"\nfitted: uptake 16-59 {u:.4f}, 60+ {u60:.4f} of the eligible; tier shares fall by {rho:.4f} "
-              f"a tier; local top-up {top:.4f} x the national minimum; {fit.evaluations} model runs")
+        from model.tools import national_fit as nf
+        fit = nf.fit()
+        out = nf.leave_last_year_out(x0=fit.x)
+        last = int(out.table.loc[~out.table["fitted"], "year"].max())
+        t = pd.concat([fit.table.assign(run="fit"),
+                       out.table[out.table["year"] == last].assign(run=f"fit without {last}")])
+        with pd.option_context("display.width", 160):
+            print(t[["run", "year", "measure", "published", "model", "relative_error", "goal", "fitted", "weight"]]
+                  .to_string(index=False, formatters={
+                      "published": "{:,.0f}".format, "model": "{:,.0f}".format,
+                      "relative_error": "{:+.2%}".format, "goal": "{:.0%}".format}))
+            print("\nscores (absolute relative error):")
+            print(nf.scores(fit.table).to_string(index=False, float_format="{:.2%}".format))
+        print("\nfitted:")
+        for f, v in zip(nf.FREE, fit.x):
+            print(f"  {f.name:<17} {float(v):>12.6g}  {f.meaning}")
+        print(f"{fit.evaluations} + {out.evaluations} model runs")
         if args.write:
-            print(f"wrote {cal.write_fitted_national(fit)}")
-        return 1 if (t.meets_goal == False).any() else 0  # noqa: E712
+            print(f"wrote {nf.write_national(fit, out)}")
+        inside = fit.table[fit.table["fitted"]]
+        return 1 if (~inside["meets_goal"]).any() else 0
     fit = cal.fit_qiubei()
     t = fit.table.copy()
     with pd.option_context("display.width", 160, "display.max_colwidth", 60):
@@ -377,7 +387,7 @@ def main(argv=None) -> int:
     cal = sub.add_parser("calibrate", help="fit a scenario to a county's reported figures")
     cal.add_argument("county", choices=["qiubei", "national"])
     cal.add_argument("--write", action="store_true",
-                     help="write scenarios/qiubei_2011_calibrated.yaml or national_2009_calibrated.yaml")
+                     help="write scenarios/qiubei_2011_calibrated.yaml or scenarios/national.yaml")
     cal.set_defaults(func=_calibrate)
 
     sw = sub.add_parser("sweep", help="run a sweep file: every combination of its axes (Dask)")

@@ -201,6 +201,10 @@ def _population(s: Scenario) -> tuple[np.ndarray, list[str]]:
         years = np.arange(pop.profile_year, s.scheme.start_year)
         yrs = years if pop.mortality.improvement == "table" else np.full_like(years, years[0])
         prof = age_forward(prof, tables.mx_to_qx(tables.death_rates_mx(yrs, pop.mortality.table)))
+    elif pop.profile_year is not None and pop.profile_year > s.scheme.start_year:
+        years = np.arange(s.scheme.start_year, pop.profile_year)
+        yrs = years if pop.mortality.improvement == "table" else np.full_like(years, years[0])
+        prof = age_backward(prof, tables.mx_to_qx(tables.death_rates_mx(yrs, pop.mortality.table)))
     total = float(pop.total) if pop.total else float(prof.sum())
     if pop.area_totals:
         rural = float(pop.area_totals.get("rural", 0))
@@ -242,6 +246,25 @@ def age_forward(profile: np.ndarray, q_by_year: np.ndarray) -> np.ndarray:
         new[:, -1] += surv[:, -1]
         new[:, 0] = profile[:, 0]
         pop = new
+    return pop
+
+
+def age_backward(profile: np.ndarray, q_by_year: np.ndarray) -> np.ndarray:
+    """A (sex, age) population moved back one year per row of ``q_by_year`` (year, sex, age), last row first.
+
+    The inverse of :func:`age_forward`: those of age a+1 a year later were of age a, and
+    survived with 1 - q at a, so they were ``pop[a+1] / (1 - q[a])``. The open last age holds
+    the survivors of the two oldest ages, taken half from each (the oldest ages are a few
+    thousand people); the new age 0 repeats the profile's. Used when a census is later than the
+    scheme's start (national_2009 starts in 2009 from the 2010 census).
+    """
+    pop = profile.astype(float).copy()
+    for q in q_by_year[::-1]:
+        before = np.empty_like(pop)
+        before[:, :-2] = pop[:, 1:-1] / (1 - q[:, :-2])
+        before[:, -2:] = 0.5 * pop[:, -1:] / (1 - q[:, -2:])
+        before[:, 0] = profile[:, 0]
+        pop = before
     return pop
 
 

@@ -443,3 +443,19 @@ def national_min_basic_pension_path() -> list[tuple[str, float, str]]:
             raise ValueError(f"unparseable effective_date {d!r} in urrbpi_national_min_basic_pension.csv")
         out.append((f"{m.group(1)}-{m.group(2) or '01'}", float(v), c))
     return out
+
+
+def ncssf_returns() -> dict[int, float]:
+    """Yearly return of the basic pension money entrusted to the National Council for Social
+    Security Fund, fraction a year, {year: return} (2017-2024; 2021 and 2022 derived from the
+    published averages, model/data/PROVENANCE.md)."""
+    df = _read_csv("ncssf_basic_pension_fund_returns.csv")
+    return {int(y): float(r) / 100.0 for y, r in zip(df["year"], df["return_pct"])}
+
+
+def entrusted_share_2021() -> float:
+    """Share of all basic pension money invested through the national social security fund at the
+    end of 2021 (1.46 trillion of 6.397 trillion yuan, the 2021 bulletin; PROVENANCE.md)."""
+    df = _read_csv("basic_pension_fund_invested_2021.csv")
+    r = df.iloc[0]
+    return float(r["invested_through_ncssf_100m_yuan"]) / float(r["all_basic_pension_balance_100m_yuan"])

@@ -1,9 +1,10 @@
-"""The national scheme as it ran: ten behaviour parameters fitted once to every figure the
-Ministry published for 2013-2021, and scored honestly (issue 13).
+"""The national scheme as it ran: nine behaviour parameters fitted once to every figure the
+Ministry published for 2013-2021, and scored honestly (issue 13; docs/CALIBRATION.md).
 
 The model is ``scenarios/national_2009.yaml`` (the rural pilots from October 2009, the urban
-scheme from July 2011, every county from July 2012; the national rules and the dated national
-minimum basic pension). What nobody published is fitted, each number with a meaning:
+scheme from July 2011, every county from July 2012; the national rules, the dated national
+minimum basic pension, the 2010 census aged back to 2009 with births from the 2020 census).
+What nobody published is fitted, each number with a meaning:
 
 * ``uptake_16_59``, ``uptake_60``: the members among the eligible under and over 60, when the
   scheme reached them (the enrolment path's 2009 level).
@@ -15,19 +16,27 @@ minimum basic pension). What nobody published is fitted, each number with a mean
   Members choose their tier each year they pay (D1 Art. 7), so every payer follows the year's mix.
 * ``top_up_2009``, ``top_up_2021``: the average local top-up of the basic pension, yuan a month
   (Guofa [2009] 32: local governments may raise it), separate from the national minimum (the
-  central government paid the 2018 raise: provinces did not raise theirs with it). Linear
-  between; after 2021 it grows like the national minimum (ASSUMPTION).
-* ``subsidy_2009``, ``subsidy_2021``: the average contribution subsidy over the national minimum
-  (30, 60 from the 500 tier; Guofa [2014] 8: at least). Provinces pay more, stepped by tier, and
-  raised it with the tiers (人社部发〔2018〕21号). Linear between, held after.
-* ``credit_rate_2016``: the accounts' crediting rate from 2016, after the last change of the
-  one-year deposit rate (October 2015) that D1 Art. 14 refers to; provinces set their own
-  (issue 13; model/data/PROVENANCE.md). Before, the deposit rate itself.
+  central government paid the 2018 raise: provinces did not raise theirs with it). Growing at
+  a steady rate between; after 2021 like the national minimum (ASSUMPTION).
+* ``density``: the share of members under 60 who pay in a year (the rest pause; D1 Art. 7).
+* ``legacy_fund``: the balance the scheme took over from the old rural pension (农村社会养老保险,
+  1992-2009, merged into the new rural scheme; 285 of 100 m yuan already at the end of 2004),
+  brought in by each stage of the roll-out with its share. The 2011 bulletin's cumulative
+  figures (income 1,110, expenditure 598, balance 1,231 in the pilot areas) imply about 720
+  taken over by then, in 60 % of counties.
 
-Everything else comes from a source or a written assumption in the scenarios it extends.
+Not fitted, each with its source or assumption: the contribution subsidy at the national
+minimum (30; 60 from the 500 tier; Guofa [2014] 8) — a fitted average fell to that bound, so
+it is not a free number; the accounts credited the one-year deposit rate (D1 Art. 14), held at
+1.5 % after its last change in 2015; the fund earning that rate on what stays in deposits and
+the national social security fund's published return on the share invested through it
+(22.8 % of all basic pension money at the end of 2021, from none in 2016; the 2021 bulletin),
+the excess staying in the pooled fund (``fund_return_path``).
+
 Each published figure's residual is its relative error over its goal (3 % for heads, 5 % for
 money: an error of one goal counts the same in each), halved for a figure corroborated only
-as a rounded total or resting on a single source.
+as a rounded total or resting on a single source. Figures before 2013 (other bases: the pilot
+areas) are scored, not fitted; ``leave_last_year_out`` refits without 2021 and scores 2021.
 """
 from __future__ import annotations
 
@@ -83,7 +92,6 @@ FREE = (
          "after, like the national minimum)", 80.0, 1.0, 500.0),
     Free("density", "share of members under 60 who pay in a year", 0.85, 0.3, 1.0),
     Free("legacy_fund", "the old rural pension's balance taken over from 2009, 100 million yuan", 500.0, 0.0, 3000.0),
-    Free("credit_rate_2016", "accounts' crediting rate a year from 2016 (deposit rate before)", 0.025, 0.0, 0.08),
 )
 NAMES = tuple(f.name for f in FREE)
 
@@ -128,6 +136,30 @@ def _exponential(first: float, last: float, reason: str) -> dict:
                       "reason": reason}}
 
 
+ENTRUSTED_FROM = 2017        # Guofa [2015] 48: entrusted investment of basic pension money from 2017 on
+LONG_RUN_RETURN = 0.0506     # the NCSSF's average 2017-2024 (ncssf_basic_pension_fund_returns.csv), after
+
+
+def fund_return_path(entrusted_2021: float) -> dict:
+    """What the whole fund earns a year, by year: the accounts' crediting rate on what stays in
+    deposits, and the national social security fund's published return on the share entrusted to it.
+
+    Before 2017 nothing was entrusted (the fund earns the deposit rate, D1 Art. 14); the share
+    rises linearly to ``entrusted_2021`` and is held after; after the last published return the
+    fund's long-run average (ASSUMPTION).
+    """
+    returns = tables.ncssf_returns()
+    years = range(FIRST_YEAR, max(returns) + 2)
+    deposit = tables.deposit_rate_path(list(years), "highest")
+    out = {}
+    for y, dep in zip(years, deposit):
+        credit = dep                                               # the accounts' rate (D1 Art. 14)
+        share = entrusted_2021 * min(max(y - ENTRUSTED_FROM + 1, 0) / (TREND_END - ENTRUSTED_FROM + 1), 1.0)
+        r = returns.get(y, LONG_RUN_RETURN)
+        out[y] = float(credit + share * (r - credit))
+    return out
+
+
 def overrides(base: Scenario, x) -> dict:
     """The scenario changes for fitted values ``x`` (in the order of ``FREE``)."""
     v = dict(zip(NAMES, (float(a) for a in x)))
@@ -153,8 +185,9 @@ def overrides(base: Scenario, x) -> dict:
         "contributions": {"tier_mix": {"rural": mix, "urban": mix}, "tier_rechoice_share": 1.0,
                           "density": {"16-59": v["density"], "60": 1.0}},
         "benefits": {"basic_pension": parts},
-        "accounts": {"interest": "pbc_1y", "rate_after_data_pa": v["credit_rate_2016"]},
-        "finance": {"legacy_fund_yuan": v["legacy_fund"] * YI},
+        "accounts": {"interest": "pbc_1y", "rate_after_data_pa": None},
+        "finance": {"legacy_fund_yuan": v["legacy_fund"] * YI,
+                    "fund_return_pa": fund_return_path(tables.entrusted_share_2021())},
     }
 
 
@@ -222,11 +255,25 @@ def fit(base: Scenario | None = None, last_year: int = TREND_END, x0=None) -> Na
 
 
 def scores(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean and largest absolute error by measure, in-sample and out-of-sample apart."""
-    t = table.assign(abs_error=table["relative_error"].abs(),
-                     sample=np.where(table["fitted"], "in-sample", "out-of-sample"))
-    g = t.groupby(["sample", "measure"], sort=False)["abs_error"]
-    return pd.DataFrame({"figures": g.size(), "mean_abs_error": g.mean(), "max_abs_error": g.max()}).reset_index()
+    """Mean and largest absolute error by measure and by years from the data the fit used.
+
+    ``years_from_data`` is 0 for a fitted figure; for one left out, the years after the last
+    fitted figure of that measure (a forecast) or, negative, before the first (a backcast).
+    """
+    t = table.assign(abs_error=table["relative_error"].abs())
+    fitted = t[t["fitted"]].groupby("measure")["year"].agg(["min", "max"])
+    ahead = []
+    for y, m, f in zip(t["year"], t["measure"], t["fitted"]):
+        if f or m not in fitted.index:
+            ahead.append(0)
+        else:
+            lo, hi = fitted.loc[m, "min"], fitted.loc[m, "max"]
+            ahead.append(int(y - hi) if y > hi else int(y - lo) if y < lo else 0)
+    t["years_from_data"] = ahead
+    t["sample"] = np.where(t["fitted"], "in-sample", "out-of-sample")
+    g = t.groupby(["sample", "measure", "years_from_data"], sort=False)["abs_error"]
+    return (pd.DataFrame({"figures": g.size(), "mean_abs_error": g.mean(), "max_abs_error": g.max()})
+            .reset_index().sort_values(["sample", "years_from_data", "measure"], ignore_index=True))
 
 
 def leave_last_year_out(base: Scenario | None = None, x0=None) -> NationalFit:
@@ -281,5 +328,4 @@ def fitted_values(scen: Scenario) -> dict[str, float]:
     v["top_up_2009"], v["top_up_2021"] = float(top[f"{FIRST_YEAR}-01"]), float(top[f"{TREND_END}-01"])
     v["density"] = float(scen.contributions.density.bands["16-59"])
     v["legacy_fund"] = scen.finance.legacy_fund_yuan / YI
-    v["credit_rate_2016"] = float(scen.accounts.rate_after_data_pa)
     return {k: v[k] for k in NAMES}

@@ -57,7 +57,10 @@ def test_shipped_scenarios_states_never_negative(path):
     ("entrants", checks.headcount_identity),
     ("population_deaths", checks.population_identity),
     ("longevity_gap_from_pool", checks.longevity_gap_identity),
-    ("longevity_gap_from_government", checks.longevity_gap_identity)])
+    ("longevity_gap_from_government", checks.longevity_gap_identity),
+    ("fund_income", checks.ministry_fund_identity),
+    ("fund_expenditure", checks.ministry_fund_identity),
+    ("fund_taken_over", checks.pooled_fund_identity)])
 def test_each_identity_catches_an_error(col, check):
     qiannan = next(p for p in SCENARIOS if p.stem == "qiannan_2011")   # no fund-paid top-ups
     df = project(load_scenario(qiannan), detail=False).annual.copy()

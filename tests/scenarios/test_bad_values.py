@@ -241,7 +241,7 @@ def test_yaml_aliases_repeated_into_a_huge_tree_are_refused_at_once(tmp_path):
 def test_a_few_aliases_as_yaml_writes_them_still_load():
     # the calibrated national scenario was written by yaml.safe_dump, which shares a repeated
     # mapping with an anchor (&id001) and an alias (*id001)
-    scen = load_scenario(ROOT / "scenarios" / "national_2009_calibrated.yaml")
+    scen = load_scenario(ROOT / "scenarios" / "national.yaml")
     assert scen.title
 
 
