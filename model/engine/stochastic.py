@@ -50,12 +50,14 @@ def fit_rate_model(rule: str = "highest") -> RateModel:
                      last_year=int(years[-1]))
 
 
-def rate_paths(P: Parameters, n: int, rng: np.random.Generator, model: RateModel) -> np.ndarray:
-    """Crediting-rate paths, shape (year, path): history where known, then simulated."""
+def rate_paths(P: Parameters, n: int, rng: np.random.Generator, model: RateModel,
+               from_year: int | None = None) -> np.ndarray:
+    """Crediting-rate paths, shape (year, path): the scenario's own path where known (the
+    table's years, and every year before ``from_year``), then simulated."""
     years = P.years
     out = np.empty((len(years), n))
     base = np.asarray(P.rate_pa[:, 0], dtype=float)             # the scenario's own path
-    known = years <= model.last_year
+    known = years <= max(model.last_year, (from_year or 0) - 1)
     out[known] = base[known][:, None]
     r = np.full(n, base[known][-1] if known.any() else model.mu)
     for t in np.nonzero(~known)[0]:
@@ -64,10 +66,12 @@ def rate_paths(P: Parameters, n: int, rng: np.random.Generator, model: RateModel
     return out
 
 
-def mortality_factors(n_years: int, n: int, rng: np.random.Generator, sigma: float) -> np.ndarray:
-    """Multipliers of the force of mortality, shape (year, path): exp of a random walk, 1 in year 0."""
+def mortality_factors(n_years: int, n: int, rng: np.random.Generator, sigma: float,
+                      fixed_years: int = 1) -> np.ndarray:
+    """Multipliers of the force of mortality, shape (year, path): exp of a random walk, 1 in the
+    first ``fixed_years`` years (the start year; and the past, in a forecast)."""
     steps = sigma * rng.standard_normal((n_years, n))
-    steps[0] = 0.0
+    steps[:max(fixed_years, 1)] = 0.0
     return np.exp(np.cumsum(steps, axis=0))
 
 
@@ -130,7 +134,7 @@ def _run_paths(P: Parameters, rates: np.ndarray, morts: np.ndarray, chunk: int, 
 
 def project_paths(scenario: Scenario | Parameters, n_paths: int = 1000, seed: int = 2011,
                   sigma_mortality: float = 0.01, chunk: int = 25, rule: str | None = None,
-                  pooled: bool = True) -> Paths:
+                  pooled: bool = True, from_year: int | None = None) -> Paths:
     """Project ``n_paths`` interest and mortality paths of one scenario [yuan, persons].
 
     Paths run ``chunk`` at a time along the engine's batch axis (memory), drawn from
@@ -140,14 +144,17 @@ def project_paths(scenario: Scenario | Parameters, n_paths: int = 1000, seed: in
     stage under the same calendar years of every path and adds them as
     ``projection.project_rollout`` does. A later stage starts from the deterministically
     aged population, so a path's mortality shocks before that stage starts do not reach it.
+    With ``from_year`` (a forecast from a calibrated backcast) every path keeps the
+    scenario's own rates and death rates before that year.
     """
     staged = isinstance(scenario, Scenario) and scenario.scheme.rollout
     stages = rollout_stages(scenario) if staged else None
     P = stages[0][2] if staged else (scenario if isinstance(scenario, Parameters) else resolve(scenario))
     rm = fit_rate_model(rule or P.scenario.accounts.interest_rule)
     rng = np.random.default_rng(seed)
-    rates = rate_paths(P, n_paths, rng, rm)                        # (year, path), calendar years of P
-    morts = mortality_factors(len(P.years), n_paths, rng, sigma_mortality)
+    rates = rate_paths(P, n_paths, rng, rm, from_year)             # (year, path), calendar years of P
+    fixed = 1 if from_year is None else int(np.clip(from_year - P.years[0], 1, len(P.years)))
+    morts = mortality_factors(len(P.years), n_paths, rng, sigma_mortality, fixed)
     if not staged:
         return Paths(years=P.years, flows=_run_paths(P, rates, morts, chunk, pooled), rate_model=rm, seed=seed)
     parts = [(off, share, _run_paths(Ps, rates[off:], morts[off:], chunk, pooled)) for off, share, Ps in stages]

@@ -329,3 +329,22 @@ def fitted_values(scen: Scenario) -> dict[str, float]:
     v["density"] = float(scen.contributions.density.bands["16-59"])
     v["legacy_fund"] = scen.finance.legacy_fund_yuan / YI
     return {k: v[k] for k in NAMES}
+
+
+def errors_markdown(table: pd.DataFrame) -> str:
+    """A markdown table: one row a year, one column a measure, the relative error in per cent
+    (fitted figures plain, scored-only ones in brackets, '–' where nothing was published)."""
+    cols = [m for m in MEASURES if m in set(table["measure"])]
+    out = ["| year | " + " | ".join(c.replace("_", " ") for c in cols) + " |",
+           "|---|" + "---:|" * len(cols)]
+    for y, g in table.groupby("year"):
+        cells = []
+        by = g.set_index("measure")
+        for c in cols:
+            if c not in by.index:
+                cells.append("–")
+            else:
+                e = f"{100 * by.loc[c, 'relative_error']:+.1f} %"
+                cells.append(e if by.loc[c, "fitted"] else f"({e})")
+        out.append(f"| {y} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"

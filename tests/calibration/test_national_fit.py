@@ -140,6 +140,14 @@ def test_scores_separate_in_sample_from_the_years_before(national):
     assert s.loc[("out-of-sample", "fund_balance", -3), "mean_abs_error"] == pytest.approx(0.095, abs=0.002)
 
 
+def test_calibration_doc_shows_these_errors(national):
+    # docs/CALIBRATION.md's table is errors_markdown of national.yaml (paste it from the failure)
+    from pathlib import Path
+    doc = (Path(nf.ROOT) / "docs" / "CALIBRATION.md").read_text(encoding="utf-8")
+    table = nf.errors_markdown(nf.comparison(national, fitted_years=range(nf.FIT_FIRST, nf.TREND_END + 1)))
+    assert table in doc, "\n" + table
+
+
 @pytest.mark.slow
 def test_national_yaml_is_the_fit_and_the_fit_without_2021_is_scored_on_2021(national):
     fit = nf.fit()
