@@ -77,7 +77,7 @@ def test_staged_paths_are_staged_projections_of_each_path(monkeypatch):
     import model.engine.stochastic as st
     staged = with_overrides(SCEN, {"scheme": {"horizon_years": 8, "rollout": {"2011-10": 0.5, "2013-07": 0.5}}})
     det = project(staged, detail=False).annual
-    monkeypatch.setattr(st, "rate_paths", lambda P, n, rng, m: np.repeat(P.rate_pa, n, axis=1))
+    monkeypatch.setattr(st, "rate_paths", lambda P, n, rng, m, from_year=None: np.repeat(P.rate_pa, n, axis=1))
     p = st.project_paths(staged, 3, seed=3, sigma_mortality=0.0)
     for col in ("members", "account_fund_balance", "basic_pension_paid", "population", "basic_pension_monthly_rate"):
         for k in range(3):
@@ -96,3 +96,17 @@ def test_staged_paths_are_staged_projections_of_each_path(monkeypatch):
     for k in range(4):
         df = __import__("pandas").DataFrame({c: v[:, k] for c, v in q.flows.items()})
         assert checks.account_fund_identity(df) == [] and checks.pooled_fund_identity(df) == []
+
+
+def test_a_forecast_keeps_the_past_of_every_path():
+    # from_year: each path has the scenario's own rates and death rates before it, so the
+    # paths agree to the year before and spread after
+    import model.engine.stochastic as st
+    P = resolve(load_scenario(Path(__file__).parents[2] / "scenarios" / "qiannan_2011.yaml"))
+    rng = np.random.default_rng(1)
+    rm = st.fit_rate_model()
+    r = st.rate_paths(P, 5, rng, rm, from_year=2030)
+    before = P.years < 2030
+    assert (r[before] == P.rate_pa[before]).all() and r[~before].std(axis=1).min() > 0
+    m = st.mortality_factors(len(P.years), 5, rng, 0.01, fixed_years=2030 - P.years[0])
+    assert (m[before] == 1.0).all() and m[~before].std(axis=1).min() > 0
