@@ -72,9 +72,9 @@ VARIABLES = {
     "new_account_pension_monthly": ("yuan_per_month", "新增领取人员个人账户月养老金合计", "their monthly account pensions, summed"),
     "basic_pension_monthly_rate": ("yuan_per_month", "基础养老金月标准(年均)", "basic pension per pensioner a month, mean of the year's months"),
     "fiscal_base": ("yuan", "财政收入基数", "the scenario's fiscal base (finance.fiscal_base_yuan); empty if none"),
-    "fund_income": ("yuan", "基金收入(人社部统计口径)", "the Ministry's fund income (docs/RULES.md §10): personal and collective contributions, all government money into the fund (contribution subsidies, the basic pension and what government pays for top-ups, grants and the pooled fund's shortfall) and interest and investment income"),
-    "fund_expenditure": ("yuan", "基金支出(人社部统计口径)", "the Ministry's fund expenditure (docs/RULES.md §10): every benefit paid (basic and account pensions, the longevity gap, top-ups, death and funeral grants) and balances paid to heirs and leavers"),
-    "fund_balance": ("yuan", "基金累计结存(年末)", "the Ministry's year-end balance: the account fund and the pooled fund on 31 December"),
+    "fund_income": ("yuan", "基金收入(人社部统计口径)", "fund income as the Ministry counts it: contributions, all government money into the fund (for subsidies and pensions), interest and investment income"),
+    "fund_expenditure": ("yuan", "基金支出(人社部统计口径)", "fund expenditure as the Ministry counts it: every benefit paid and balances paid to heirs and leavers"),
+    "fund_balance": ("yuan", "基金累计结存(年末)", "the fund's year-end balance as the Ministry counts it: account fund and pooled fund on 31 December"),
 }
 MINISTRY_COLUMNS = ("fund_income", "fund_expenditure", "fund_balance")
 ANNUAL_COLUMNS = tuple(VARIABLES)

@@ -29,7 +29,8 @@ from model.parameters import Parameters, YearParams, resolve
 from model.results import DETAIL_VARS, annual_frame, detail_frame, ministry_columns
 from model.scenario import Scenario
 
-__all__ = ["State", "initial_state", "step", "run", "project", "Projection", "DETAIL_VARS"]
+__all__ = ["State", "initial_state", "step", "run", "project", "project_from", "state_on", "Projection",
+           "DETAIL_VARS"]
 
 
 def step(st: State, p: YearParams, params: Parameters, detail: bool = False):
@@ -163,12 +164,18 @@ class Projection:
     seconds: float
 
 
-def run(params: Parameters, detail: bool = False):
-    """Every year's flows as arrays over the batch axis: ({name: (year, batch)}, detail list)."""
+def run(params: Parameters, detail: bool = False, carried: tuple[int, State] | None = None):
+    """Every year's flows as arrays over the batch axis: ({name: (year, batch)}, detail list).
+
+    ``carried`` = (year, the state on 1 January of that year) resumes a run from a state an
+    earlier run reached (``state_on``): the flows are those of that year on. The rules count
+    their years from the scheme's start (``params``), not from the year resumed.
+    """
     keep_freed_memory()                            # model/engine/memory.py: 9-12 % faster
-    st = initial_state(params)
+    st = initial_state(params) if carried is None else carried[1]
+    first = params.years[0] if carried is None else carried[0]
     flows, details = {}, []
-    for year in params.years:
+    for year in params.years[params.years >= first]:
         opening_acc, opening_pool = st.account_fund(), st.pooled
         st, f, det = step(st, params.at(int(year)), params, detail)
         f["account_fund_opening"] = opening_acc
@@ -180,6 +187,51 @@ def run(params: Parameters, detail: bool = False):
     out = {k: np.stack(v) for k, v in flows.items()}
     out.update(ministry_columns(out))              # the Ministry's fund income, expenditure, balance
     return out, details
+
+
+def state_on(params: Parameters, year: int) -> State:
+    """The state on 1 January of ``year`` of a run from the start (the start's own state before)."""
+    st = initial_state(params)
+    for y in params.years[params.years < year]:
+        st, _, _ = step(st, params.at(int(y)), params)
+    return st
+
+
+def project_from(scenario: Scenario, year: int, carried: dict | None = None) -> Projection:
+    """The projection from ``year`` on, each run resumed from the state another run reached.
+
+    ``carried`` maps each stage's start year (one key for an unstaged scenario, and
+    ``"whole"`` for a staged scenario's whole-population run) to its state on 1 January of
+    ``year``; by default the states of a run of ``scenario`` from its start (``state_on``).
+    A stage that starts later starts as usual. Every flow and the Ministry's columns are
+    those of ``project`` in the same years (the engine's state is everything it carries;
+    tested), except that a staged scenario's population counts only the emigrants after
+    ``year`` (none in the shipped scenarios).
+    """
+    t0 = time.perf_counter()
+    if scenario.scheme.rollout:
+        stages = rollout_stages(scenario)
+        P0 = stages[0][2]
+    else:
+        P0 = resolve(scenario)
+        stages = [(0, 1.0, P0)]
+    if carried is None:
+        carried = {P.start_year: state_on(P, year) for _, _, P in stages if P.start_year < year}
+        if scenario.scheme.rollout:
+            carried["whole"] = state_on(P0, year)
+    years = P0.years[P0.years >= year]
+    staged = []
+    for _, share, P in stages:
+        resumed = (year, carried[P.start_year]) if P.start_year < year else None
+        flows, _ = run(P, carried=resumed)
+        staged.append((max(P.start_year - year, 0), share, flows))
+    if scenario.scheme.rollout:
+        whole, _ = run(P0, carried=(year, carried["whole"]))
+        total = combine_stages(scenario, years, staged, whole)
+    else:
+        total = staged[0][2]
+    annual = annual_frame([{k: v[t, 0] for k, v in total.items()} for t in range(len(years))])
+    return Projection(annual=annual, detail=None, parameters=P0, seconds=time.perf_counter() - t0)
 
 
 def rollout_stages(scen: Scenario) -> list[tuple[int, float, Parameters]]:
