@@ -148,6 +148,22 @@ def test_calibration_doc_shows_these_errors(national):
     assert table in doc, "\n" + table
 
 
+def test_the_forecast_to_2100_as_docs_calibration_says(national):
+    # the deterministic forecast's headline figures quoted in docs/CALIBRATION.md
+    from model.engine.project import project
+    a = project(with_overrides(national, {"scheme": {"horizon_years": 92}}), detail=False).annual.set_index("year")
+    assert (a["members"].idxmax(), round(a["members"].max() / 1e6)) == (2038, 631)
+    assert (a["pensioners"].idxmax(), round(a["pensioners"].max() / 1e6)) == (2053, 282)
+    assert (a["fund_balance"].idxmax(), round(a["fund_balance"].max() / 1e12, 2)) == (2048, 3.48)
+    after = a.loc[2026:]
+    assert after.index[after["fund_expenditure"] > after["fund_income"]].min() == 2049
+    assert after.index[after["pooled_fund_balance"] <= 0].min() == 2055
+    assert [round(a.loc[y, "government_total_cost"] / 1e9) for y in (2026, 2050, 2100)] == [613, 1835, 5245]
+    assert round(a.loc[2100, "longevity_gap_from_government"] / 1e9) == 151
+    assert round(a.loc[2100, "longevity_gap_paid"] / 1e9) == 165
+    assert [round(a.loc[y, "members_suspended"] / 1e6) for y in (2026, 2050)] == [68, 126]
+
+
 @pytest.mark.slow
 def test_national_yaml_is_the_fit_and_the_fit_without_2021_is_scored_on_2021(national):
     fit = nf.fit()
