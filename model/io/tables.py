@@ -459,3 +459,10 @@ def entrusted_share_2021() -> float:
     df = _read_csv("basic_pension_fund_invested_2021.csv")
     r = df.iloc[0]
     return float(r["invested_through_ncssf_100m_yuan"]) / float(r["all_basic_pension_balance_100m_yuan"])
+
+
+def nbs_births() -> dict[int, int]:
+    """Births in mainland China by year as the National Bureau of Statistics published them
+    [persons], {year: births} (2021-2024; PROVENANCE.md)."""
+    df = _read_csv("nbs_births_2021_2024.csv")
+    return {int(y): int(b) for y, b in zip(df["year"], df["births_persons"])}

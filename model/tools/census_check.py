@@ -44,11 +44,8 @@ CHILD_GROUP_STARTS = (0, 1, 5, 10, 15)     # the census's groups 0, 1-4, 5-9, 10
 BANDS = {"0-14": (0, 14), "15-59": (15, 59), "60+": (60, dims.MAX_AGE)}
 
 # Births in mainland China in the year [persons], as the National Bureau of Statistics
-# published them (its January releases and the Statistical Communiqués on the National Economic
-# and Social Development, e.g. that of 2022, 2023-02-28: 956万人), estimated from its sample
-# survey of 1 November each year: 2021 10.62 m, 2022 9.56 m, 2023 9.02 m, 2024 9.54 m.
-# Data rather than code: model/data/raw would be their place (with PROVENANCE.md).
-NBS_BIRTHS = {2021: 10_620_000, 2022: 9_560_000, 2023: 9_020_000, 2024: 9_540_000}
+# published them (model/data/raw/nbs_births_2021_2024.csv; PROVENANCE.md).
+NBS_BIRTHS = tables.nbs_births()
 
 
 def _age_groups() -> tuple[list[str], np.ndarray]:
