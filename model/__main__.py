@@ -189,7 +189,7 @@ def _calibrate(args) -> int:
     if args.county == "national":
         from model.tools import national_fit as nf
         fit = nf.fit()
-        out = nf.leave_last_year_out(x0=fit.x)
+        out = nf.leave_last_year_out()
         last = int(out.table.loc[~out.table["fitted"], "year"].max())
         t = pd.concat([fit.table.assign(run="fit"),
                        out.table[out.table["year"] == last].assign(run=f"fit without {last}")])

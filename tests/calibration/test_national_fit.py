@@ -168,11 +168,12 @@ def test_the_forecast_to_2100_as_docs_calibration_says(national):
 def test_national_yaml_is_the_fit_and_the_fit_without_2021_is_scored_on_2021(national):
     fit = nf.fit()
     assert nf.fitted_values(national) == pytest.approx(fit.values(), rel=2e-3)
-    held = nf.leave_last_year_out(x0=fit.x)
+    held = nf.leave_last_year_out()
     t = held.table
     assert not t[t.year == 2021]["fitted"].any() and t[t.year == 2019]["fitted"].all()
     out = t[t.year == 2021].set_index("measure")["relative_error"]
-    # out of sample, pinned (docs/CALIBRATION.md): heads within their goal, money not
-    for m, err in {"participants": -0.0174, "beneficiaries": -0.0172, "fund_income": -0.0712,
-                   "fund_expenditure": 0.0500, "fund_balance": -0.0881}.items():
+    # out of sample, pinned (docs/CALIBRATION.md): heads and expenditure within their goals,
+    # income and balance not
+    for m, err in {"participants": -0.0182, "beneficiaries": -0.0200, "fund_income": -0.0735,
+                   "fund_expenditure": 0.0495, "fund_balance": -0.0891}.items():
         assert out[m] == pytest.approx(err, abs=0.003), (m, out[m])
