@@ -253,17 +253,16 @@ def age_backward(profile: np.ndarray, q_by_year: np.ndarray) -> np.ndarray:
     """A (sex, age) population moved back one year per row of ``q_by_year`` (year, sex, age), last row first.
 
     The inverse of :func:`age_forward`: those of age a+1 a year later were of age a, and
-    survived with 1 - q at a, so they were ``pop[a+1] / (1 - q[a])``. The open last age holds
-    the survivors of the two oldest ages, taken half from each (the oldest ages are a few
-    thousand people); the new age 0 repeats the profile's. Used when a census is later than the
-    scheme's start (national_2009 starts in 2009 from the 2010 census).
+    survived with 1 - q at a, so they were ``pop[a+1] / (1 - q[a])`` (age 0 too: the census's
+    age 1 were the year before's age 0). The open last age holds the survivors of the two
+    oldest ages, taken half from each (the oldest ages are a few thousand people). Used when a
+    census is later than the scheme's start (national_2009 starts in 2009 from the 2010 census).
     """
     pop = profile.astype(float).copy()
     for q in q_by_year[::-1]:
         before = np.empty_like(pop)
         before[:, :-2] = pop[:, 1:-1] / (1 - q[:, :-2])
         before[:, -2:] = 0.5 * pop[:, -1:] / (1 - q[:, -2:])
-        before[:, 0] = profile[:, 0]
         pop = before
     return pop
 

@@ -501,7 +501,8 @@ def pooled_fund(st: State, p: YearParams, params: Parameters, gap: np.ndarray, e
     government pays in what it cannot (D1 Art. 19)."""
     interest = finance.pool_interest_yuan(st.pooled, p.rate_pa, params.pool_earns_interest)
     if p.fund_rate_pa is not None:                                 # the fund's own return (finance.fund_return_pa)
-        interest = finance.pool_return_yuan(st.pooled, st.account_fund(), p.fund_rate_pa, p.rate_pa)
+        interest = finance.pool_return_yuan(st.pooled, st.account_fund(), p.fund_rate_pa, p.rate_pa,
+                                            params.pool_earns_interest)
     paid = gap + (extras.topups if params.topups_from_pool else 0.0) \
         + (extras.death_grants if params.grants_from_pool else 0.0)
     taken_over = np.full_like(st.pooled, params.legacy_fund_yuan if p.index == 0 else 0.0)

@@ -24,7 +24,8 @@ def pool_interest_yuan(opening_yuan, rate_pa, earns_interest: bool):
     return accounts.interest_yuan(opening_yuan, rate_pa) if earns_interest else np.zeros_like(rate_pa)
 
 
-def pool_return_yuan(pool_opening_yuan, accounts_opening_yuan, fund_rate_pa, credited_rate_pa):
+def pool_return_yuan(pool_opening_yuan, accounts_opening_yuan, fund_rate_pa, credited_rate_pa,
+                     pool_earns: bool = True):
     """The pooled fund's investment income when the fund's own return is given [yuan].
 
     The whole fund (accounts and pool) is invested together (Guofa [2014] 8: one fiscal
@@ -32,9 +33,13 @@ def pool_return_yuan(pool_opening_yuan, accounts_opening_yuan, fund_rate_pa, cre
     accounts are credited their own rate (D1 Art. 14) and what the fund earns on them above
     that rate stays in the pool, as does everything the pool earns on itself. Below that
     rate the pool makes up the difference (it may then need government, D1 Art. 19).
-    Shapes: (batch,) each -> (batch,).
+    With ``pool_earns`` false (``finance.pooled_fund_earns_interest``) the pool's own balance
+    earns nothing. The spread is taken on the 1 January account balances (what leaves during
+    the year and the year's payments are not counted apart: a small approximation). Shapes:
+    (batch,) each -> (batch,).
     """
-    return pool_opening_yuan * fund_rate_pa + accounts_opening_yuan * (fund_rate_pa - credited_rate_pa)
+    own = pool_opening_yuan * fund_rate_pa if pool_earns else np.zeros_like(pool_opening_yuan)
+    return own + accounts_opening_yuan * (fund_rate_pa - credited_rate_pa)
 
 
 def government_to_pool_yuan(available_yuan, paid_from_pool_yuan):
@@ -66,6 +71,9 @@ def longevity_gap_by_payer_yuan(gap_yuan, paid_from_pool_yuan, government_yuan):
     share = np.divide(government_yuan, paid_from_pool_yuan,
                       out=np.zeros(np.broadcast(government_yuan, paid_from_pool_yuan).shape),
                       where=paid_from_pool_yuan > 0)
+    # government money beyond what the fund pays out covers an investment loss
+    # (finance.fund_return_pa below the credited rate), not the gap
+    share = np.minimum(share, 1.0)
     from_government = gap_yuan * share
     return gap_yuan - from_government, from_government
 

@@ -51,11 +51,17 @@ def _is_value_mapping(d: dict) -> bool:
     Its keys are numbers, age bands or dates rather than names; an override
     replaces such a mapping whole instead of merging into it.
     """
-    return any(not (isinstance(k, str) and k.isidentifier()) or k in _VALUE_FORMS for k in d)
+    if any(not (isinstance(k, str) and k.isidentifier()) for k in d):
+        return True
+    keys = set(d)
+    return any(form in keys and keys <= allowed for form, allowed in _VALUE_FORMS.items())
 
 
-# keys that make a mapping one value: a dated path, a trend, a shipped table, a geometric tier mix
-_VALUE_FORMS = frozenset({"values", "trend", "table", "geometric"})
+# the named forms of one value: a dated path, a trend, a shipped table (each with its growth
+# after the last value), a geometric tier mix. Only a mapping of exactly these keys is one
+# value: population.mortality has a key `table` too, and is a section.
+_VALUE_FORMS = {"values": {"values", "growth_pa_after_last"}, "trend": {"trend", "growth_pa_after_last"},
+                "table": {"table", "growth_pa_after_last"}, "geometric": {"geometric"}}
 
 
 class _Layer(NamedTuple):

@@ -643,7 +643,14 @@ class Scenario(Strict):
                   self.population.births_per_woman_15_49, True),
                  (("finance", "fiscal_base_yuan"), self.finance.fiscal_base_yuan, True),
                  *((("benefits", "basic_pension", i, "monthly"), part.monthly, False)
-                   for i, part in enumerate(self.benefits.basic_pension))]
+                   for i, part in enumerate(self.benefits.basic_pension)),
+                 *((("benefits", "basic_pension", i, "scale"), part.scale, False)
+                   for i, part in enumerate(self.benefits.basic_pension)),
+                 *((("subsidies", i, "scale"), sub.scale, True) for i, sub in enumerate(self.subsidies)),
+                 (("contributions", "density_factor"), self.contributions.density_factor, True),
+                 (("eligibility", "employee_scheme_join_factor"), self.eligibility.employee_scheme_join_factor,
+                  True),
+                 (("finance", "fund_return_pa"), self.finance.fund_return_pa, True)]
         if self.accounts.interest == "path":
             paths.append((("accounts", "rate_path"), self.accounts.rate_path, True))
         for at, path, yearly in paths:

@@ -17,7 +17,8 @@ What nobody published is fitted, each number with a meaning:
 * ``top_up_2009``, ``top_up_2021``: the average local top-up of the basic pension, yuan a month
   (Guofa [2009] 32: local governments may raise it), separate from the national minimum (the
   central government paid the 2018 raise: provinces did not raise theirs with it). Growing at
-  a steady rate between; after 2021 like the national minimum (ASSUMPTION).
+  a steady rate between; after 2021 3 % a year, the growth assumed for the national minimum
+  after its last announced raise (ASSUMPTION; the minimum itself rose 93 -> 163 in 2021-2026).
 * ``density``: the share of members under 60 who pay in a year (the rest pause; D1 Art. 7).
 * ``legacy_fund``: the balance the scheme took over from the old rural pension (农村社会养老保险,
   1992-2009, merged into the new rural scheme; 285 of 100 m yuan already at the end of 2004),
@@ -89,7 +90,7 @@ FREE = (
          0.4, 0.001, 0.99),
     Free("top_up_2009", "average local top-up of the basic pension, yuan a month, 2009", 20.0, 1.0, 500.0),
     Free("top_up_2021", "average local top-up, yuan a month, 2021 (growing at a steady rate between; "
-         "after, like the national minimum)", 80.0, 1.0, 500.0),
+         "3 % a year after)", 80.0, 1.0, 500.0),
     Free("density", "share of members under 60 who pay in a year", 0.85, 0.3, 1.0),
     Free("legacy_fund", "the old rural pension's balance taken over from 2009, 100 million yuan", 500.0, 0.0, 3000.0),
 )
@@ -233,7 +234,7 @@ class NationalFit:
 
 
 def fit(base: Scenario | None = None, last_year: int = TREND_END, x0=None) -> NationalFit:
-    """Fit the ten parameters to every published figure up to ``last_year`` (least squares)."""
+    """Fit the nine parameters to every published figure up to ``last_year`` (least squares)."""
     base = base or load_scenario(BASE)
     pub = published()
     used = pub[(pub["year"] >= FIT_FIRST) & (pub["year"] <= last_year)].reset_index(drop=True)

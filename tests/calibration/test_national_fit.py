@@ -100,22 +100,20 @@ def test_the_2014_raise_is_paid_from_2015_with_its_arrears(national):
 
 # --------------------------------------------------------------------------- the frozen scenario
 PINNED = {   # published vs national.yaml, relative error; * = fitted (2013-2021)
-    (2011, "fund_balance"): -0.0950, (2012, "participants"): 0.0000,
-    (2013, "participants"): -0.0121, (2013, "fund_income"): 0.0364,
-    (2013, "individual_contributions"): -0.0471, (2013, "fund_expenditure"): 0.0150,
-    (2014, "participants"): -0.0027, (2014, "beneficiaries"): 0.0032, (2014, "fund_income"): 0.0073,
-    (2014, "individual_contributions"): -0.0108, (2014, "fund_expenditure"): -0.0408,
-    (2014, "fund_balance"): -0.0263, (2015, "participants"): 0.0047, (2015, "beneficiaries"): 0.0006,
-    (2015, "fund_income"): 0.0238, (2015, "individual_contributions"): 0.0054,
-    (2015, "fund_expenditure"): -0.0269, (2015, "fund_balance"): 0.0032,
-    (2016, "participants"): 0.0112, (2016, "beneficiaries"): -0.0051, (2016, "fund_income"): 0.0139,
-    (2016, "individual_contributions"): 0.0277, (2016, "fund_expenditure"): -0.0169,
-    (2016, "fund_balance"): 0.0152, (2017, "participants"): 0.0174, (2017, "fund_balance"): 0.0145,
-    (2018, "participants"): 0.0074, (2018, "beneficiaries"): 0.0028, (2018, "fund_income"): 0.0153,
-    (2018, "fund_expenditure"): -0.0015, (2018, "fund_balance"): 0.0212,
-    (2019, "fund_income"): 0.0402, (2019, "fund_expenditure"): 0.0119, (2019, "fund_balance"): 0.0333,
-    (2020, "participants"): -0.0085, (2021, "participants"): -0.0109, (2021, "beneficiaries"): -0.0029,
-    (2021, "fund_income"): -0.0392, (2021, "fund_expenditure"): 0.0256, (2021, "fund_balance"): -0.0198,
+    (2011, "fund_balance"): -0.0948, (2012, "participants"): -0.0003, (2013, "participants"): -0.0123,
+    (2013, "fund_income"): 0.0373, (2013, "individual_contributions"): -0.0447, (2013, "fund_expenditure"): 0.0154,
+    (2014, "participants"): -0.0029, (2014, "beneficiaries"): 0.0033, (2014, "fund_income"): 0.0077,
+    (2014, "individual_contributions"): -0.0096, (2014, "fund_expenditure"): -0.0406, (2014, "fund_balance"): -0.0255,
+    (2015, "participants"): 0.0046, (2015, "beneficiaries"): 0.0006, (2015, "fund_income"): 0.0236,
+    (2015, "individual_contributions"): 0.0050, (2015, "fund_expenditure"): -0.0269, (2015, "fund_balance"): 0.0037,
+    (2016, "participants"): 0.0112, (2016, "beneficiaries"): -0.0051, (2016, "fund_income"): 0.0130,
+    (2016, "individual_contributions"): 0.0253, (2016, "fund_expenditure"): -0.0172, (2016, "fund_balance"): 0.0153,
+    (2017, "participants"): 0.0175, (2017, "fund_balance"): 0.0139, (2018, "participants"): 0.0075,
+    (2018, "beneficiaries"): 0.0027, (2018, "fund_income"): 0.0129, (2018, "fund_expenditure"): -0.0023,
+    (2018, "fund_balance"): 0.0197, (2019, "fund_income"): 0.0368, (2019, "fund_expenditure"): 0.0107,
+    (2019, "fund_balance"): 0.0308, (2020, "participants"): -0.0082, (2021, "participants"): -0.0106,
+    (2021, "beneficiaries"): -0.0030, (2021, "fund_income"): -0.0345, (2021, "fund_expenditure"): 0.0236,
+    (2021, "fund_balance"): -0.0202,
 }
 
 
@@ -135,7 +133,7 @@ def test_scores_separate_in_sample_from_the_years_before(national):
     t = nf.comparison(national, fitted_years=range(nf.FIT_FIRST, nf.TREND_END + 1))
     s = nf.scores(t).set_index(["sample", "measure", "years_from_data"])
     assert s.loc[("in-sample", "participants", 0), "figures"] == 8
-    assert s.loc[("in-sample", "fund_income", 0), "max_abs_error"] == pytest.approx(0.0402, abs=0.0015)
+    assert s.loc[("in-sample", "fund_income", 0), "max_abs_error"] == pytest.approx(0.0373, abs=0.0015)
     # the 2011 balance is three years before the first fitted balance (2014)
     assert s.loc[("out-of-sample", "fund_balance", -3), "mean_abs_error"] == pytest.approx(0.095, abs=0.002)
 
@@ -154,14 +152,14 @@ def test_the_forecast_to_2100_as_docs_calibration_says(national):
     a = project(with_overrides(national, {"scheme": {"horizon_years": 92}}), detail=False).annual.set_index("year")
     assert (a["members"].idxmax(), round(a["members"].max() / 1e6)) == (2038, 631)
     assert (a["pensioners"].idxmax(), round(a["pensioners"].max() / 1e6)) == (2053, 282)
-    assert (a["fund_balance"].idxmax(), round(a["fund_balance"].max() / 1e12, 2)) == (2048, 3.48)
+    assert (a["fund_balance"].idxmax(), round(a["fund_balance"].max() / 1e12, 2)) == (2048, 3.43)
     after = a.loc[2026:]
     assert after.index[after["fund_expenditure"] > after["fund_income"]].min() == 2049
     assert after.index[after["pooled_fund_balance"] <= 0].min() == 2055
-    assert [round(a.loc[y, "government_total_cost"] / 1e9) for y in (2026, 2050, 2100)] == [613, 1835, 5245]
-    assert round(a.loc[2100, "longevity_gap_from_government"] / 1e9) == 151
-    assert round(a.loc[2100, "longevity_gap_paid"] / 1e9) == 165
-    assert [round(a.loc[y, "members_suspended"] / 1e6) for y in (2026, 2050)] == [68, 126]
+    assert [round(a.loc[y, "government_total_cost"] / 1e9) for y in (2026, 2050, 2100)] == [612, 1832, 5240]
+    assert round(a.loc[2100, "longevity_gap_from_government"] / 1e9) == 148
+    assert round(a.loc[2100, "longevity_gap_paid"] / 1e9) == 162
+    assert [round(a.loc[y, "members_suspended"] / 1e6) for y in (2026, 2050)] == [68, 127]
 
 
 @pytest.mark.slow
@@ -174,6 +172,6 @@ def test_national_yaml_is_the_fit_and_the_fit_without_2021_is_scored_on_2021(nat
     out = t[t.year == 2021].set_index("measure")["relative_error"]
     # out of sample, pinned (docs/CALIBRATION.md): heads and expenditure within their goals,
     # income and balance not
-    for m, err in {"participants": -0.0182, "beneficiaries": -0.0200, "fund_income": -0.0735,
-                   "fund_expenditure": 0.0495, "fund_balance": -0.0891}.items():
+    for m, err in {"participants": -0.0182, "beneficiaries": -0.0200, "fund_income": -0.0637,
+                   "fund_expenditure": 0.0495, "fund_balance": -0.0845}.items():
         assert out[m] == pytest.approx(err, abs=0.003), (m, out[m])

@@ -153,8 +153,39 @@ def test_age_backward_undoes_age_forward():
     prof = rng.uniform(100, 200, (2, 101))
     q = rng.uniform(0.001, 0.1, (2, 2, 101))
     back = age_backward(prof, q)
-    # those of age 3+ after two years come back exactly; ages 0-2 descend from the repeated age 0
-    assert age_forward(back, q)[:, 3:] == pytest.approx(prof[:, 3:], rel=1e-12)
+    # those of age 2+ after two years come back exactly (age 0 of the earlier year from the
+    # profile's age 2); the new ages 0-1 are age_forward's own births, not the profile's
+    assert age_forward(back, q)[:, 2:] == pytest.approx(prof[:, 2:], rel=1e-12)
     # one year by hand: 150 of age 41 after a year of q = 0.25 at 40 were 200
     one = np.full((2, 101), 150.0)
     assert age_backward(one, np.full((1, 2, 101), 0.25))[0, 40] == pytest.approx(200.0)
+    # and age 0 a year before: the census's age 1 over the survival at 0
+    assert age_backward(one, np.full((1, 2, 101), 0.25))[0, 0] == pytest.approx(200.0)
+
+
+def test_a_fund_earning_less_than_it_credits_costs_government_not_the_gap():
+    # accounts credited 3 %, the fund earns nothing: the pool pays the 3 % and, once empty,
+    # government pays it in; none of that is longevity gap, and every identity holds
+    a = run(overrides={"accounts": {"interest": "flat", "flat_rate_pa": 0.03}, "finance": {"fund_return_pa": 0.0}},
+            cohorts={(30, "male", "rural"): 1000})
+    assert a.loc[2012, "pooled_fund_interest"] == pytest.approx(-0.03 * 130_000, rel=REL)
+    assert a.loc[2012, "government_to_pool"] == pytest.approx(0.03 * 130_000, rel=REL)
+    assert (a["longevity_gap_from_government"] == 0).all()
+    assert checks.all_identities(a.reset_index()) == []
+
+
+def test_the_pool_earns_nothing_on_itself_when_the_scenario_says_so():
+    assert finance.pool_return_yuan(np.array([100.0]), np.array([1000.0]), np.array([0.05]),
+                                    np.array([0.02]), pool_earns=False) == pytest.approx([30.0])
+
+
+def test_a_dated_factor_must_cover_the_start(tmp_path):
+    # before its first date a path would be 0: a basic pension scaled by nothing, nobody paying
+    from model import ScenarioError, load_scenario
+    from conftest import ROOT
+    for key, value in (("contributions", "{density_factor: {2015: 1.0}}"),
+                       ("finance", "{fund_return_pa: {2017: 0.05}}")):
+        f = tmp_path / "x.yaml"
+        f.write_text(f"extends: {ROOT / 'scenarios' / 'qiannan_2011.yaml'}\n{key}: {value}\n", encoding="utf-8")
+        with pytest.raises(ScenarioError, match="the first date is 20.. but the scheme starts 2011-07"):
+            load_scenario(f)

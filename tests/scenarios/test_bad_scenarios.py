@@ -203,3 +203,19 @@ def test_cli_reports_one_line_and_writes_nothing(name, expect, tmp_path, cli):
     assert str(REL) in lines[0]              # the path as typed, not made absolute
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_section_with_a_key_named_like_a_value_form_still_merges(tmp_path):
+    # population.mortality has a field `table`; a child changing one of its keys keeps the rest
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {ROOT / 'scenarios' / 'qiannan_2011.yaml'}\n"
+        "population: {mortality: {table: cl2010, improvement: frozen}}\n", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\npopulation: {mortality: {extra_improvement_pa: 0.01}}\n", encoding="utf-8")
+    m = load_scenario(child).population.mortality
+    assert (m.table, m.improvement, m.extra_improvement_pa) == ("cl2010", "frozen", 0.01)
+    # while a dated path given as a trend replaces the parent's dated values whole
+    child.write_text("extends: base.yaml\nenrolment: {rate_path: {trend: {form: linear, from_year: 2011, "
+                     "start: 0.5, rate_pa: 0.1, to_year: 2013, reason: test}}}\n", encoding="utf-8")
+    assert load_scenario(child).enrolment.rate_path.values == pytest.approx(
+        {"2011-01": 0.5, "2012-01": 0.6, "2013-01": 0.7})
