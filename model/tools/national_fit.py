@@ -349,3 +349,14 @@ def errors_markdown(table: pd.DataFrame) -> str:
                 cells.append(e if by.loc[c, "fitted"] else f"({e})")
         out.append(f"| {y} | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
+
+
+def average_benefit(scen: Scenario, last_year: int = TREND_END) -> pd.Series:
+    """Pension paid per pensioner a month, by year [yuan/month]: basic and account pensions
+    (and the longevity gap) over the mean of the year's opening and closing pensioners. The
+    Ministry quoted 125 yuan for 2017 (China Daily, May 2018; SOURCES.md): a check, not fitted."""
+    short = with_overrides(scen, {"scheme": {"horizon_years": last_year - scen.scheme.start_year + 1}})
+    a = project(short, detail=False).annual.set_index("year")
+    paid = a["basic_pension_paid"] + a["account_pension_paid"] + a["longevity_gap_paid"]
+    mean_pensioners = (a["pensioners"] + a["pensioners"].shift(1).fillna(0.0)) / 2
+    return paid / 12 / mean_pensioners

@@ -138,6 +138,11 @@ def test_scores_separate_in_sample_from_the_years_before(national):
     assert s.loc[("out-of-sample", "fund_balance", -3), "mean_abs_error"] == pytest.approx(0.095, abs=0.002)
 
 
+def test_the_2017_average_pension_is_met_out_of_sample(national):
+    # the Ministry's 125 yuan a month for 2017 (China Daily, May 2018) was not fitted
+    assert nf.average_benefit(national).loc[2017] == pytest.approx(125, rel=0.01)
+
+
 def test_calibration_doc_shows_these_errors(national):
     # docs/CALIBRATION.md's table is errors_markdown of national.yaml (paste it from the failure)
     from pathlib import Path
