@@ -200,9 +200,9 @@ def state_on(params: Parameters, year: int) -> State:
 def project_from(scenario: Scenario, year: int, carried: dict | None = None) -> Projection:
     """The projection from ``year`` on, each run resumed from the state another run reached.
 
-    ``carried`` maps each stage's start year (one key for an unstaged scenario, and
-    ``"whole"`` for a staged scenario's whole-population run) to its state on 1 January of
-    ``year``; by default the states of a run of ``scenario`` from its start (``state_on``).
+    ``carried`` maps each stage's index (0 for an unstaged scenario; and ``"whole"`` for a
+    staged scenario's whole-population run) to its state on 1 January of ``year``; by
+    default the states of a run of ``scenario`` from its start (``state_on``).
     A stage that starts later starts as usual. Every flow and the Ministry's columns are
     those of ``project`` in the same years (the engine's state is everything it carries;
     tested), except that a staged scenario's population counts only the emigrants after
@@ -216,13 +216,13 @@ def project_from(scenario: Scenario, year: int, carried: dict | None = None) -> 
         P0 = resolve(scenario)
         stages = [(0, 1.0, P0)]
     if carried is None:
-        carried = {P.start_year: state_on(P, year) for _, _, P in stages if P.start_year < year}
+        carried = {i: state_on(P, year) for i, (_, _, P) in enumerate(stages) if P.start_year < year}
         if scenario.scheme.rollout:
             carried["whole"] = state_on(P0, year)
     years = P0.years[P0.years >= year]
     staged = []
-    for _, share, P in stages:
-        resumed = (year, carried[P.start_year]) if P.start_year < year else None
+    for i, (_, share, P) in enumerate(stages):
+        resumed = (year, carried[i]) if P.start_year < year else None
         flows, _ = run(P, carried=resumed)
         staged.append((max(P.start_year - year, 0), share, flows))
     if scenario.scheme.rollout:

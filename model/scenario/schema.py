@@ -200,6 +200,13 @@ class GeometricMix(Strict):
     @field_validator("geometric")
     @classmethod
     def _ratio(cls, v: DatedPath) -> DatedPath:
+        if v.growth_pa_after_last:
+            raise _Bad("a tier mix does not grow after its last date: give no growth_pa_after_last",
+                       at=("growth_pa_after_last",))
+        for key in v.values:
+            if not key.endswith("-01"):
+                raise _Bad("a tier mix changes in January: give a year (e.g. 2014), not a month",
+                           value=key, what="date")
         return v.check_range(0.0, 1.0, "must be a ratio from 0 to 1 (each tier's share over "
                              "the share at the tier below)")
 
@@ -247,6 +254,10 @@ class Contributions(Strict):
         for area, mix in mixes.items():
             tiers = (data.get("tiers") or {}).get(area) if isinstance(data.get("tiers"), dict) else None
             if isinstance(mix, dict) and "geometric" in mix:
+                if len(mix) > 1:
+                    other = next(k for k in mix if k != "geometric")
+                    raise _Bad("give the shares by tier or a geometric ratio, not both",
+                               at=("tier_mix", area, other))
                 ratio = _validate_part(GeometricMix, mix, ("tier_mix", area)).geometric
                 if isinstance(tiers, list) and tiers and all(
                         isinstance(t, (int, float)) and not isinstance(t, bool) for t in tiers):

@@ -266,7 +266,9 @@ class Trend(Strict):
     ``linear``: ``start + rate_pa * (year - from_year)``; ``exponential``: ``start *
     (1 + rate_pa) ** (year - from_year)``; ``logistic``: from ``start`` towards ``end``
     along an S-curve whose midpoint is ``midpoint`` (a year) and whose steepness is
-    ``rate_pa`` (a year's change at the midpoint is ``rate_pa / 4`` of the distance).
+    ``rate_pa`` (a year's change at the midpoint is ``rate_pa / 4`` of the distance);
+    ``start`` and ``end`` are the levels long before and long after the midpoint, not the
+    values at ``from_year`` and ``to_year``.
     Expanded into one value each January from ``from_year`` to ``to_year``, held after.
     """
     form: Literal["linear", "exponential", "logistic"]
@@ -277,13 +279,24 @@ class Trend(Strict):
     midpoint: float | None = Field(None, ge=1900, le=2300)
     rate_pa: float = Field(0.0, description="linear: the change a year, in the path's unit; "
                            "exponential: the growth a year, -0.5 to 5; logistic: the steepness, 0 to 5")
-    reason: str = Field(description="why this trend: its source or the assumption")
+    reason: str = Field(min_length=1, description="why this trend: its source or the assumption")
 
     @model_validator(mode="after")
     def _complete(self) -> "Trend":
+        if self.form == "logistic":
+            for key in ("end", "midpoint"):
+                if getattr(self, key) is None:
+                    raise _Bad("required for a logistic trend (the level it tends to and the "
+                               "year it is half way)", at=(key,))
         lo, hi = {"linear": (-1e9, 1e9), "exponential": (-0.5, 5.0), "logistic": (0.0, 5.0)}[self.form]
-        if not lo <= self.rate_pa <= hi:
-            raise _Bad(f"must be from {lo:g} to {hi:g} for a {self.form} trend", at=("rate_pa",))
+        if not lo <= self.rate_pa <= hi or (self.form == "logistic" and self.rate_pa == 0):
+            allowed = "above 0 and at most 5" if self.form == "logistic" else f"from {lo:g} to {hi:g}"
+            raise _Bad(f"must be {allowed} for a {self.form} trend", at=("rate_pa",))
+        if self.form != "logistic":
+            for key in ("end", "midpoint"):
+                if getattr(self, key) is not None:
+                    raise _Bad(f"only a logistic trend has an {key}; a {self.form} trend has start "
+                               f"and rate_pa", at=(key,))
         if self.to_year < self.from_year:
             raise _Bad(f"must be from_year ({self.from_year}) or later", at=("to_year",))
         if self.form == "logistic":

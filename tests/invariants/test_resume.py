@@ -32,7 +32,7 @@ def test_a_resumed_run_keeps_counting_years_from_the_scheme_start():
     scen = with_overrides(load_scenario(ROOT / "scenarios" / "beibei_2011.yaml"), {"scheme": {"horizon_years": 15}})
     P = resolve(scen)
     full = project(P, detail=False).annual.set_index("year")
-    carried = {P.start_year: state_on(P, 2016)}
+    carried = {0: state_on(P, 2016)}
     resumed = project_from(scen, 2016, carried).annual.set_index("year")
     np.testing.assert_allclose(resumed.to_numpy(dtype=float), full.loc[2016:].to_numpy(dtype=float),
                                rtol=1e-12, atol=1e-6)

@@ -189,3 +189,29 @@ def test_a_dated_factor_must_cover_the_start(tmp_path):
         f.write_text(f"extends: {ROOT / 'scenarios' / 'qiannan_2011.yaml'}\n{key}: {value}\n", encoding="utf-8")
         with pytest.raises(ScenarioError, match="the first date is 20.. but the scheme starts 2011-07"):
             load_scenario(f)
+
+
+@pytest.mark.parametrize("trend, says", [
+    ({"form": "logistic", "from_year": 2010, "start": 0.0, "end": 1.0, "midpoint": 2015, "rate_pa": 0.0,
+      "reason": "r"}, "must be above 0 and at most 5 for a logistic trend"),
+    ({"form": "linear", "from_year": 2010, "start": 1.0, "end": 2.0, "reason": "r"}, "only a logistic trend has an end"),
+    ({"form": "linear", "from_year": 2010, "start": 1.0, "reason": ""}, "at least 1 character"),
+])
+def test_a_trend_says_what_it_lacks(trend, says):
+    with pytest.raises(Exception, match=says):
+        PATH.validate_python({"trend": trend})
+
+
+@pytest.mark.parametrize("mix, says", [
+    ({"geometric": 0.5, 100: 0.5}, "give the shares by tier or a geometric ratio, not both"),
+    ({"geometric": {"2011": 0.2, "2014-07": 0.4}}, "a tier mix changes in January"),
+    ({"geometric": {"2011": 0.2, "growth_pa_after_last": 0.1}}, "does not grow after its last date"),
+])
+def test_a_bad_geometric_mix_is_one_clear_line(mix, says):
+    from model import ScenarioError, load_scenario
+    from model.scenario import with_overrides
+    from conftest import ROOT
+    with pytest.raises(ScenarioError, match=says) as exc:
+        with_overrides(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"),
+                       {"contributions": {"tier_mix": {"rural": mix}}})
+    assert "\n" not in str(exc.value) and str(exc.value).startswith("override: contributions.tier_mix.rural")
