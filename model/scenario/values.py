@@ -206,6 +206,8 @@ class DatedPath(Strict):
     """
     values: dict[str, float]
     growth_pa_after_last: float = Field(0.0, ge=-0.5, le=0.5)
+    from_trend: str | None = Field(None, exclude=True, description="set when the values were "
+                                   "expanded from a trend (its form), for messages")
 
     @field_validator("values", mode="before")
     @classmethod
@@ -238,7 +240,14 @@ class DatedPath(Strict):
 
     def check_range(self, lo: float | None, hi: float | None, allowed: str,
                     at: tuple = ()) -> "DatedPath":
-        """Raise a :class:`_Bad` naming the date whose value is outside [lo, hi]."""
+        """Raise a :class:`_Bad` naming the date whose value is outside [lo, hi] (for a path
+        expanded from a trend: the trend, and the year and value it gives)."""
+        if self.from_trend is not None:
+            for key, x in self.values.items():
+                if (lo is not None and x < lo) or (hi is not None and x > hi):
+                    raise _Bad(f"the {self.from_trend} trend gives {x:.6g} in {key[:4]}; {allowed}",
+                               at=(*at, "trend"))
+            return self
         _check_within(self.values, lo, hi, allowed, (*at, "values"))
         return self
 
@@ -336,7 +345,7 @@ def _as_path(v: Any) -> Any:
             extra = sorted(set(rest) - {"growth_pa_after_last"})[0]
             raise _Bad("not allowed beside a trend (give dated values or a trend, not both)",
                        at=(extra,))
-        return {"values": trend.values(), **rest}
+        return {"values": trend.values(), "from_trend": trend.form, **rest}
     if isinstance(v, dict) and "table" in v:
         from model.io import tables
         name = v["table"]

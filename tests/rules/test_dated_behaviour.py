@@ -215,3 +215,17 @@ def test_a_bad_geometric_mix_is_one_clear_line(mix, says):
         with_overrides(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"),
                        {"contributions": {"tier_mix": {"rural": mix}}})
     assert "\n" not in str(exc.value) and str(exc.value).startswith("override: contributions.tier_mix.rural")
+
+
+def test_a_trend_out_of_range_is_named_with_the_year_and_value_it_gives(tmp_path):
+    from model import ScenarioError, load_scenario
+    from conftest import ROOT
+    f = tmp_path / "x.yaml"
+    f.write_text(f"extends: {ROOT / 'scenarios' / 'qiannan_2011.yaml'}\n"
+                 "finance: {fund_return_pa: {trend: {form: linear, from_year: 2011, start: 0.02, rate_pa: 0.05, "
+                 "reason: test}}}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(f)
+    msg = str(exc.value)
+    assert "finance.fund_return_pa.trend" in msg and "the linear trend gives 0.32 in 2017" in msg
+    assert "must be a yearly return from -0.3 to 0.3" in msg and "\n" not in msg
