@@ -141,7 +141,7 @@ ENTRUSTED_FROM = 2017        # Guofa [2015] 48: entrusted investment of basic pe
 LONG_RUN_RETURN = 0.0506     # the NCSSF's average 2017-2024 (ncssf_basic_pension_fund_returns.csv), after
 
 
-def fund_return_path(entrusted_2021: float) -> dict:
+def fund_return_path(entrusted_2021: float, rule: str = "highest") -> dict:
     """What the whole fund earns a year, by year: the accounts' crediting rate on what stays in
     deposits, and the national social security fund's published return on the share entrusted to it.
 
@@ -151,7 +151,7 @@ def fund_return_path(entrusted_2021: float) -> dict:
     """
     returns = tables.ncssf_returns()
     years = range(FIRST_YEAR, max(returns) + 2)
-    deposit = tables.deposit_rate_path(list(years), "highest")
+    deposit = tables.deposit_rate_path(list(years), rule)                # as the accounts are credited
     out = {}
     for y, dep in zip(years, deposit):
         credit = dep                                               # the accounts' rate (D1 Art. 14)
@@ -188,7 +188,8 @@ def overrides(base: Scenario, x) -> dict:
         "benefits": {"basic_pension": parts},
         "accounts": {"interest": "pbc_1y", "rate_after_data_pa": None},
         "finance": {"legacy_fund_yuan": v["legacy_fund"] * YI,
-                    "fund_return_pa": fund_return_path(tables.entrusted_share_2021())},
+                    "fund_return_pa": fund_return_path(tables.entrusted_share_2021(),
+                                                       base.accounts.interest_rule)},
     }
 
 
