@@ -190,7 +190,7 @@ def _calibrate(args) -> int:
         from model.tools import national_fit as nf
         fit = nf.fit()
         out = nf.leave_last_year_out()
-        last = int(out.table.loc[~out.table["fitted"], "year"].max())
+        last = nf.TREND_END
         t = pd.concat([fit.table.assign(run="fit"),
                        out.table[out.table["year"] == last].assign(run=f"fit without {last}")])
         with pd.option_context("display.width", 160):

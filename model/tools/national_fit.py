@@ -112,8 +112,26 @@ def published() -> pd.DataFrame:
             if isinstance(v, str) and v.strip():
                 weak = "corroborated only" in v or "single source" in v
                 rows.append({"year": int(r["year"]), "measure": name, "published": float(v.split()[0]) * unit,
-                             "weight": 0.5 if weak else 1.0})
-    return pd.DataFrame(rows)
+                             "weight": 0.5 if weak else 1.0, "source": "bulletin"})
+    have = {(r["year"], r["measure"]) for r in rows}
+    for _, r in flash_figures().iterrows():
+        if (r["year"], r["measure"]) not in have:    # a flash figure only where the bulletins give none
+            rows.append({"year": int(r["year"]), "measure": r["measure"], "published": float(r["published"]),
+                         "weight": 0.5, "source": "flash"})
+    return pd.DataFrame(rows).sort_values(["year", "measure"], ignore_index=True)
+
+
+def flash_figures() -> pd.DataFrame:
+    """The Ministry's December flash figures [persons, yuan]: year, measure, published.
+
+    Preliminary, as a third party parsed them (model/data/PROVENANCE.md); ``published`` uses
+    them only where the bulletins give nothing, at half weight.
+    """
+    df = pd.read_csv(tables.DATA_DIR / "mohrss_urrbpi_flash_december.csv")
+    cols = {"participants_10k_persons": ("participants", WAN), "fund_income_100m_yuan": ("fund_income", YI),
+            "fund_expenditure_100m_yuan": ("fund_expenditure", YI)}
+    return pd.DataFrame([{"year": int(r["year"]), "measure": name, "published": float(r[col]) * unit}
+                         for _, r in df.iterrows() for col, (name, unit) in cols.items()])
 
 
 # --------------------------------------------------------------------------- the model
@@ -279,8 +297,8 @@ def scores(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def leave_last_year_out(base: Scenario | None = None, x0=None) -> NationalFit:
-    """The fit without the last published year's figures; its table scores that year out of sample."""
-    last = int(published()["year"].max())
+    """The fit without the last fitted year's figures (2021); its table scores that year out of sample."""
+    last = TREND_END                                 # the last year fitted (later figures are only scored)
     return fit(base, last_year=last - 1, x0=x0)
 
 
@@ -300,7 +318,7 @@ def write_national(nf: NationalFit, out_of_sample: NationalFit | None = None, pa
         lines.append(f"#   {r.year} {r.measure:<25} {r.published:>20,.0f} {r.model:>20,.0f}  "
                      f"{r.relative_error:+.2%}{' *' if r.fitted else '  '}{'  (half weight)' if r.weight < 1 else ''}")
     if out_of_sample is not None:
-        last = max(out_of_sample.table["year"][~out_of_sample.table["fitted"]].max(), 0)
+        last = TREND_END
         lines.append(f"# Fitted without {last}, {last} projected (out of sample):")
         t = out_of_sample.table
         for r in t[t["year"] == last].itertuples():
