@@ -313,7 +313,7 @@ def write_national(nf: NationalFit, out_of_sample: NationalFit | None = None, pa
              "# Fitted values (everything else: national_2009.yaml and the files it extends):"]
     for f, v in zip(FREE, nf.x):
         lines.append(f"#   {f.name:<17} {float(v):>12.6g}  {f.meaning}")
-    lines.append("# Published vs model (relative error; * fitted, half weight for single-source or rounded figures):")
+    lines.append("# Published vs model (relative error; * fitted; half weight: single-source, rounded or flash figures):")
     for r in nf.table.sort_values(["year", "measure"]).itertuples():
         lines.append(f"#   {r.year} {r.measure:<25} {r.published:>20,.0f} {r.model:>20,.0f}  "
                      f"{r.relative_error:+.2%}{' *' if r.fitted else '  '}{'  (half weight)' if r.weight < 1 else ''}")
