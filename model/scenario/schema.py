@@ -12,7 +12,7 @@ from .. import dims
 from .errors import _ANY_YEAR, FINITE, _Bad
 from .values import (BIRTHS_MAX, DIVISOR_MAX, DIVISOR_MIN, INTEREST_MAX, INTEREST_MIN, MIGRATION_MAX,
                      PERSONS_MAX, SHARE_TOL, TierMix, YUAN_MONTH_MAX, YUAN_YEAR_MAX, AgeBands, ByArea, DatedPath,
-                     DatedValue, OptPath, PaidBy, Persons, Share, Strict, YuanPerMonth, YuanPerYear, _check_sums_to_one, _num, _validate_part,
+                     DatedValue, Factor, OptFactor, OptPath, PaidBy, Persons, Share, Strict, YuanPerMonth, YuanPerYear, _check_sums_to_one, _num, _validate_part,
                      parse_year_month)
 
 
@@ -152,15 +152,10 @@ class Eligibility(Strict):
                                            "at the start, per area (D5 §1); replaces the "
                                            "shares in those bands")
     employee_scheme_join_rate: AgeBands = AgeBands(bands={"0+": 0.0})
-    employee_scheme_join_factor: OptPath = Field(None, description="multiplies "
+    employee_scheme_join_factor: OptFactor = Field(None, description="multiplies "
                                                  "employee_scheme_join_rate by year, 0 to 10 (the "
                                                  "rate is capped at 1); null: 1 every year")
     emigration_rate: AgeBands = AgeBands(bands={"0+": 0.0})
-
-    @field_validator("employee_scheme_join_factor")
-    @classmethod
-    def _factor(cls, v: DatedPath | None) -> DatedPath | None:
-        return v if v is None else v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
 
     @field_validator("employee_scheme_join_rate", "emigration_rate")
     @classmethod
@@ -229,7 +224,7 @@ class Contributions(Strict):
                                        "re-choose their tier each year by the current mix")
     density: AgeBands = Field(AgeBands(bands={"0+": 1.0}), description="probability that "
                               "a member under 60 pays in a year, by age")
-    density_factor: OptPath = Field(None, description="multiplies density by year, 0 to 10 "
+    density_factor: OptFactor = Field(None, description="multiplies density by year, 0 to 10 "
                                     "(the probability is capped at 1); null: 1 every year")
     catch_up_share: Share = Field(0.0, description="share of missed years made up later, "
                                   "without subsidy (D1 Art. 7-8); D3 allows it only in the "
@@ -269,11 +264,6 @@ class Contributions(Strict):
     def _probability(cls, v: AgeBands) -> AgeBands:
         return v.check_range(0.0, 1.0, "must be a probability from 0 to 1")
 
-    @field_validator("density_factor")
-    @classmethod
-    def _factor(cls, v: DatedPath | None) -> DatedPath | None:
-        return v if v is None else v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
-
 
 class ContributionSubsidy(Strict):
     """A per-payer government subsidy, stepped by tier (D1 Art. 8; D5 §2(三)4)."""
@@ -285,14 +275,9 @@ class ContributionSubsidy(Strict):
     areas: list[Literal["rural", "urban"]] = ["rural", "urban"]
     from_year: int = Field(1900, ge=1900, le=2300)
     to_year: int = Field(2300, ge=1900, le=2300)
-    scale: OptPath = Field(None, description="multiplies the amounts by year, 0 to 10: the "
+    scale: OptFactor = Field(None, description="multiplies the amounts by year, 0 to 10: the "
                            "average paid where provinces give more than the national minimum "
                            "(Guofa [2014] 8: at least 30 / 60); null: 1 every year")
-
-    @field_validator("scale")
-    @classmethod
-    def _scale(cls, v: DatedPath | None) -> DatedPath | None:
-        return v if v is None else v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
 
     @field_validator("amount_by_tier", mode="before")
     @classmethod
@@ -350,15 +335,10 @@ class BasicPensionPart(Strict):
     reference: str
     monthly: DatedValue = Field(description="yuan a month per pensioner, 0 to 10,000 (the "
                                 "highest paid, Shanghai's, is about 1,500)")
-    scale: DatedValue = Field(DatedPath(values={_ANY_YEAR: 1.0}), description="multiplies the "
+    scale: Factor = Field(DatedPath(values={_ANY_YEAR: 1.0}), description="multiplies the "
                               "path, 0 to 10, a number or a dated path (e.g. a local top-up of 60 % "
                               "of the national minimum, rising over the years)")
     paid_by: PaidBy
-
-    @field_validator("scale")
-    @classmethod
-    def _scale(cls, v: DatedPath) -> DatedPath:
-        return v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
 
     @field_validator("monthly")
     @classmethod

@@ -9,7 +9,7 @@ import types
 from fractions import Fraction
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
 from .. import dims
@@ -308,11 +308,6 @@ class Trend(Strict):
                                f"and rate_pa", at=(key,))
         if self.to_year < self.from_year:
             raise _Bad(f"must be from_year ({self.from_year}) or later", at=("to_year",))
-        if self.form == "logistic":
-            for key in ("end", "midpoint"):
-                if getattr(self, key) is None:
-                    raise _Bad("required for a logistic trend (the level it tends to and the "
-                               "year it is half way)", at=(key,))
         return self
 
     def values(self) -> dict[str, float]:
@@ -366,6 +361,15 @@ def _as_path(v: Any) -> Any:
 
 DatedValue = Annotated[DatedPath, BeforeValidator(_as_path)]
 OptPath = Annotated[DatedPath | None, BeforeValidator(lambda v: None if v is None else _as_path(v))]
+
+
+def _factor(v: DatedPath | None) -> DatedPath | None:
+    return v if v is None else v.check_range(0.0, 10.0, "must be a factor from 0 to 10")
+
+
+# a dated factor on another value (density, joining the employee scheme, a subsidy, a pension part)
+Factor = Annotated[DatedValue, AfterValidator(_factor)]
+OptFactor = Annotated[OptPath, AfterValidator(_factor)]
 
 
 class AgeBands(Strict):
