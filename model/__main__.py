@@ -186,6 +186,17 @@ class _Parser(argparse.ArgumentParser):
 def _calibrate(args) -> int:
     import pandas as pd
     from model.tools import calibration as cal
+    if args.county == "provinces":
+        from model.tools import provinces as pv
+        from .scenario import load_scenario
+        table = pv.fit(load_scenario(pv.ROOT / "scenarios" / "national.yaml"))
+        inp = pv.inputs().set_index("province_code")
+        with pd.option_context("display.width", 160):
+            print(table.join(inp[["registered", "employees_own", "top_up_yuan_2024", "target_share_2024"]])
+                  .to_string(float_format="{:.4g}".format))
+        if args.write:
+            print(f"wrote {pv.write_table(table)}")
+        return 0
     if args.county == "national":
         from model.tools import national_fit as nf
         fit = nf.fit()
@@ -256,12 +267,18 @@ def _counties(args) -> int:
     if args.limit is not None:
         codes = codes[:args.limit]
     try:
-        res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler)
+        from model.tools.provinces import table_for_counties
+        if args.national_rules and args.provinces:
+            raise ScenarioError("counties: give --provinces or --national-rules, not both")
+        table = None if args.national_rules else table_for_counties(args.provinces)
+        res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler,
+                               provinces=table)
     except KeyboardInterrupt:
         _quiet_after_interrupt()
         raise
     from . import checks
     from .scenario import file_sha256, scenario_files
+    from model.tools.provinces import TABLE as pv_table
     with output_folder(args.out, "counties", force=args.force) as st:
         res.to_parquet(st.dir / "counties.parquet", index=False)
         rollup(res, "prefecture").to_parquet(st.dir / "prefectures.parquet", index=False)
@@ -272,6 +289,9 @@ def _counties(args) -> int:
             "scenario": str(Path(args.scenario).resolve()),
             "scenario_files_sha256": {str(f): file_sha256(f) for f in scenario_files(scen)},
             "counties": len(codes), "province": args.province, "identity_failures": failures,
+            "province_table": None if table is None else {
+                "file": str(pv_table), "sha256": file_sha256(pv_table),
+                "overrides": None if args.provinces is None else str(Path(args.provinces).resolve())},
             "seconds": round(time.perf_counter() - t0, 2)})
     out = st.out
     print(f"{len(codes)} counties in {time.perf_counter() - t0:.1f} s; wrote {out}/counties.parquet, "
@@ -385,9 +405,9 @@ def main(argv=None) -> int:
     rep.set_defaults(func=_report)
 
     cal = sub.add_parser("calibrate", help="fit a scenario to a county's reported figures")
-    cal.add_argument("county", choices=["qiubei", "national"])
+    cal.add_argument("county", choices=["qiubei", "national", "provinces"])
     cal.add_argument("--write", action="store_true",
-                     help="write scenarios/qiubei_2011_calibrated.yaml or scenarios/national.yaml")
+                     help="write scenarios/qiubei_2011_calibrated.yaml, scenarios/national.yaml or scenarios/provinces.csv")
     cal.set_defaults(func=_calibrate)
 
     sw = sub.add_parser("sweep", help="run a sweep file: every combination of its axes (Dask)")
@@ -406,6 +426,11 @@ def main(argv=None) -> int:
     _dask_options(co)
     co.add_argument("--chunk", type=_count(1, 10000), default=50, help="counties side by side in one projection")
     co.add_argument("--limit", type=_count(1, 100000), default=None, help="only the first N counties")
+    co.add_argument("--provinces", default=None, metavar="FILE",
+                    help="your own values for some provinces (CSV: province_code and any of employee_ratio, "
+                         "top_up_ratio, enrolment_factor) over scenarios/provinces.csv")
+    co.add_argument("--national-rules", action="store_true",
+                    help="every province under the scenario's national rules (no province table)")
     _force_option(co)
     co.set_defaults(func=_counties)
 

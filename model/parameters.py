@@ -32,6 +32,7 @@ class YearParams:
     subsidy_by_level: np.ndarray   # (level, area, tier) government money into the account per payer, yuan/yr
     on_behalf_by_level: np.ndarray  # (level, area, tier) of which paid on behalf (in the above)
     personal: np.ndarray           # (area, tier) what an average payer pays himself, yuan/yr
+    tier_yuan: np.ndarray          # (area, tier) each tier's payment, yuan/yr (made-up years pay it)
     basic_monthly_by_level: np.ndarray  # (level, 12) basic pension per pensioner per month, yuan
     births_per_woman: np.ndarray   # (batch,)
 
@@ -90,12 +91,13 @@ class Parameters:
     funeral_grant_yuan: float          # D1 Art. 23, per death
     grants_from_pool: bool             # death grants paid from the pooled fund (else by government)
     pool_earns_interest: bool
-    legacy_fund_yuan: float            # the pooled fund's opening balance: a fund taken over at the start, yuan
+    legacy_fund_yuan: float | np.ndarray  # the pooled fund's opening balance: a fund taken over at the start, yuan (or (batch,))
     admin_yuan_per_payer: float        # D3 §4(四), yuan/year
     admin_yuan_per_new_member: float   # D5 §2(三)4, yuan
     admin_paid_by: np.ndarray          # (level,)
     sex_ratio_at_birth: float          # boys per girl
     mort_factor: np.ndarray | None = None   # (year, batch) multiplies the force of mortality (stochastic paths)
+    tier_yuan_by_year: np.ndarray | None = None  # (year, area, tier) when a tier's amount moves (pooled tiers)
     warnings: tuple = field(default=())
 
     @property
@@ -128,6 +130,7 @@ class Parameters:
             enrol_target=self.enrol_target[i], tier_mix=self.tier_mix[i],
             subsidy_by_level=self.subsidy_by_level[i],
             on_behalf_by_level=self.on_behalf_by_level[i], personal=self.personal[i],
+            tier_yuan=self.tier_yuan if self.tier_yuan_by_year is None else self.tier_yuan_by_year[i],
             basic_monthly_by_level=self.basic_monthly_by_level[i],
             births_per_woman=np.broadcast_to(self.births_per_woman[i].astype(float), (B,)))
 
@@ -364,11 +367,21 @@ def _tier_mix(s: Scenario, years, tiers) -> np.ndarray:
     return out
 
 
+def basic_pension_parts(s: Scenario, years) -> dict[str, np.ndarray]:
+    """Each named part of the basic pension per pensioner a month by paying level [yuan/month],
+    {name: (year, level, 12)}; the parts add up to what a pensioner is paid (D1 Art. 20; D3 §8(二)1)."""
+    out: dict[str, np.ndarray] = {}
+    for part in s.benefits.basic_pension:
+        v = (np.array(part.paid_by.vector())[None, :, None] * monthly_values(part.scale, years)[:, None, :]
+             * monthly_values(part.monthly, years)[:, None, :])
+        out[part.name] = out.get(part.name, 0.0) + v
+    return out
+
+
 def _basic_pension(s: Scenario, years) -> np.ndarray:
     out = np.zeros((len(years), len(dims.LEVELS), 12))
-    for part in s.benefits.basic_pension:                          # D1 Art. 20; D3 §8(二)1
-        out += (np.array(part.paid_by.vector())[None, :, None] * monthly_values(part.scale, years)[:, None, :]
-                * monthly_values(part.monthly, years)[:, None, :])
+    for v in basic_pension_parts(s, years).values():
+        out += v
     return out
 
 

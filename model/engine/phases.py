@@ -215,7 +215,7 @@ def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np
     density = p.density[C_AGES]                                    # (c_age,) pays on time this year
     catching_up = (1 - density) * params.catch_up_share            # makes up a missed year
     paying = density + catching_up
-    tiers = params.tier_yuan                                       # (area, tier)
+    tiers = p.tier_yuan                                            # (area, tier)
     gov_per_payer = p.subsidy_by_level.sum(axis=0)                 # (area, tier)
     per_person = np.stack([                                        # (part, c_age, area, tier) yuan
         density[:, None, None] * p.personal[None]
@@ -273,7 +273,7 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
     ret_n, ret_bal, ret_x = c.n[:, -1], c.bal[:, :, -1], c.xyears[:, -1]   # (batch, sex, area, tier, yp)
     need = contributions.years_to_make_up(YP, dims.MIN_YEARS_FULL)       # (yp,)
     share_making_up = params.catch_up_at_60 * (need > 0)
-    makeup_paid = ret_n * share_making_up * need * params.tier_yuan[:, :, None]
+    makeup_paid = ret_n * share_making_up * need * p.tier_yuan[:, :, None]
     # years from the start year to this (60th-birthday) year: index + 1 (D1 Art. 21(二)(三))
     qualifies = benefits.qualifies_for_pension(YP, p.index + 1, dims.MIN_YEARS_FULL)
     leave_share = np.where(qualifies, 0.0, 1.0 - share_making_up)   # (yp,) share without a pension
@@ -505,7 +505,7 @@ def pooled_fund(st: State, p: YearParams, params: Parameters, gap: np.ndarray, e
                                             params.pool_earns_interest)
     paid = gap + (extras.topups if params.topups_from_pool else 0.0) \
         + (extras.death_grants if params.grants_from_pool else 0.0)
-    taken_over = np.full_like(st.pooled, params.legacy_fund_yuan if p.index == 0 else 0.0)
+    taken_over = np.zeros_like(st.pooled) + (params.legacy_fund_yuan if p.index == 0 else 0.0)   # scalar or (batch,)
     available = st.pooled + forfeited + interest + taken_over
     government = finance.government_to_pool_yuan(available, paid)
     from_pool, from_government = finance.longevity_gap_by_payer_yuan(gap, paid, government)

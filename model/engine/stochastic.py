@@ -105,20 +105,25 @@ def pool_tiers(P: Parameters) -> Parameters | None:
     """``P`` with the tiers of each area pooled into one average tier, or None when not exact.
 
     Within a cell (age, sex, area, years paid) every tier has the same deaths, exits and
-    density, and every rule is linear in the tier's amounts, so when the tier mix never
-    changes every cell holds the mix and one tier at the mix's average amounts gives the same
-    totals (tested). A mix that changes over the years would give cohorts different mixes.
+    density, and every rule is linear in the tier's amounts, so when every cell holds the
+    year's tier mix one tier at the mix's average amounts gives the same totals (tested).
+    Every cell holds it when the mix never changes, or when every payer chooses afresh each
+    year (``tier_rechoice_share`` 1, D1 Art. 7): then the average amounts are the year's.
+    Otherwise a mix that changes would give cohorts different mixes.
     """
     mix = P.tier_mix                                               # (year, area, tier)
-    if not np.allclose(mix, mix[:1]):
+    if np.allclose(mix, mix[:1]):
+        mix = np.broadcast_to(mix[:1], mix.shape)
+    elif P.tier_rechoice_share != 1.0:
         return None
-    m = mix[0]                                                     # (area, tier)
-    avg = lambda a: (a * m).sum(axis=-1, keepdims=True)            # noqa: E731  mix-weighted over tiers
-    return replace(P, tiers=np.array([np.nan]), tier_yuan=avg(P.tier_yuan),     # the pooled tier has no one amount
-                   tier_allowed=np.ones((m.shape[0], 1), bool),
-                   tier_mix=np.ones((len(P.years), m.shape[0], 1)),
+    avg = lambda a: (a * mix[:, None]).sum(axis=-1, keepdims=True)   # noqa: E731  (year, level, area, 1)
+    by_year = (P.tier_yuan[None] * mix).sum(axis=-1, keepdims=True)    # (year, area, 1)
+    return replace(P, tiers=np.array([np.nan]), tier_yuan=by_year[0],   # the pooled tier has no one amount
+                   tier_yuan_by_year=by_year,
+                   tier_allowed=np.ones((mix.shape[1], 1), bool),
+                   tier_mix=np.ones((len(P.years), mix.shape[1], 1)),
                    subsidy_by_level=avg(P.subsidy_by_level), on_behalf_by_level=avg(P.on_behalf_by_level),
-                   personal=avg(P.personal))
+                   personal=(P.personal * mix).sum(axis=-1, keepdims=True))
 
 
 def _run_paths(P: Parameters, rates: np.ndarray, morts: np.ndarray, chunk: int, pooled: bool) -> dict:

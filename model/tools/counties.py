@@ -1,9 +1,15 @@
-"""Many counties in one call: real counties side by side on the engine's batch axis.
+"""Many counties in one call: real counties side by side on the engine's batch axis (issue 14).
 
-Each county takes its own 2020 census population (age, sex, urban/rural) and
-births ratio; the rules and behaviour are the base scenario's. Counties run
-``chunk`` at a time (memory), on Dask workers when asked; prefecture and
-province totals are sums of their counties (``rollup``).
+Each county starts from its share of the national scenario's own population: its registered
+(hukou) people of each cohort (``model.io.registered``: the 2020 census residents less those
+registered in another province, plus its own people living in another province), with the
+rural/urban hukou split raked to the national one, so the counties add up to the national
+stock. A staged scenario (``scheme.rollout``) runs every county through the same stages with
+the national shares (a county's own start is not known: ASSUMPTION, docs/COUNTIES.md), so each
+county's 2024 state has its accounts, its pensioners and the 45+ rule from the real start.
+The rules and behaviour are the base scenario's. Counties run ``chunk`` at a time (memory),
+a province at a time, on Dask workers when asked; prefecture and province totals are sums of
+their counties (``rollup``).
 """
 from __future__ import annotations
 
@@ -13,10 +19,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from model.io import tables
+from model.engine.project import combine_stages, rollout_stages, run
+from model.engine.stochastic import pool_tiers
+from model.io import registered, tables
 from model.parameters import Parameters, resolve
-from model.rules.population import population_from_totals, women_15_49
-from model.engine.project import run
 from model.results import ANNUAL_COLUMNS
 from model.scenario import Scenario, ScenarioError
 
@@ -33,27 +39,51 @@ def county_codes(province: str | None = None) -> list[str]:
     return units["admin_code"].tolist()
 
 
-def county_parameters(P: Parameters, codes: list[str]) -> Parameters:
-    """``P`` with one batch member per county: its census population and its births ratio."""
-    pops, gfr = [], []
-    for code in codes:
-        t = tables.county_totals(code)
-        prof = tables.population_by_single_age(f"census2020:county:{code}")
-        pop = population_from_totals(prof, [float(t["pop_rural_xiangcun_persons"]),
-                                            float(t["pop_urban_chengzhen_persons"])])
-        pops.append(pop)
-        women = women_15_49(pop).sum()
-        gfr.append(pop[0].sum() / women if women > 0 else 0.0)
-    births = (np.broadcast_to(P.births_per_woman, (len(P.years), len(codes)))
-              if P.scenario.population.births_per_woman_15_49 is not None
-              else np.broadcast_to(np.array(gfr)[None], (len(P.years), len(codes))))
-    return replace(P, population0=np.stack(pops), births_per_woman=np.array(births))
+def start_populations(stages, reg: np.ndarray, urban: np.ndarray) -> list[np.ndarray]:
+    """Every unit's people at the start of each stage [persons], (unit, age, sex, area) a stage:
+    the stage's national stock shared out by cohort (``registered.county_start_population``).
+
+    ``reg`` (unit, sex, age) and ``urban`` (unit,) must cover every unit that shares the
+    nation (all counties, or all provinces), so that the units add up to the national stock.
+    """
+    return [registered.county_start_population(P.population0[0], reg, urban, P.start_year)
+            for _, _, P in stages]
 
 
-def _chunk(scen: Scenario, codes: list[str]) -> pd.DataFrame:
-    P = county_parameters(resolve(scen), codes)
-    flows, _ = run(P)
-    n_y = len(P.years)
+def stages_of(scen: Scenario) -> list[tuple[int, float, Parameters]]:
+    """(years after the start, population share, parameters) of each stage; one for an unstaged scheme.
+
+    The tiers are pooled where that is exact (``stochastic.pool_tiers``: the same totals from
+    about a tenth of the cells).
+    """
+    stages = rollout_stages(scen) if scen.scheme.rollout else [(0, 1.0, resolve(scen))]
+    return [(off, share, pool_tiers(P) or P) for off, share, P in stages]
+
+
+def run_units(scen: Scenario, stages, codes: list[str], pops: list[np.ndarray],
+              rules: pd.Series | None = None) -> pd.DataFrame:
+    """Annual results of units sharing one province's rules, side by side (unit x year).
+
+    ``pops``: each stage's starting people of these units (``start_populations``). ``rules``:
+    the province's row of a province table (``provinces.province_parameters``), or None for
+    the national rules.
+    """
+    from model.tools.provinces import province_parameters
+    staged = []
+    for (off, share, P), pop in zip(stages, pops):
+        # the old rural pension's fund taken over goes with the rural hukou people (ASSUMPTION)
+        rural = pop[..., 0].sum(axis=(1, 2)) / P.population0[0][..., 0].sum()
+        Q = replace(P, population0=pop, legacy_fund_yuan=P.legacy_fund_yuan * rural)
+        if rules is not None:
+            Q = province_parameters(Q, float(rules["employee_ratio"]), float(rules["top_up_ratio"]),
+                                    float(rules["enrolment_factor"]))
+        staged.append((off, share, run(Q)[0]))
+    P0 = stages[0][2]
+    if scen.scheme.rollout:                      # as engine.project.project_rollout, per unit;
+        flows = combine_stages(scen, P0.years, staged, staged[0][2])   # the first stage's run is everyone's
+    else:
+        flows = staged[0][2]
+    n_y = len(P0.years)
     out = pd.DataFrame({"county": np.tile(codes, n_y)})
     for c in ANNUAL_COLUMNS:
         out[c] = flows[c].ravel()
@@ -61,21 +91,52 @@ def _chunk(scen: Scenario, codes: list[str]) -> pd.DataFrame:
     return out
 
 
-def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers: int = 0,
-                     scheduler: str | None = None) -> pd.DataFrame:
-    """Annual results of every county (county x year, the annual columns), in chunks of counties."""
-    if scen.scheme.rollout:
-        raise ScenarioError("counties: a staged scenario (scheme.rollout) cannot run county by county")
+def _check_national(scen: Scenario) -> None:
+    """Refuse a scenario whose population is not the nation's (counties share out its stock)."""
     p = scen.population
     if scen.eligibility.eligible_counts is not None or p.band_totals is not None:
         raise ScenarioError("counties: the scenario gives one county's eligible counts or age bands "
                             "(eligibility.eligible_counts, population.band_totals); use a scenario with shares")
+    if not str(p.profile).endswith(":national") or p.total is not None or p.area_totals is not None:
+        raise ScenarioError(f"counties: population.profile {p.profile!r} with total {p.total!r}: the counties "
+                            "share out a national population; give census2010:national or census2020:national "
+                            "and no total or area_totals (e.g. a scenario extending national.yaml)")
+
+
+def _groups(codes: list[str], chunk: int) -> list[list[str]]:
+    """Counties in chunks of at most ``chunk``, each within one province."""
+    prov = tables.county_table()["province_zh"]
+    by: dict[str, list[str]] = {}
+    for c in codes:
+        by.setdefault(prov[c], []).append(c)
+    return [g[i:i + chunk] for g in by.values() for i in range(0, len(g), chunk)]
+
+
+def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers: int = 0,
+                     scheduler: str | None = None, provinces: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Annual results of every county (county x year, the annual columns), in chunks of counties.
+
+    ``provinces``: a province table (``model.tools.provinces``: each province's employees'
+    scheme, top-up and enrolment factor), or None for the national rules everywhere.
+    """
+    _check_national(scen)
     if chunk < 1:
         raise ScenarioError(f"--chunk {chunk}: must be at least 1")
-    groups = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
+    all_codes, reg, urban = registered.registered_2020()
+    where = {c: i for i, c in enumerate(all_codes)}
+    bad = [c for c in codes if c not in where]
+    if bad:
+        raise ScenarioError(f"counties: {bad[0]} is not a county of the 2020 census table")
+    stages = stages_of(scen)
+    pops = start_populations(stages, reg, urban)
+    prov = registered.province_of(codes)
+    jobs = []
+    for g in _groups(codes, chunk):
+        rules = None if provinces is None else provinces.loc[prov[codes.index(g[0])]]
+        jobs.append((g, [p[[where[c] for c in g]] for p in pops], rules))
     address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers else None)   # as sweep
     if workers == 0 and not address:
-        parts = [_chunk(scen, g) for g in groups]
+        parts = [run_units(scen, stages, g, p, r) for g, p, r in jobs]
     else:
         from distributed import Client
 
@@ -83,7 +144,7 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
         cluster = None if address else local_cluster(workers)
         client = connect(address) if address else Client(cluster)
         try:
-            parts = client.gather([client.submit(_chunk, scen, g, pure=False) for g in groups])
+            parts = client.gather([client.submit(run_units, scen, stages, g, p, r, pure=False) for g, p, r in jobs])
         finally:
             client.close()
             if cluster is not None:

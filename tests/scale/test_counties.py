@@ -1,4 +1,4 @@
-"""Counties side by side on the batch axis equal one-county runs; roll-ups are sums."""
+"""Counties side by side share out the national run; roll-ups are sums (issue 14)."""
 from pathlib import Path
 
 import numpy as np
@@ -6,40 +6,48 @@ import pandas as pd
 import pytest
 
 from model import load_scenario, project
-from model.tools.counties import county_codes, project_counties
-from model.tools.counties import rollup
-from model.scenario import with_overrides
+from model.scenario import ScenarioError, with_overrides
+from model.tools.counties import county_codes, project_counties, rollup
+from model.tools.provinces import project_provinces
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = with_overrides(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"),
-                      {"scheme": {"start": "2021-01", "horizon_years": 6}})
+NATIONAL = load_scenario(ROOT / "scenarios" / "national.yaml")
+SHORT = with_overrides(NATIONAL, {"scheme": {"horizon_years": 6}})          # 2009-2014, staged
 
 
-def one_county(code):
-    t = pd.read_csv(ROOT / "model" / "data" / "raw" / "county_census_2020.csv",
-                    dtype={"admin_code": str}).set_index("admin_code").loc[code]
-    scen = with_overrides(BASE, {"population": {
-        "profile": f"census2020:county:{code}", "total": None, "profile_year": None,
-        "area_totals": {"rural": int(t.pop_rural_xiangcun_persons), "urban": int(t.pop_urban_chengzhen_persons)}}})
-    return project(scen, detail=False).annual
-
-
-def test_batched_counties_equal_one_county_projections():
+def test_batched_counties_equal_counties_run_one_at_a_time():
     codes = county_codes("520000")[:5]
-    res = project_counties(BASE, codes, chunk=3)
+    res = project_counties(SHORT, codes, chunk=3)
+    one = project_counties(SHORT, codes, chunk=1)
     assert sorted(res.county.unique()) == sorted(codes) and len(res) == 5 * 6
-    for code in codes[:2]:
-        solo = one_county(code)
-        got = res[res.county == code].reset_index(drop=True)
-        for col in ("population", "members", "government_total_cost", "account_fund_balance"):
-            np.testing.assert_allclose(got[col], solo[col], rtol=1e-10)
+    pd.testing.assert_frame_equal(res, one, check_exact=False, rtol=1e-12)
+    num = res.select_dtypes("number").drop(columns="fiscal_base")     # no fiscal base: NaN by design
+    assert (res["members"] > 0).all() and np.isfinite(num).all().all()
+
+
+def test_provinces_under_national_rules_add_up_to_the_national_run():
+    """One scheme, two routes: the national stock shared out by cohort and run unit by unit
+    under the same rules gives the national run in every column (the engine is linear in
+    the population; the old rural fund goes with the rural hukou people)."""
+    nat = project(SHORT, detail=False).annual.set_index("year")
+    res = project_provinces(SHORT, None)
+    tot = res.groupby("year").sum(numeric_only=True)
+    for c in ("population", "eligible", "members", "pensioners", "fund_income", "fund_expenditure",
+              "fund_balance", "government_total_cost", "fund_taken_over"):
+        np.testing.assert_allclose(tot[c], nat[c], rtol=1e-9, atol=1e-3, err_msg=c)
+
+
+def test_counties_refuse_a_one_county_scenario():
+    qiannan = load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml")
+    with pytest.raises(ScenarioError, match="share out a national population"):
+        project_counties(qiannan, county_codes("520000")[:2])
 
 
 @pytest.mark.slow  # a two-process Dask cluster
 def test_prefecture_rollup_is_the_sum_and_dask_agrees():
     codes = county_codes("520000")[:4]
-    serial = project_counties(BASE, codes, chunk=2)
-    dask = project_counties(BASE, codes, chunk=2, workers=2)
+    serial = project_counties(SHORT, codes, chunk=2)
+    dask = project_counties(SHORT, codes, chunk=2, workers=2)
     pd.testing.assert_frame_equal(serial, dask, check_exact=True)
     pref = rollup(serial, "prefecture")
     from model.io.tables import county_table
@@ -50,7 +58,6 @@ def test_prefecture_rollup_is_the_sum_and_dask_agrees():
         row = pref[(pref.prefecture == p) & (pref.year == y)].iloc[0]
         assert row["government_total_cost"] == pytest.approx(grp["government_total_cost"].sum(), rel=1e-12)
     # every lowest-level unit, development zones included ("Z" codes), adds up to the country
-    from model.io.tables import county_table
     t = county_table().set_index("admin_code")
     codes = county_codes()
     assert len(codes) > 2900 and any(c.startswith("Z") for c in codes)

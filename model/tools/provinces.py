@@ -1,0 +1,248 @@
+"""Each province's own population and rules on top of the national scenario (issue 14).
+
+Three numbers a province, each applied to the national scenario's parameters
+(``province_parameters``); docs/COUNTIES.md gives the method and every assumption.
+
+* ``employee_ratio`` (derived, not fitted): the share of the province's registered people
+  16+ in the employees' scheme, over the national share. The yearbook counts the employees'
+  scheme by place of insurance (``employee_scheme_by_province_2024.csv``); a province's
+  members are split between its own people and those registered elsewhere in proportion to
+  their numbers 16+ (ASSUMPTION: equal coverage), and its own people living in another
+  province are insured at the national migrants' rate. The share of each age and area not
+  eligible (``eligibility.eligible_share``: the employees' scheme, students) is multiplied by it.
+* ``top_up_ratio`` (data, low confidence): the province's own top-up of the basic pension in
+  2024 (its standard less the national minimum of 123 yuan; ``urrbpi_basic_pension_standard_
+  by_province.csv``, 2025 less 143 where 2024 is missing) over the average of all provinces
+  weighted by their pensioners in 2024 (the model's). The national scenario's local top-up
+  (fitted to the Ministry's expenditure) is multiplied by it, so the provinces' pensions
+  average the national one.
+* ``enrolment_factor`` (fitted, ``fit``): multiplies the odds of the enrolment targets so that
+  each province's share of the 2024 members is the yearbook's (``urrbpi_participants_by_
+  province_2024.csv``) and their sum is the national model's.
+
+A user replaces any of them for any province in a CSV of their own (``read_table``).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model import dims
+from model.io import registered, tables
+from model.parameters import Parameters, basic_pension_parts
+from model.scenario import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = ROOT / "scenarios" / "provinces.csv"
+COLUMNS = ("province_code", "province", "employee_ratio", "top_up_ratio", "enrolment_factor")
+TOP_UP_PART = "local_top_up"           # the basic-pension part a province's own top-up scales
+FIT_YEAR = 2024                        # the yearbook's participants by province
+
+
+def _by_province(values: np.ndarray, codes: list[str]) -> pd.DataFrame:
+    """Sum a (county, ...) array over each province's counties -> (province, ...)."""
+    prov = registered.province_of(codes)
+    order = sorted(set(prov))
+    return order, np.stack([values[prov == p].sum(axis=0) for p in order])
+
+
+def inputs() -> pd.DataFrame:
+    """Each province's inputs [persons, yuan/month]: registered people, the employees' scheme,
+    the basic pension standard, the target share of members, and the two derived ratios."""
+    m = registered.migration()
+    order, res = _by_province(m.residents, m.codes)
+    _, ins = _by_province(m.inflow, m.codes)
+    _, outs = _by_province(m.outflow, m.codes)
+    reg = res - ins + outs
+    a16 = slice(dims.ENTRY_AGE, None)
+    res16, in16, out16, reg16 = (x[:, :, a16].sum(axis=(1, 2)) for x in (res, ins, outs, reg))
+    emp = pd.read_csv(tables.DATA_DIR / "employee_scheme_by_province_2024.csv", dtype={"province_code": str})
+    emp = emp.dropna(subset=["province_code"]).set_index("province_code")["participants_total_10k_persons"] * 1e4
+    e = emp.reindex(order).to_numpy()
+    rate_here = e / res16                                            # insured where they live
+    migrants_rate = float((rate_here * in16).sum() / in16.sum())     # the national migrants' rate
+    own = e * (res16 - in16) / res16 + migrants_rate * out16          # of the province's own people
+    share = own / reg16
+    national_share = own.sum() / reg16.sum()
+    std = pd.read_csv(tables.DATA_DIR / "urrbpi_basic_pension_standard_by_province.csv",
+                      dtype={"province_code": str}).dropna(subset=["province_code"])
+    top = []
+    for p in order:
+        rows = std[std["province_code"] == p].set_index("year")["basic_pension_provincial_standard_yuan_per_month"]
+        if 2024 in rows.index and pd.notna(rows.get(2024)):
+            top.append(max(float(rows[2024]) - 123.0, 0.0))
+        else:
+            top.append(max(float(rows[2025]) - 143.0, 0.0))
+    top = np.array(top)
+    old = reg[:, :, dims.PENSION_AGE:].sum(axis=(1, 2))
+    part = pd.read_csv(tables.DATA_DIR / "urrbpi_participants_by_province_2024.csv", dtype={"province_code": str})
+    target = part.set_index("province_code")["share_of_national_participants"].reindex(order).to_numpy()
+    names = tables.county_table().set_index("admin_code").loc[order, "province_zh"].to_numpy()
+    return pd.DataFrame({
+        "province_code": order, "province": names, "residents": res.sum(axis=(1, 2)),
+        "inflow": ins.sum(axis=(1, 2)), "outflow": outs.sum(axis=(1, 2)), "registered": reg.sum(axis=(1, 2)),
+        "registered_60": old, "employees_2024": e, "employees_own": own, "employee_share_16": share,
+        "employee_ratio": share / national_share, "top_up_yuan_2024": top,
+        "top_up_ratio": top / float((top * old).sum() / old.sum()), "target_share_2024": target / target.sum()})
+
+
+def read_table(path: Path | str = TABLE) -> pd.DataFrame:
+    """A province table (``COLUMNS``), indexed by province code; one clear message if it is wrong."""
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype={"province_code": str}, comment="#")
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ScenarioError(f"{path}: cannot read the province table ({e})") from None
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ScenarioError(f"{path}: column {missing[0]!r} missing; a province table has {', '.join(COLUMNS)}")
+    for c in COLUMNS[2:]:
+        v = pd.to_numeric(df[c], errors="coerce")
+        bad = df.index[~np.isfinite(v) | (v < 0) | (v > 100)]
+        if len(bad):
+            raise ScenarioError(f"{path}: row {bad[0] + 2}, {c} = {df.loc[bad[0], c]!r}: give a number from 0 to 100")
+        df[c] = v.astype(float)
+    return df.set_index("province_code")
+
+
+def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
+    """``table`` with a user's own values for some provinces and columns (empty cells keep the table's)."""
+    path = Path(path)
+    try:
+        mine = pd.read_csv(path, dtype={"province_code": str}, comment="#")
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ScenarioError(f"{path}: cannot read the province overrides ({e})") from None
+    if "province_code" not in mine.columns:
+        raise ScenarioError(f"{path}: column 'province_code' missing (6 digits, e.g. 520000)")
+    out = table.copy()
+    for i, r in mine.iterrows():
+        code = str(r["province_code"]).strip()
+        if code not in out.index:
+            raise ScenarioError(f"{path}: row {i + 2}, province_code = {code!r}: not a province; "
+                                f"allowed {', '.join(out.index)}")
+        for c in COLUMNS[2:]:
+            if c in mine.columns and pd.notna(r[c]):
+                v = pd.to_numeric(r[c], errors="coerce")
+                if not np.isfinite(v) or not 0 <= v <= 100:
+                    raise ScenarioError(f"{path}: row {i + 2}, {c} = {r[c]!r}: give a number from 0 to 100")
+                out.loc[code, c] = float(v)
+    return out
+
+
+def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: float,
+                        enrolment_factor: float) -> Parameters:
+    """``P`` (national) with one province's three numbers (module docstring)."""
+    eligible = np.clip(1.0 - (1.0 - P.eligible_share) * employee_ratio, 0.0, 1.0)
+    parts = basic_pension_parts(P.scenario, P.years)
+    basic = sum(v * (top_up_ratio if name == TOP_UP_PART else 1.0) for name, v in parts.items())
+    return replace(P, eligible_share=eligible, enrol_target=scaled_odds(P.enrol_target, enrolment_factor),
+                   basic_monthly_by_level=basic)
+
+
+def scaled_odds(share: np.ndarray, factor: float) -> np.ndarray:
+    """A share with its odds multiplied by ``factor`` [1]: f s / (1 - s + f s), within 0 and 1.
+
+    A factor moves low shares about in proportion and shares near 1 little, so no age is
+    pushed past everyone (a plain multiple would be capped at 1 for the old, whose enrolment
+    is near it, and the provinces' pensioners would no longer add up to the nation's).
+    """
+    s = np.clip(share, 0.0, 1.0)
+    return factor * s / np.maximum(1.0 - s + factor * s, 1e-300)
+
+
+def province_units() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The 31 provinces as units: (codes, registered people (province, sex, age), urban residence share)."""
+    m = registered.migration()
+    order, reg = _by_province(m.registered, m.codes)
+    _, res = _by_province(m.residents, m.codes)
+    _, urb = _by_province(m.urban * m.residents.sum(axis=(1, 2)), m.codes)
+    return order, reg, urb / res.sum(axis=(1, 2))
+
+
+def project_provinces(scen, table: pd.DataFrame | None, last_year: int | None = None) -> pd.DataFrame:
+    """Annual results of every province as one unit (province x year) under its own numbers
+    (``table``; None: the national rules everywhere) [persons, yuan]. For the fit and checks;
+    ``counties.project_counties`` is the same by county."""
+    from model.tools.counties import run_units, stages_of, start_populations
+    from model.scenario import with_overrides as scen_overrides
+    if last_year is not None:
+        scen = scen_overrides(scen, {"scheme": {"horizon_years": last_year - scen.scheme.start_year + 1}})
+    codes, reg, urban = province_units()
+    stages = stages_of(scen)
+    pops = start_populations(stages, reg, urban)
+    parts = [run_units(scen, stages, [code], [p[i:i + 1] for p in pops],
+                       None if table is None else table.loc[code]) for i, code in enumerate(codes)]
+    return pd.concat(parts, ignore_index=True).rename(columns={"county": "province_code"})
+
+
+def fit(scen, table: pd.DataFrame | None = None, national_members: float | None = None,
+        iterations: int = 30, tol: float = 1e-6) -> pd.DataFrame:
+    """The province table with ``enrolment_factor`` fitted: each province's share of the 2024
+    members is the yearbook's and their sum the national scenario's (``national_members``;
+    default: the scenario run alone). Fixed-point iteration on members ∝ factor."""
+    from model.engine.project import project
+    from model.scenario import with_overrides as scen_overrides
+    inp = inputs().set_index("province_code")
+    if table is None:
+        table = inp.assign(enrolment_factor=1.0)[list(COLUMNS[1:])]
+    table = table.copy()
+    if national_members is None:
+        short = scen_overrides(scen, {"scheme": {"horizon_years": FIT_YEAR - scen.scheme.start_year + 1}})
+        national_members = float(project(short, detail=False).annual.set_index("year").loc[FIT_YEAR, "members"])
+    want = inp["target_share_2024"] * national_members
+    top = inp["top_up_yuan_2024"].reindex(table.index)
+    elasticity = pd.Series(1.0, index=table.index)          # d log members / d log factor, by secant
+    last = None
+    for _ in range(iterations):
+        res = project_provinces(scen, table, FIT_YEAR)
+        at = res[res["year"] == FIT_YEAR].set_index("province_code")
+        members = at["members"].reindex(table.index)
+        ratio = want.reindex(table.index) / members
+        pens = at["pensioners"].reindex(table.index)
+        top_ratio = top / float((top * pens).sum() / pens.sum())       # the pensioners' average is 1
+        if float((ratio - 1).abs().max()) < tol and float((top_ratio - table["top_up_ratio"]).abs().max()) < tol:
+            break
+        if last is not None:
+            df = np.log(table["enrolment_factor"] / last[0])
+            dm = np.log(members / last[1])
+            ok = df.abs() > 1e-9
+            elasticity[ok] = (dm[ok] / df[ok]).clip(0.2, 1.5)
+        last = (table["enrolment_factor"].copy(), members)
+        table["enrolment_factor"] = (table["enrolment_factor"] * ratio ** (1.0 / elasticity)).clip(1e-4, 100.0)
+        table["top_up_ratio"] = top_ratio
+    return table
+
+
+HEADER = """\
+# Each province's three numbers for `python -m model counties` (model/tools/provinces.py;
+# docs/COUNTIES.md). Written by `python -m model calibrate provinces --write`: do not edit by
+# hand; give your own values in a file of your own (`counties --provinces FILE`: the columns
+# province_code and any of employee_ratio, top_up_ratio, enrolment_factor; empty cells keep these).
+#   employee_ratio    derived: the province's registered people 16+ in the employees' scheme
+#                     (China Statistical Yearbook 2025, table 24-26, by place of insurance; medium)
+#                     over the national share; multiplies the share not eligible
+#   top_up_ratio      data, LOW confidence: the province's basic pension standard 2024 less the
+#                     national minimum (two unattributed calculators; Shanghai confirmed), over
+#                     the average weighted by registered people 60+; multiplies the local top-up
+#   enrolment_factor  fitted: each province's share of the 2024 participants (China Statistical
+#                     Yearbook 2025, table 24-27; medium) with their sum the national model's
+"""
+
+
+def write_table(table: pd.DataFrame, path: Path | str = TABLE) -> Path:
+    """Write a province table (``COLUMNS``) with the header that says where each column comes from."""
+    path = Path(path)
+    body = table.reset_index()[list(COLUMNS)].to_csv(index=False, float_format="%.6g", lineterminator="\n")
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def table_for_counties(user_file: Path | str | None = None) -> pd.DataFrame:
+    """The shipped province table with a user's own values on top."""
+    if not TABLE.is_file():
+        raise ScenarioError(f"{TABLE}: the province table is missing; run `python -m model calibrate provinces --write`")
+    table = read_table(TABLE)
+    return table if user_file is None else with_overrides(table, user_file)

@@ -1,0 +1,73 @@
+"""The registered (hukou) population of every county and its share of the national stock (issue 14)."""
+import numpy as np
+import pytest
+
+from model import dims
+from model.io import registered as R
+
+NATIONAL_INFLOW = 124_837_153       # 2020 census: people whose hukou is in another province
+RESIDENTS = 1_409_778_724           # 2020 census, 31 provinces
+
+
+def test_outflow_equals_the_national_inflow_and_keeps_the_published_provinces():
+    out = R.province_outflow().set_index("province_code")
+    assert len(out) == 31
+    assert out["outflow"].sum() == pytest.approx(NATIONAL_INFLOW, rel=1e-9)
+    assert out.loc["410000", "outflow"] == 16_100_000 and out.loc["410000", "source"] == "published"
+    assert out.loc["340000", "outflow"] == 11_520_000
+    assert (out["outflow"] > 0).all()
+
+
+def test_registered_population_moves_migrants_back_to_their_province():
+    codes, reg, urban = R.registered_2020()
+    assert len(codes) == 2989 and reg.shape == (2989, dims.N_SEX, dims.N_AGE)
+    assert (reg >= 0).all() and np.isfinite(reg).all() and ((urban >= 0) & (urban <= 1)).all()
+    # inflow = outflow nationally: the registered total is the residents' (less the little
+    # kept back where migrants would outnumber an age's residents: MIN_LOCAL_SHARE)
+    assert reg.sum() == pytest.approx(RESIDENTS, rel=2e-3)
+    prov = np.array([c[:2] for c in codes])
+    res = R.county_profiles(codes)
+    # Henan: 99.37 m residents, 1.27 m from other provinces, 16.1 m of its own elsewhere
+    henan = prov == "41"
+    assert reg[henan].sum() - res[henan].sum() == pytest.approx(16_100_000 - 1_273_646, rel=0.01)
+    # Shanghai: 24.87 m residents of whom 10.48 m registered elsewhere; its own outflow is small
+    sh = prov == "31"
+    assert 14.0e6 < reg[sh].sum() < 15.5e6
+
+
+def test_migrants_are_mostly_of_working_age():
+    w = R.migrant_weights()
+    assert w[30] == 1.0 and w[5] == 0.5 and w[50] == 0.7 and w[70] == 0.2 and w.shape == (dims.N_AGE,)
+
+
+def test_cohort_share_follows_the_cohort_back_from_2020():
+    reg = np.zeros((2, dims.N_SEX, dims.N_AGE))
+    reg[0, :, 30] = 30.0          # county 0: 30 people aged 30 in 2020, county 1: 10
+    reg[1, :, 30] = 10.0
+    reg[:, :, 19] = 5.0           # aged 19 in 2020: shared evenly
+    s = R.cohort_shares(reg, 2009)            # 2009: age a is age a + 11 in 2020
+    assert s.shape == (2, dims.N_AGE, dims.N_SEX)
+    assert s[0, 19, 0] == pytest.approx(0.75) and s[1, 19, 1] == pytest.approx(0.25)   # 19 + 11 = 30
+    assert s[0, 8, 0] == pytest.approx(0.5)                                              # 8 + 11 = 19
+    assert s[:, 50, :].sum(axis=0) == pytest.approx([1.0, 1.0])   # nobody: shared evenly, still 1
+    np.testing.assert_allclose(s.sum(axis=0), 1.0)
+
+
+def test_raking_keeps_county_totals_and_meets_the_national_split():
+    # one cell: counties of 60 and 40 people, the nation half rural; seeds 20 % and 80 % urban
+    totals = np.array([60.0, 40.0])[:, None, None] * np.ones((2, dims.N_AGE, dims.N_SEX))
+    national = np.full((dims.N_AGE, dims.N_SEX, dims.N_AREA), 50.0)
+    x = R.rake_areas(totals, np.array([0.2, 0.8]), national)
+    np.testing.assert_allclose(x.sum(axis=-1), totals, rtol=1e-9)
+    np.testing.assert_allclose(x.sum(axis=0), national, rtol=1e-9)
+    # the more urban county stays the more urban: by hand, the fixed point of the odds
+    # 0.25 x and 4 x with rural 60 - a + 40 - b = 50 gives county 0 about 72 % rural
+    assert x[0, 0, 0, 0] / 60 > 0.65 and x[1, 0, 0, 1] / 40 > 0.6
+
+
+def test_counties_add_up_to_the_national_stock():
+    codes, reg, urban = R.registered_2020()
+    national = np.random.default_rng(1).uniform(1e3, 1e6, (dims.N_AGE, dims.N_SEX, dims.N_AREA))
+    pop = R.county_start_population(national, reg, urban, 2009)
+    assert pop.shape == (len(codes), dims.N_AGE, dims.N_SEX, dims.N_AREA) and (pop >= 0).all()
+    np.testing.assert_allclose(pop.sum(axis=0), national, rtol=1e-9)
