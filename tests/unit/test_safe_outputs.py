@@ -229,7 +229,8 @@ def test_every_output_folder_carries_a_manifest(scen, tmp_path, capsys):
                            "--as-of", "2026-11-28"],
         "register aggregate": ["register", "aggregate", reg, "--scenario", scen, "--out",
                                tmp_path / "agg", "--as-of", "2026-11-28"],
-        "counties": ["counties", scen, "--province", "520000", "--limit", "2", "--workers", "0",
+        "counties": ["counties", ROOT / "scenarios" / "china_counties_2021.yaml", "--province", "520000",
+                     "--limit", "2", "--workers", "0",
                      "--out", tmp_path / "counties"],
     }
     for command, argv in runs.items():
