@@ -5,7 +5,7 @@
 - the engine's throughput in state cell-years per second against numpy streaming over an
   array of the same size (one multiply-add pass per cell), i.e. how many passes over its
   state the engine makes per year.
-The all-counties figure comes from `python -m model counties scenarios/china_counties_2021.yaml`.
+The all-counties figure comes from `python -m model counties scenarios/china_counties.yaml`.
 """
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ Three numbers a province, each applied to the national scenario's parameters
   average the national one.
 * ``enrolment_factor`` (fitted, ``fit``): multiplies the odds of the enrolment targets so that
   each province's share of the 2024 members is the yearbook's (``urrbpi_participants_by_
-  province_2024.csv``) and their sum is the national model's.
+  province_2024.csv``) and their sum is the national model's; ``enrolment_factor_60``, the
+  same for the 60+, is set equal to it by the fit (a user may give their own).
 
 A user replaces any of them for any province in a CSV of their own (``read_table``).
 """
@@ -37,7 +38,8 @@ from model.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "scenarios" / "provinces.csv"
-COLUMNS = ("province_code", "province", "employee_ratio", "top_up_ratio", "enrolment_factor")
+COLUMNS = ("province_code", "province", "employee_ratio", "top_up_ratio", "enrolment_factor",
+           "enrolment_factor_60")
 TOP_UP_PART = "local_top_up"           # the basic-pension part a province's own top-up scales
 FIT_YEAR = 2024                        # the yearbook's participants by province
 
@@ -133,16 +135,17 @@ def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
 
 
 def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: float,
-                        enrolment_factor: float) -> Parameters:
-    """``P`` (national) with one province's three numbers (module docstring)."""
+                        enrolment_factor: float, enrolment_factor_60: float) -> Parameters:
+    """``P`` (national) with one province's numbers (module docstring)."""
     eligible = np.clip(1.0 - (1.0 - P.eligible_share) * employee_ratio, 0.0, 1.0)
     parts = basic_pension_parts(P.scenario, P.years)
     basic = sum(v * (top_up_ratio if name == TOP_UP_PART else 1.0) for name, v in parts.items())
-    return replace(P, eligible_share=eligible, enrol_target=scaled_odds(P.enrol_target, enrolment_factor),
-                   basic_monthly_by_level=basic)
+    factor = np.where(np.arange(dims.N_AGE) >= dims.PENSION_AGE, enrolment_factor_60, enrolment_factor)
+    return replace(P, eligible_share=eligible, basic_monthly_by_level=basic,
+                   enrol_target=scaled_odds(P.enrol_target, factor[None, :, None]))
 
 
-def scaled_odds(share: np.ndarray, factor: float) -> np.ndarray:
+def scaled_odds(share: np.ndarray, factor) -> np.ndarray:
     """A share with its odds multiplied by ``factor`` [1]: f s / (1 - s + f s), within 0 and 1.
 
     A factor moves low shares about in proportion and shares near 1 little, so no age is
@@ -182,12 +185,14 @@ def fit(scen, table: pd.DataFrame | None = None, national_members: float | None 
         iterations: int = 30, tol: float = 1e-6) -> pd.DataFrame:
     """The province table with ``enrolment_factor`` fitted: each province's share of the 2024
     members is the yearbook's and their sum the national scenario's (``national_members``;
-    default: the scenario run alone). Fixed-point iteration on members ∝ factor."""
+    default: the scenario run alone); ``enrolment_factor_60`` is set to the same (a user may
+    give the 60+ their own). Iterated, each step by the secant's elasticity of members to the
+    factor; the top-up ratios are renormalised to each step's pensioners."""
     from model.engine.project import project
     from model.scenario import with_overrides as scen_overrides
     inp = inputs().set_index("province_code")
     if table is None:
-        table = inp.assign(enrolment_factor=1.0)[list(COLUMNS[1:])]
+        table = inp.assign(enrolment_factor=1.0, enrolment_factor_60=1.0)[list(COLUMNS[1:])]
     table = table.copy()
     if national_members is None:
         short = scen_overrides(scen, {"scheme": {"horizon_years": FIT_YEAR - scen.scheme.start_year + 1}})
@@ -212,6 +217,7 @@ def fit(scen, table: pd.DataFrame | None = None, national_members: float | None 
             elasticity[ok] = (dm[ok] / df[ok]).clip(0.2, 1.5)
         last = (table["enrolment_factor"].copy(), members)
         table["enrolment_factor"] = (table["enrolment_factor"] * ratio ** (1.0 / elasticity)).clip(1e-4, 100.0)
+        table["enrolment_factor_60"] = table["enrolment_factor"]
         table["top_up_ratio"] = top_ratio
     return table
 
@@ -228,7 +234,9 @@ HEADER = """\
 #                     national minimum (two unattributed calculators; Shanghai confirmed), over
 #                     the average weighted by registered people 60+; multiplies the local top-up
 #   enrolment_factor  fitted: each province's share of the 2024 participants (China Statistical
-#                     Yearbook 2025, table 24-27; medium) with their sum the national model's
+#                     Yearbook 2025, table 24-27; medium) with their sum the national model's;
+#                     multiplies the odds of enrolment under 60
+#   enrolment_factor_60  the same for 60 and over (the fit sets it equal to enrolment_factor)
 """
 
 

@@ -229,7 +229,7 @@ def test_every_output_folder_carries_a_manifest(scen, tmp_path, capsys):
                            "--as-of", "2026-11-28"],
         "register aggregate": ["register", "aggregate", reg, "--scenario", scen, "--out",
                                tmp_path / "agg", "--as-of", "2026-11-28"],
-        "counties": ["counties", ROOT / "scenarios" / "china_counties_2021.yaml", "--province", "520000",
+        "counties": ["counties", ROOT / "scenarios" / "china_counties.yaml", "--province", "520000",
                      "--limit", "2", "--workers", "0",
                      "--out", tmp_path / "counties"],
     }
