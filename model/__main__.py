@@ -283,8 +283,12 @@ def _counties(args) -> int:
         res.to_parquet(st.dir / "counties.parquet", index=False)
         rollup(res, "prefecture").to_parquet(st.dir / "prefectures.parquet", index=False)
         rollup(res, "province").to_parquet(st.dir / "provinces.parquet", index=False)
-        failures = [f"county {code}: {f}" for code, part in res.groupby("county", sort=False)
-                    for f in checks.all_identities(part.drop(columns="county").reset_index(drop=True))]
+        pools = len(scen.scheme.rollout) if scen.scheme.rollout else 1   # each stage's counties keep their own pool
+        failures = []
+        for code, part in res.groupby("county", sort=False):
+            one = part.drop(columns="county").reset_index(drop=True)
+            one.attrs["pools"] = pools
+            failures += [f"county {code}: {f}" for f in checks.all_identities(one)]
         st.manifest.update({
             "scenario": str(Path(args.scenario).resolve()),
             "scenario_files_sha256": {str(f): file_sha256(f) for f in scenario_files(scen)},
