@@ -5,7 +5,8 @@
 - the engine's throughput in state cell-years per second against numpy streaming over an
   array of the same size (one multiply-add pass per cell), i.e. how many passes over its
   state the engine makes per year.
-The all-counties figure comes from `python -m model counties scenarios/china_counties.yaml`.
+The all-counties figure comes from `/usr/bin/time -v python -m model counties scenarios/china_counties.yaml
+--workers 2 --out DIR` (wall time and the largest resident set).
 """
 from __future__ import annotations
 
