@@ -134,7 +134,7 @@ def _report(args) -> int:
     from pathlib import Path
     from model.io.outputs import out_path
     from .report.params import check_against_scenarios, parse_params
-    from .report.runner import NOTEBOOKS, declared_params, run_reports, scenario_files
+    from .report.runner import NATIONAL_NOTEBOOKS, NOTEBOOKS, declared_params, run_reports, scenario_files
     from .scenario import load_scenario
     if args.batch is None and args.scenario is None:
         raise ScenarioError("give a scenario file, or --batch [GLOB] for many (default: every shipped "
@@ -154,8 +154,8 @@ def _report(args) -> int:
                             f"one folder: rename one, or report them one at a time")
     loaded = [load_scenario(s) for s in scenarios]      # a bad file is reported before anything runs
     names = list(NOTEBOOKS) if args.notebook == "all" else [args.notebook]
-    if not set(names) <= set(NOTEBOOKS):
-        raise ScenarioError(f"--notebook {args.notebook!r}: allowed all, " + ", ".join(NOTEBOOKS))
+    if not set(names) <= set(NOTEBOOKS) | set(NATIONAL_NOTEBOOKS):
+        raise ScenarioError(f"--notebook {args.notebook!r}: allowed all, " + ", ".join(NOTEBOOKS + NATIONAL_NOTEBOOKS))
     params = parse_params(args.p, set().union(*(declared_params(n) for n in names)))
     check_against_scenarios(params, loaded, names)
     for f in params.get("scenarios") or []:             # the files to compare: each must load

@@ -91,6 +91,8 @@ PARAMS: dict[str, Param] = {
     "make_up_at_60": Param("bool"),
     "lump_sum": Param("number", 0.0, 1e5, nullable=True, why="monthly level, yuan"),
     "interest_rate": Param("number", 0.0, 0.3, nullable=True, why="flat rate a year, 0.03 = 3 %"),
+    "year": Param("int", 1900, 2300, why="the year the tables and maps show, within the projection"),
+    "province": Param("text", pattern=r"\d{2}0000", why="a province's 6-digit code, e.g. 520000"),
 }
 
 
@@ -229,6 +231,23 @@ def check_against_scenarios(params: dict, scenarios: list, notebooks: list[str])
                                        .replace(": :", ":")) from None
         if "member_illustration" in notebooks:
             _check_member(params, scen)
+        if "provinces" in notebooks:
+            _check_provinces(params, scen, first, last)
+
+
+def _check_provinces(params: dict, scen, first: int, last: int) -> None:
+    """The provinces notebook: a national scenario, a year after the start, a province's code."""
+    from model.tools.counties import check_national, county_codes
+    check_national(scen)
+    year = params.get("year", 2026)
+    if not first < year <= last:
+        raise ReportParamError(f"-p year {year}: outside the projection of {scen.title} ({first + 1}-{last}); "
+                               f"give a year in it")
+    code = str(params.get("province", "520000"))
+    try:
+        county_codes(code)
+    except ScenarioError:
+        raise ReportParamError(f"-p province {code}: not a province's code; give one such as 520000") from None
 
 
 def _check_member(params: dict, scen) -> None:

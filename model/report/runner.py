@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = ("county_budget", "uptake_targets", "sustainability", "scenario_comparison",
              "member_illustration")
+NATIONAL_NOTEBOOKS = ("provinces",)   # a national scenario only; run with --notebook provinces
 
 
 @dataclass

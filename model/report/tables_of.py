@@ -80,3 +80,28 @@ def sensitivity(base_cost: float, low_high: dict[str, tuple[float, float]]) -> p
              "change": max(abs(low - base_cost), abs(high - base_cost)) / base_cost}
             for name, (low, high) in low_high.items()]
     return pd.DataFrame(rows).sort_values("change")
+
+
+def by_unit(results: pd.DataFrame, key: str, year: int) -> pd.DataFrame:
+    """Each unit (province or county, column ``key``) in ``year``: members, pensioners, the
+    government's cost by level, the cost per member, the average basic pension and the
+    Ministry's fund income, expenditure and balance [persons, yuan, yuan per member, yuan/month].
+
+    The average basic pension is what was paid over the mean of the year's opening and closing
+    pensioners, a month.
+    """
+    r = results.set_index([key, "year"]).sort_index()
+    now = r.xs(year, level="year")
+    before = r.xs(year - 1, level="year")["pensioners"] if (year - 1) in r.index.get_level_values("year") \
+        else pd.Series(0.0, index=now.index)
+    mean_pensioners = (now["pensioners"] + before.reindex(now.index).fillna(0.0)) / 2
+    out = pd.DataFrame({
+        "members": now["members"], "pensioners": now["pensioners"],
+        "subsidy_central": now["subsidy_central"], "subsidy_province": now["subsidy_province"],
+        "subsidy_prefecture": now["subsidy_prefecture"], "subsidy_county": now["subsidy_county"],
+        "government_total_cost": now["government_total_cost"]})
+    out["cost_per_member"] = out["government_total_cost"] / out["members"].where(out["members"] > 0)
+    out["basic_pension_monthly"] = now["basic_pension_paid"] / 12 / mean_pensioners.where(mean_pensioners > 0)
+    for c in ("fund_income", "fund_expenditure", "fund_balance"):
+        out[c] = now[c]
+    return out

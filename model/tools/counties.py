@@ -91,7 +91,7 @@ def run_units(scen: Scenario, stages, codes: list[str], pops: list[np.ndarray],
     return out
 
 
-def _check_national(scen: Scenario) -> None:
+def check_national(scen: Scenario) -> None:
     """Refuse a scenario whose population is not the nation's (counties share out its stock)."""
     p = scen.population
     if scen.eligibility.eligible_counts is not None or p.band_totals is not None:
@@ -119,7 +119,7 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
     ``provinces``: a province table (``model.tools.provinces``: each province's employees'
     scheme, top-up and enrolment factor), or None for the national rules everywhere.
     """
-    _check_national(scen)
+    check_national(scen)
     if chunk < 1:
         raise ScenarioError(f"--chunk {chunk}: must be at least 1")
     all_codes, reg, urban = registered.registered_2020()

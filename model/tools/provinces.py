@@ -12,10 +12,10 @@ Three numbers a province, each applied to the national scenario's parameters
   eligible (``eligibility.eligible_share``: the employees' scheme, students) is multiplied by it.
 * ``top_up_ratio`` (data, low confidence): the province's own top-up of the basic pension in
   2024 (its standard less the national minimum of 123 yuan; ``urrbpi_basic_pension_standard_
-  by_province.csv``, 2025 less 143 where 2024 is missing) over the average of all provinces
-  weighted by their pensioners in 2024 (the model's). The national scenario's local top-up
+  by_province.csv``, 2025 less 143 where 2024 is missing) plus one extra for every province,
+  over the national scenario's top-up in 2024 (``top_up_ratios``). The national local top-up
   (fitted to the Ministry's expenditure) is multiplied by it, so the provinces' pensions
-  average the national one.
+  average the national one, weighted by the model's pensioners in 2024.
 * ``enrolment_factor`` (fitted, ``fit``): multiplies the odds of the enrolment targets so that
   each province's share of the 2024 members is the yearbook's (``urrbpi_participants_by_
   province_2024.csv``) and their sum is the national model's; ``enrolment_factor_60``, the
@@ -33,7 +33,7 @@ import pandas as pd
 
 from model import dims
 from model.io import registered, tables
-from model.parameters import Parameters, basic_pension_parts
+from model.parameters import Parameters, basic_pension_parts, resolve
 from model.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +134,20 @@ def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     return out
 
 
+def top_up_ratios(top_yuan: pd.Series, pensioners: pd.Series, national_yuan: float) -> pd.Series:
+    """Each province's local top-up over the national scenario's, 2024 [1]: its own top-up plus
+    the same extra for every province, so that the pensioners' average is the national one.
+
+    The national top-up (fitted to the Ministry's expenditure) is above the average of the
+    provinces' published standards less the minimum: what the standards leave out (county
+    top-ups, extras by age or years paid) is spread evenly, yuan for yuan (ASSUMPTION), rather
+    than in proportion, which would multiply Shanghai's full standard too.
+    """
+    mean = float((top_yuan * pensioners).sum() / pensioners.sum())
+    extra = national_yuan - mean
+    return (top_yuan + extra).clip(lower=0.0) / national_yuan
+
+
 def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: float,
                         enrolment_factor: float, enrolment_factor_60: float) -> Parameters:
     """``P`` (national) with one province's numbers (module docstring)."""
@@ -194,6 +208,8 @@ def fit(scen, table: pd.DataFrame | None = None, national_members: float | None 
     if table is None:
         table = inp.assign(enrolment_factor=1.0, enrolment_factor_60=1.0)[list(COLUMNS[1:])]
     table = table.copy()
+    P0 = resolve(scen)
+    national_top_up = float(basic_pension_parts(scen, P0.years)[TOP_UP_PART][FIT_YEAR - P0.start_year].sum() / 12)
     if national_members is None:
         short = scen_overrides(scen, {"scheme": {"horizon_years": FIT_YEAR - scen.scheme.start_year + 1}})
         national_members = float(project(short, detail=False).annual.set_index("year").loc[FIT_YEAR, "members"])
@@ -207,7 +223,7 @@ def fit(scen, table: pd.DataFrame | None = None, national_members: float | None 
         members = at["members"].reindex(table.index)
         ratio = want.reindex(table.index) / members
         pens = at["pensioners"].reindex(table.index)
-        top_ratio = top / float((top * pens).sum() / pens.sum())       # the pensioners' average is 1
+        top_ratio = top_up_ratios(top, pens, national_top_up)
         if float((ratio - 1).abs().max()) < tol and float((top_ratio - table["top_up_ratio"]).abs().max()) < tol:
             break
         if last is not None:
@@ -231,8 +247,9 @@ HEADER = """\
 #                     (China Statistical Yearbook 2025, table 24-26, by place of insurance; medium)
 #                     over the national share; multiplies the share not eligible
 #   top_up_ratio      data, LOW confidence: the province's basic pension standard 2024 less the
-#                     national minimum (two unattributed calculators; Shanghai confirmed), over
-#                     the average weighted by registered people 60+; multiplies the local top-up
+#                     national minimum (two unattributed calculators; Shanghai confirmed), plus
+#                     one extra for all (what the standards leave out), over the national
+#                     top-up of 2024; multiplies the local top-up; pensioners average 1
 #   enrolment_factor  fitted: each province's share of the 2024 participants (China Statistical
 #                     Yearbook 2025, table 24-27; medium) with their sum the national model's;
 #                     multiplies the odds of enrolment under 60
