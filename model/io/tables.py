@@ -294,7 +294,8 @@ def _county_row(admin_code) -> pd.Series:
 
 
 _SOURCE_FORMS = ("census2010:national", "census2020:national", "census2010:province:<6-digit code>",
-                 "census2020:province:<6-digit code>", "census2020:county:<admin_code>")
+                 "census2020:province:<6-digit code>", "census2020:county:<admin_code>",
+                 "registered2020:county:<admin_code>")
 
 
 def population_by_single_age(source: str) -> np.ndarray:
@@ -306,11 +307,21 @@ def population_by_single_age(source: str) -> np.ndarray:
       * ``"census2010:province:<code>"`` / ``"census2020:province:<code>"``:
         a province's 5-year table (residence=total), e.g. ``"census2020:province:530000"``;
       * ``"census2020:county:<admin_code>"``: a row of county_census_2020.csv
-        (county, prefecture or province), e.g. ``"census2020:county:532626"``.
+        (county, prefecture or province), e.g. ``"census2020:county:532626"``;
+      * ``"registered2020:county:<admin_code>"``: a county's registered (hukou) people in
+        2020, its residents less those registered in another province plus its own people
+        living in another province (``model.io.registered``; docs/COUNTIES.md).
     5-year groups (0, 1-4, ..., 80-84, 85+) are split into single ages with
     :func:`split_census_groups` (2010 national single-age shares by sex); the
     result reproduces every group total.
     """
+    reg = re.fullmatch(r"registered2020:county:(\d{6}|Z\d{5})", str(source).strip())
+    if reg:                                   # the county's hukou people (model/io/registered.py)
+        from model.io import registered
+        try:
+            return registered.registered_2020([reg.group(1)])[1][0]
+        except ValueError as exc:
+            raise ValueError(f"no data for population source {source!r}: {exc}") from None
     m = re.fullmatch(r"census(2010|2020):(national|province|county)(?::(\d{6}|Z\d{5}))?", str(source).strip())
     year, kind, code = (int(m.group(1)), m.group(2), m.group(3)) if m else (None, None, None)
     if m is None or (kind == "national") != (code is None) or (kind == "county" and year != 2020):

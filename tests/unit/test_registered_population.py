@@ -71,3 +71,26 @@ def test_counties_add_up_to_the_national_stock():
     pop = R.county_start_population(national, reg, urban, 2009)
     assert pop.shape == (len(codes), dims.N_AGE, dims.N_SEX, dims.N_AREA) and (pop >= 0).all()
     np.testing.assert_allclose(pop.sum(axis=0), national, rtol=1e-9)
+
+
+def test_a_county_without_a_register_can_start_from_its_registered_people():
+    """A single-county scenario takes its registered people as its profile (docs/COUNTIES.md);
+    a register's counts (register aggregate) still replace it where given."""
+    from pathlib import Path
+
+    from model import load_scenario, project
+    from model.io import tables
+    from model.scenario import ScenarioError, with_overrides
+    root = Path(__file__).resolve().parents[2]
+    reg = tables.population_by_single_age("registered2020:county:522701")
+    res = tables.population_by_single_age("census2020:county:522701")
+    assert reg.shape == res.shape == (dims.N_SEX, dims.N_AGE)
+    codes, all_reg, _ = R.registered_2020(["522701"])
+    np.testing.assert_allclose(reg, all_reg[0])
+    scen = with_overrides(load_scenario(root / "scenarios" / "qiannan_2011.yaml"), {
+        "population": {"profile": "registered2020:county:522701", "total": None, "area_totals": None},
+        "scheme": {"horizon_years": 3}})
+    a = project(scen, detail=False).annual
+    assert a["members"].iloc[-1] > 0
+    with pytest.raises(ScenarioError, match="registered2020:county:<admin_code>"):
+        with_overrides(scen, {"population": {"profile": "registered2020:county:999999"}})
