@@ -56,15 +56,15 @@ def test_the_shipped_table_meets_each_provinces_share_of_2024_members():
 @pytest.mark.slow   # 31 provinces 2009-2050
 def test_one_scheme_two_routes_with_each_provinces_numbers():
     """The provinces' sum against national.yaml run alone, 2014-2050. The issue's goal is 2 % in
-    every year; measured (docs/COUNTIES.md): members within 0.3 %, pensioners 2.9 %, money
-    within 4.7 %. This holds today's level so that it cannot slip unnoticed."""
+    every year; measured over all counties (docs/COUNTIES.md): members within 0.3 %, pensioners
+    2.9 %, money within 3.2 %. This holds today's level so that it cannot slip unnoticed."""
     scen = with_overrides(NATIONAL, {"scheme": {"horizon_years": 42}})
     nat = project(scen, detail=False).annual.set_index("year").loc[2014:]
     tot = PV.project_provinces(scen, PV.read_table()).groupby("year").sum(numeric_only=True).loc[2014:]
     gap = {c: float((tot[c] / nat[c] - 1).abs().max()) for c in
            ("population", "members", "pensioners", "fund_income", "fund_expenditure", "fund_balance")}
     assert gap["population"] < 1e-9 and gap["members"] < 0.01
-    assert gap["pensioners"] < 0.035 and max(gap["fund_income"], gap["fund_expenditure"], gap["fund_balance"]) < 0.05
+    assert gap["pensioners"] < 0.035 and max(gap["fund_income"], gap["fund_expenditure"], gap["fund_balance"]) < 0.04
 
 
 def test_a_users_own_values_override_some_provinces(tmp_path):
