@@ -103,7 +103,9 @@ def test_counties_command_takes_a_users_province_file_and_refuses_a_bad_one(cli,
     assert r.returncode == 2 and "not both" in r.stderr
     good = tmp_path / "good.csv"
     good.write_text("province_code,top_up_ratio\n520000,3\n", encoding="utf-8")
-    r = cli("counties", ROOT / "scenarios" / "national.yaml", "--province", "520000", "--limit", "1",
+    short = tmp_path / "short.yaml"
+    short.write_text(f"extends: {ROOT / 'scenarios' / 'national.yaml'}\nscheme: {{horizon_years: 6}}\n", encoding="utf-8")
+    r = cli("counties", short, "--province", "520000", "--limit", "1",
             "--provinces", good, "--workers", "0", "--out", tmp_path / "g")
     assert r.returncode == 0, r.stderr
     import json

@@ -221,6 +221,9 @@ def test_a_kill_between_the_two_renames_never_loses_the_output(scen, tmp_path, c
 
 # ---------------------------------------------------------------- manifests everywhere
 def test_every_output_folder_carries_a_manifest(scen, tmp_path, capsys):
+    short_national = tmp_path / "national_short.yaml"          # counties share out a national run
+    short_national.write_text(f"extends: {ROOT / 'scenarios' / 'national.yaml'}\nscheme: {{horizon_years: 6}}\n",
+                              encoding="utf-8")
     reg = tmp_path / "register.csv"
     make_register(20, seed=2).to_csv(reg, index=False, encoding="utf-8")
     runs = {
@@ -229,7 +232,7 @@ def test_every_output_folder_carries_a_manifest(scen, tmp_path, capsys):
                            "--as-of", "2026-11-28"],
         "register aggregate": ["register", "aggregate", reg, "--scenario", scen, "--out",
                                tmp_path / "agg", "--as-of", "2026-11-28"],
-        "counties": ["counties", ROOT / "scenarios" / "china_counties.yaml", "--province", "520000",
+        "counties": ["counties", short_national, "--province", "520000",
                      "--limit", "2", "--workers", "0",
                      "--out", tmp_path / "counties"],
     }
