@@ -73,6 +73,8 @@ class Report:
                 fmts[lab] = "{:.2%}"
             elif unit in ("yuan_per_month", "yuan_per_member", "years"):
                 fmts[lab] = "{:,.2f}"
+            elif unit == "ratio":
+                fmts[lab] = "{:,.3f}"
             elif pd.api.types.is_numeric_dtype(df[col]):
                 fmts[lab] = "{:,.0f}"
         return out.style.format(fmts, na_rep="—").hide(axis="index")

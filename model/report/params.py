@@ -130,6 +130,8 @@ def check_value(name: str, value: Any, spec: Param) -> Any:
         if not isinstance(value, bool):
             raise bad()
     elif spec.kind == "text":
+        if spec.pattern and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)                        # -p province 520000 reads as a number
         if not isinstance(value, str) or (spec.pattern and not re.fullmatch(spec.pattern, value)):
             raise bad()
     elif spec.kind == "list":
@@ -238,7 +240,11 @@ def check_against_scenarios(params: dict, scenarios: list, notebooks: list[str])
 def _check_provinces(params: dict, scen, first: int, last: int) -> None:
     """The provinces notebook: a national scenario, a year after the start, a province's code."""
     from model.tools.counties import check_national, county_codes
-    check_national(scen)
+    try:
+        check_national(scen)
+    except ScenarioError as exc:
+        raise ReportParamError(f"--notebook provinces: {scen.title}: "
+                               + str(exc).removeprefix("counties: ")) from None
     year = params.get("year", 2026)
     if not first < year <= last:
         raise ReportParamError(f"-p year {year}: outside the projection of {scen.title} ({first + 1}-{last}); "

@@ -13,7 +13,7 @@ from ..results import VARIABLES
 
 UNIT_LABEL = {"yuan": ("元", "yuan"), "persons": ("人", "persons"), "year": ("", ""),
               "share": ("", "share"), "yuan_per_member": ("元/人", "yuan/member"),
-              "yuan_per_month": ("元/月", "yuan/month"), "years": ("年", "years")}
+              "yuan_per_month": ("元/月", "yuan/month"), "years": ("年", "years"), "ratio": ("", "")}
 
 EXTRA = {   # report-only columns: (unit, 中文, English)
     "scenario": ("", "方案", "scenario"),
@@ -34,9 +34,9 @@ EXTRA = {   # report-only columns: (unit, 中文, English)
     "county": ("", "县(市、区)", "county"),
     "basic_pension_monthly": ("yuan_per_month", "平均基础养老金", "average basic pension"),
     "registered": ("persons", "户籍人口(2020)", "registered people (2020)"),
-    "employee_ratio": ("", "职工养老保险覆盖率与全国之比", "employees' scheme coverage / national"),
-    "top_up_ratio": ("", "地方加发基础养老金与全国平均之比", "local top-up / national average"),
-    "enrolment_factor": ("", "参保系数(拟合)", "enrolment factor (fitted)"),
+    "employee_ratio": ("ratio", "职工养老保险覆盖率与全国之比", "employees' scheme coverage / national"),
+    "top_up_ratio": ("ratio", "地方加发基础养老金与全国平均之比", "local top-up / national average"),
+    "enrolment_factor": ("ratio", "参保系数(拟合)", "enrolment factor (fitted)"),
     "target_share_2024": ("share", "2024年参保人数占全国比重(统计年鉴)", "share of 2024 members (yearbook)"),
     "model_share_2024": ("share", "2024年参保人数占全国比重(模型)", "share of 2024 members (model)"),
     "years": ("", "年份区间", "years"),
@@ -106,7 +106,8 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], lang: str) -> Pa
                "yuan_per_month": book.add_format({"num_format": "#,##0.00"}),
                "persons": book.add_format({"num_format": "#,##0"}),
                "share": book.add_format({"num_format": "0.00%"}),
-               "years": book.add_format({"num_format": "0.00"})}
+               "years": book.add_format({"num_format": "0.00"}),
+               "ratio": book.add_format({"num_format": "0.000"})}
         head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
         for name, df in sheets.items():
             sheet_name = name[:31]
