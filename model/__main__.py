@@ -432,7 +432,7 @@ def main(argv=None) -> int:
     co.add_argument("--limit", type=_count(1, 100000), default=None, help="only the first N counties")
     co.add_argument("--provinces", default=None, metavar="FILE",
                     help="your own values for some provinces (CSV: province_code and any of employee_ratio, "
-                         "top_up_ratio, enrolment_factor) over scenarios/provinces.csv")
+                         "top_up_ratio, enrolment_factor, enrolment_factor_60) over scenarios/provinces.csv")
     co.add_argument("--national-rules", action="store_true",
                     help="every province under the scenario's national rules (no province table)")
     _force_option(co)

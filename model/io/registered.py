@@ -14,8 +14,10 @@ census (``county_census_2020.csv``) and docs/COUNTIES.md:
   the other 29 provinces in proportion to their locally registered rural residents (ASSUMPTION:
   migrants leave from rural hukou; tested against Henan and Anhui, docs/COUNTIES.md). Within a
   province, a county's share of the outflow is its share of those rural residents.
-* **Ages** of migrants (ASSUMPTION, no table found): the residents' age profile weighted by
-  ``MIGRANT_AGE_WEIGHT`` (working ages move, children and the old less).
+* **Ages** of migrants (ASSUMPTION, no table found): in a county, its residents' age profile
+  weighted by ``MIGRANT_AGE_WEIGHT`` (working ages move, children and the old less); its people
+  living elsewhere have the ages of all the in-migrants of China (they are the same people), so
+  the registered people of China equal its residents at every age and sex.
 
 The counties' populations at the start of a run (``county_start_population``) are the national
 scenario's own stock shared out by cohort: a county's share of the people aged ``a`` in year
@@ -130,7 +132,7 @@ def migration() -> Migration:
     outflow = province_outflow().set_index("province_code")["outflow"]
     share_in_prov = units["rural_local"] / units.groupby("province_code")["rural_local"].transform("sum")
     out_total = units["province_code"].map(outflow).to_numpy() * share_in_prov.to_numpy()
-    nat_prof = res.sum(axis=0) * w[0]                                   # (sex, age) out-migrants' ages
+    nat_prof = ins.sum(axis=0)          # (sex, age): out-migrants are the in-migrants, nationally
     outs = out_total[:, None, None] * (nat_prof / nat_prof.sum())[None]
     urban = (units["pop_urban_chengzhen_persons"].astype(float)
              / units["pop_total_persons"].clip(lower=1)).to_numpy()
@@ -186,20 +188,31 @@ def rake_areas(totals: np.ndarray, urban_seed: np.ndarray, national: np.ndarray,
     every county keeps its totals and the sum over counties is ``national`` in every cell.
     Raking a county x 2 table from the seed ends where each county's urban odds are its seed's
     odds times one factor per cell, the same for all counties; that factor is found by Newton's
-    method on its logarithm (a handful of steps instead of IPF's slow sweeps).
+    method on its logarithm, kept inside a bracket by halving (a handful of steps instead of
+    IPF's slow sweeps; a ValueError if it ever fails to converge).
     """
     seed = np.clip(urban_seed, 0.01, 0.99)
     odds = (seed / (1.0 - seed))[:, None, None]                       # (county, 1, 1)
     want = national[..., 1]                                            # (age, sex) urban
     have = totals.sum(axis=0)                                          # = national.sum(-1)
+    def urban_share(log_f):
+        return odds * np.exp(log_f) / (1.0 + odds * np.exp(log_f))     # (county, age, sex)
+
+    # the urban total rises with the factor: keep a bracket, step by Newton, halve when it leaves it
+    lo, hi = np.full(want.shape, -60.0), np.full(want.shape, 60.0)
     log_f = np.zeros(want.shape)
-    for _ in range(iterations):
-        share = odds * np.exp(log_f) / (1.0 + odds * np.exp(log_f))    # (county, age, sex)
+    tol = 1e-12 * np.maximum(have, 1.0)
+    for _ in range(iterations + 200):
+        share = urban_share(log_f)
         gap = (totals * share).sum(axis=0) - want
-        if np.all(np.abs(gap) <= 1e-12 * np.maximum(have, 1.0)):
+        if np.all((np.abs(gap) <= tol) | (want <= 0) | (want >= have)):
             break
+        lo, hi = np.where(gap < 0, log_f, lo), np.where(gap > 0, log_f, hi)
         slope = (totals * share * (1.0 - share)).sum(axis=0)
-        log_f = np.clip(log_f - np.where(slope > 0, gap / np.where(slope > 0, slope, 1.0), 0.0), -60.0, 60.0)
+        step = log_f - np.where(slope > 0, gap / np.where(slope > 0, slope, 1.0), np.inf)
+        log_f = np.where((step > lo) & (step < hi), step, (lo + hi) / 2)
+    else:
+        raise ValueError("rake_areas: the rural/urban split did not converge")
     share = np.where(want[None] <= 0, 0.0, np.where(want[None] >= have[None], 1.0, share))
     urban = totals * share
     return np.stack([totals - urban, urban], axis=-1)

@@ -47,6 +47,12 @@ def _read(path: str) -> tuple:
     return tuple(rings)
 
 
+def _area(ring: np.ndarray) -> float:
+    """The area a ring encloses, in squared degrees (the shoelace formula)."""
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+
+
 def outline(code: str, root: Path | None = None) -> list[np.ndarray]:
     """The outer rings (lon, lat) of a unit's outline, or [] when no file has its code."""
     root = root or boundary_root()
@@ -82,6 +88,10 @@ def choropleth(ax, values, title: str, unit: str, root: Path | None = None, cmap
         c = cm(norm(v)) if np.isfinite(v) else (0.85, 0.85, 0.85, 1.0)
         polys += rings
         colours += [c] * len(rings)
+    # largest first: a unit inside another (its outline is a hole there; holes are not drawn)
+    # is painted over it, not under it
+    order = np.argsort([-_area(r) for r in polys], kind="stable")
+    polys, colours = [polys[i] for i in order], [colours[i] for i in order]
     ax.add_collection(PolyCollection(polys, facecolors=colours, edgecolors="white", linewidths=0.3))
     if polys:
         pts = np.concatenate(polys)

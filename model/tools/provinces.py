@@ -8,8 +8,9 @@ Three numbers a province, each applied to the national scenario's parameters
   scheme by place of insurance (``employee_scheme_by_province_2024.csv``); a province's
   members are split between its own people and those registered elsewhere in proportion to
   their numbers 16+ (ASSUMPTION: equal coverage), and its own people living in another
-  province are insured at the national migrants' rate. The share of each age and area not
-  eligible (``eligibility.eligible_share``: the employees' scheme, students) is multiplied by it.
+  province are insured at the national migrants' rate. The odds of each age and area not being
+  eligible (``eligibility.eligible_share``: the employees' scheme, students) are multiplied by
+  it (so a share never passes 0 or 1: Beijing's urban hukou people are not all excluded).
 * ``top_up_ratio`` (data, low confidence): the province's own top-up of the basic pension in
   2024 (its standard less the national minimum of 123 yuan; ``urrbpi_basic_pension_standard_
   by_province.csv``, 2025 less 143 where 2024 is missing) plus one extra for every province,
@@ -44,7 +45,7 @@ TOP_UP_PART = "local_top_up"           # the basic-pension part a province's own
 FIT_YEAR = 2024                        # the yearbook's participants by province
 
 
-def _by_province(values: np.ndarray, codes: list[str]) -> pd.DataFrame:
+def _by_province(values: np.ndarray, codes: list[str]) -> tuple[list[str], np.ndarray]:
     """Sum a (county, ...) array over each province's counties -> (province, ...)."""
     prov = registered.province_of(codes)
     order = sorted(set(prov))
@@ -70,14 +71,14 @@ def inputs() -> pd.DataFrame:
     share = own / reg16
     national_share = own.sum() / reg16.sum()
     std = pd.read_csv(tables.DATA_DIR / "urrbpi_basic_pension_standard_by_province.csv",
-                      dtype={"province_code": str}).dropna(subset=["province_code"])
+                      dtype={"province_code": str})
     top = []
-    for p in order:
-        rows = std[std["province_code"] == p].set_index("year")["basic_pension_provincial_standard_yuan_per_month"]
-        if 2024 in rows.index and pd.notna(rows.get(2024)):
-            top.append(max(float(rows[2024]) - 123.0, 0.0))
-        else:
-            top.append(max(float(rows[2025]) - 143.0, 0.0))
+    for p in order:                    # the standard less the national minimum of the same year
+        rows = std[std["province_code"] == p].set_index("year")      # (全国 rows have no code)
+        year = 2024 if pd.notna(rows.loc[2024, "basic_pension_provincial_standard_yuan_per_month"]) else 2025
+        minimum = std[(std["province"] == "全国") & (std["year"] == year)]["national_minimum_yuan_per_month"]
+        top.append(max(float(rows.loc[year, "basic_pension_provincial_standard_yuan_per_month"])
+                       - float(minimum.iloc[0]), 0.0))
     top = np.array(top)
     old = reg[:, :, dims.PENSION_AGE:].sum(axis=(1, 2))
     part = pd.read_csv(tables.DATA_DIR / "urrbpi_participants_by_province_2024.csv", dtype={"province_code": str})
@@ -88,7 +89,7 @@ def inputs() -> pd.DataFrame:
         "inflow": ins.sum(axis=(1, 2)), "outflow": outs.sum(axis=(1, 2)), "registered": reg.sum(axis=(1, 2)),
         "registered_60": old, "employees_2024": e, "employees_own": own, "employee_share_16": share,
         "employee_ratio": share / national_share, "top_up_yuan_2024": top,
-        "top_up_ratio": top / float((top * old).sum() / old.sum()), "target_share_2024": target / target.sum()})
+        "target_share_2024": target / target.sum()})
 
 
 def read_table(path: Path | str = TABLE) -> pd.DataFrame:
@@ -96,7 +97,7 @@ def read_table(path: Path | str = TABLE) -> pd.DataFrame:
     path = Path(path)
     try:
         df = pd.read_csv(path, dtype={"province_code": str}, comment="#")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise ScenarioError(f"{path}: cannot read the province table ({e})") from None
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
@@ -115,22 +116,35 @@ def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     path = Path(path)
     try:
         mine = pd.read_csv(path, dtype={"province_code": str}, comment="#")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise ScenarioError(f"{path}: cannot read the province overrides ({e})") from None
     if "province_code" not in mine.columns:
         raise ScenarioError(f"{path}: column 'province_code' missing (6 digits, e.g. 520000)")
+    unknown = [c for c in mine.columns if c not in COLUMNS]
+    if unknown:
+        raise ScenarioError(f"{path}: column {unknown[0]!r} is not a province number; allowed "
+                            f"province_code, {', '.join(COLUMNS[2:])} (and province)")
     out = table.copy()
+    seen: dict[str, int] = {}
     for i, r in mine.iterrows():
         code = str(r["province_code"]).strip()
         if code not in out.index:
             raise ScenarioError(f"{path}: row {i + 2}, province_code = {code!r}: not a province; "
                                 f"allowed {', '.join(out.index)}")
+        if code in seen:
+            raise ScenarioError(f"{path}: row {i + 2}, province_code = {code!r}: given twice (also row "
+                                f"{seen[code]}); give each province once")
+        seen[code] = i + 2
         for c in COLUMNS[2:]:
             if c in mine.columns and pd.notna(r[c]):
                 v = pd.to_numeric(r[c], errors="coerce")
                 if not np.isfinite(v) or not 0 <= v <= 100:
                     raise ScenarioError(f"{path}: row {i + 2}, {c} = {r[c]!r}: give a number from 0 to 100")
                 out.loc[code, c] = float(v)
+                # one enrolment factor given: the 60+ take it too, unless the row gives theirs
+                if c == "enrolment_factor" and not ("enrolment_factor_60" in mine.columns
+                                                    and pd.notna(r["enrolment_factor_60"])):
+                    out.loc[code, "enrolment_factor_60"] = float(v)
     return out
 
 
@@ -151,8 +165,12 @@ def top_up_ratios(top_yuan: pd.Series, pensioners: pd.Series, national_yuan: flo
 def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: float,
                         enrolment_factor: float, enrolment_factor_60: float) -> Parameters:
     """``P`` (national) with one province's numbers (module docstring)."""
-    eligible = np.clip(1.0 - (1.0 - P.eligible_share) * employee_ratio, 0.0, 1.0)
+    eligible = 1.0 - scaled_odds(1.0 - P.eligible_share, employee_ratio)
     parts = basic_pension_parts(P.scenario, P.years)
+    if TOP_UP_PART not in parts and top_up_ratio != 1.0:
+        raise ScenarioError(f"counties: the scenario {P.scenario.title!r} has no basic_pension part named "
+                            f"{TOP_UP_PART!r} for the provinces' top-ups to scale; extend national.yaml, "
+                            f"or use --national-rules")
     basic = sum(v * (top_up_ratio if name == TOP_UP_PART else 1.0) for name, v in parts.items())
     factor = np.where(np.arange(dims.N_AGE) >= dims.PENSION_AGE, enrolment_factor_60, enrolment_factor)
     return replace(P, eligible_share=eligible, basic_monthly_by_level=basic,
@@ -206,7 +224,7 @@ def fit(scen, table: pd.DataFrame | None = None, national_members: float | None 
     from model.scenario import with_overrides as scen_overrides
     inp = inputs().set_index("province_code")
     if table is None:
-        table = inp.assign(enrolment_factor=1.0, enrolment_factor_60=1.0)[list(COLUMNS[1:])]
+        table = inp.assign(top_up_ratio=1.0, enrolment_factor=1.0, enrolment_factor_60=1.0)[list(COLUMNS[1:])]
     table = table.copy()
     P0 = resolve(scen)
     national_top_up = float(basic_pension_parts(scen, P0.years)[TOP_UP_PART][FIT_YEAR - P0.start_year].sum() / 12)
@@ -242,10 +260,11 @@ HEADER = """\
 # Each province's three numbers for `python -m model counties` (model/tools/provinces.py;
 # docs/COUNTIES.md). Written by `python -m model calibrate provinces --write`: do not edit by
 # hand; give your own values in a file of your own (`counties --provinces FILE`: the columns
-# province_code and any of employee_ratio, top_up_ratio, enrolment_factor; empty cells keep these).
+# province_code and any of employee_ratio, top_up_ratio, enrolment_factor, enrolment_factor_60;
+# empty cells keep these; an enrolment_factor alone sets the 60+'s too).
 #   employee_ratio    derived: the province's registered people 16+ in the employees' scheme
 #                     (China Statistical Yearbook 2025, table 24-26, by place of insurance; medium)
-#                     over the national share; multiplies the share not eligible
+#                     over the national share; multiplies the odds of not being eligible
 #   top_up_ratio      data, LOW confidence: the province's basic pension standard 2024 less the
 #                     national minimum (two unattributed calculators; Shanghai confirmed), plus
 #                     one extra for all (what the standards leave out), over the national
@@ -261,7 +280,9 @@ def write_table(table: pd.DataFrame, path: Path | str = TABLE) -> Path:
     """Write a province table (``COLUMNS``) with the header that says where each column comes from."""
     path = Path(path)
     body = table.reset_index()[list(COLUMNS)].to_csv(index=False, float_format="%.6g", lineterminator="\n")
-    path.write_text(HEADER + body, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(HEADER + body, encoding="utf-8")
+    tmp.replace(path)                                  # whole or not at all
     return path
 
 

@@ -66,7 +66,25 @@ def test_pooled_tiers_give_the_same_totals_when_the_mix_is_constant():
                 "members", "government_total_cost", "inheritance_refunds"):
         np.testing.assert_allclose(pooled[col], full[col], rtol=1e-9, atol=1e-6, err_msg=col)
     changing = replace(P, tier_mix=np.concatenate([P.tier_mix[:1], P.tier_mix[1:][:, :, ::-1]]))
-    assert pool_tiers(changing) is None                              # not exact: not pooled
+    assert P.tier_rechoice_share < 1 and pool_tiers(changing) is None   # not exact: not pooled
+
+
+def test_pooled_tiers_give_the_same_totals_when_every_payer_rechooses_a_changing_mix():
+    # national.yaml: the mix changes every year (a trend) and every payer re-chooses (D1 Art. 7),
+    # so every cell holds the year's mix; made-up years pay the year's average tier
+    from model.engine.stochastic import pool_tiers
+    from model.scenario import with_overrides
+    scen = with_overrides(load_scenario(ROOT / "scenarios" / "national.yaml"),
+                          {"scheme": {"horizon_years": 30, "rollout": None}})
+    P = resolve(scen)
+    assert P.tier_rechoice_share == 1.0 and not np.allclose(P.tier_mix, P.tier_mix[:1])
+    full, _ = run(P)
+    Q = pool_tiers(P)
+    assert Q is not None and Q.tier_mix.shape[-1] == 1 and Q.tier_yuan_by_year.shape == (30, 2, 1)
+    pooled, _ = run(Q)
+    for col in ("contributions_personal", "catch_up_contributions", "subsidy_province", "account_fund_balance",
+                "account_pension_paid", "members", "pensioners", "government_total_cost", "fund_balance"):
+        np.testing.assert_allclose(pooled[col], full[col], rtol=1e-9, atol=1e-3, err_msg=col)
 
 
 def test_staged_paths_are_staged_projections_of_each_path(monkeypatch):
