@@ -57,7 +57,8 @@ def _set_path(path: str, value) -> dict:
 
 
 def _county_values(spec: Any, where: str) -> dict[str, dict]:
-    """Named changes for every lowest-level unit of a province in the 2020 county census."""
+    """Named changes for every lowest-level unit of a province in the 2020 county census: each
+    county's registered (hukou) people of 2020 (``registered2020:county:CODE``)."""
     if not isinstance(spec, dict) or set(spec) - {"province", "limit"}:
         raise ScenarioError(f"{where}.counties: give {{province: '520000'}} and optionally limit: N")
     prov = str(spec.get("province", "")).strip()
@@ -73,11 +74,15 @@ def _county_values(spec: Any, where: str) -> dict[str, dict]:
             raise ScenarioError(f"{where}.counties.limit: bad value {limit!r}: must be a whole number, "
                                 f"1 or more")
         units = units.head(limit)
+    from model.io import registered
+    codes, reg, _ = registered.registered_2020(units["admin_code"].tolist())
     out = {}
-    for r in units.itertuples():
+    for r, people in zip(units.itertuples(), reg.sum(axis=(1, 2))):
+        # the county's registered (hukou) people (docs/COUNTIES.md), split rural/urban as its residents
+        urban = r.pop_urban_chengzhen_persons / max(r.pop_total_persons, 1)
         out[r.admin_code] = {"population": {
-            "profile": f"census2020:county:{r.admin_code}", "profile_year": None, "total": None,
-            "area_totals": {"rural": int(r.pop_rural_xiangcun_persons), "urban": int(r.pop_urban_chengzhen_persons)},
+            "profile": f"registered2020:county:{r.admin_code}", "profile_year": None, "total": None,
+            "area_totals": {"rural": round(people * (1 - urban)), "urban": round(people) - round(people * (1 - urban))},
             "band_totals": None}}
     return out
 
