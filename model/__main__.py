@@ -271,6 +271,10 @@ def _counties(args) -> int:
         if args.national_rules and args.provinces:
             raise ScenarioError("counties: give --provinces or --national-rules, not both")
         table = None if args.national_rules else table_for_counties(args.provinces)
+        if table is not None:
+            from model.tools.provinces import stale
+            if (words := stale()) is not None:
+                print(words, file=sys.stderr)
         res = project_counties(scen, codes, chunk=args.chunk, workers=args.workers, scheduler=args.scheduler,
                                provinces=table)
     except KeyboardInterrupt:

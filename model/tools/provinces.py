@@ -276,14 +276,34 @@ HEADER = """\
 """
 
 
+FITTED_TO = "# fitted to: "
+
+
+def _national_sha() -> str:
+    import hashlib
+    return hashlib.sha256((ROOT / "scenarios" / "national.yaml").read_bytes()).hexdigest()
+
+
 def write_table(table: pd.DataFrame, path: Path | str = TABLE) -> Path:
-    """Write a province table (``COLUMNS``) with the header that says where each column comes from."""
+    """Write a province table (``COLUMNS``) with the header that says where each column comes from,
+    and the SHA-256 of the national.yaml it was fitted to (``stale``)."""
     path = Path(path)
     body = table.reset_index()[list(COLUMNS)].to_csv(index=False, float_format="%.6g", lineterminator="\n")
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(HEADER + body, encoding="utf-8")
+    tmp.write_text(HEADER + f"{FITTED_TO}scenarios/national.yaml sha256 {_national_sha()}\n" + body,
+                   encoding="utf-8")
     tmp.replace(path)                                  # whole or not at all
     return path
+
+
+def stale(path: Path | str = TABLE) -> str | None:
+    """A warning when the table was fitted to another national.yaml than the one shipped now, else None."""
+    lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.startswith(FITTED_TO)]
+    if lines and lines[0].split()[-1] == _national_sha():
+        return None
+    return (f"warning: {path} was fitted to another scenarios/national.yaml than the one here; "
+            f"its enrolment factors may no longer meet the provinces' shares: run "
+            f"`python -m model calibrate provinces --write`")
 
 
 def table_for_counties(user_file: Path | str | None = None) -> pd.DataFrame:

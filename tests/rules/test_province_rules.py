@@ -121,3 +121,11 @@ def test_counties_command_takes_a_users_province_file_and_refuses_a_bad_one(cli,
     assert man["province_table"]["overrides"] == str(good.resolve())
     prov = pd.read_parquet(tmp_path / "g" / "provinces.parquet")
     assert {"fund_income", "fund_expenditure", "fund_balance"} <= set(prov.columns)
+
+
+def test_the_shipped_table_was_fitted_to_the_shipped_national_scenario(tmp_path):
+    assert PV.stale() is None                      # else: python -m model calibrate provinces --write
+    old = tmp_path / "provinces.csv"
+    old.write_text(PV.TABLE.read_text(encoding="utf-8").replace(PV._national_sha(), "0" * 64), encoding="utf-8")
+    assert "calibrate provinces --write" in PV.stale(old)
+    pd.testing.assert_frame_equal(PV.read_table(old), PV.read_table())   # the header is only a comment
