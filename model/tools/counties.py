@@ -103,12 +103,11 @@ def check_national(scen: Scenario) -> None:
                             "and no total or area_totals (e.g. a scenario extending national.yaml)")
 
 
-def _groups(codes: list[str], chunk: int) -> list[list[str]]:
-    """Counties in chunks of at most ``chunk``, each within one province."""
-    prov = tables.county_table()["province_zh"]
+def _groups(codes: list[str], province: list[str], chunk: int) -> list[list[str]]:
+    """Counties in chunks of at most ``chunk``, each within one province (``province``: each county's)."""
     by: dict[str, list[str]] = {}
-    for c in codes:
-        by.setdefault(prov[c], []).append(c)
+    for c, p in zip(codes, province):
+        by.setdefault(p, []).append(c)
     return [g[i:i + chunk] for g in by.values() for i in range(0, len(g), chunk)]
 
 
@@ -129,10 +128,10 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
         raise ScenarioError(f"counties: {bad[0]} is not a county of the 2020 census table")
     stages = stages_of(scen)
     pops = start_populations(stages, reg, urban)
-    prov = registered.province_of(codes)
+    prov = dict(zip(codes, registered.province_of(codes)))
     jobs = []
-    for g in _groups(codes, chunk):
-        rules = None if provinces is None else provinces.loc[prov[codes.index(g[0])]]
+    for g in _groups(codes, [prov[c] for c in codes], chunk):
+        rules = None if provinces is None else provinces.loc[prov[g[0]]]
         jobs.append((g, [p[[where[c] for c in g]] for p in pops], rules))
     address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers else None)   # as sweep
     if workers == 0 and not address:

@@ -80,14 +80,13 @@ def inputs() -> pd.DataFrame:
         top.append(max(float(rows.loc[year, "basic_pension_provincial_standard_yuan_per_month"])
                        - float(minimum.iloc[0]), 0.0))
     top = np.array(top)
-    old = reg[:, :, dims.PENSION_AGE:].sum(axis=(1, 2))
     part = pd.read_csv(tables.DATA_DIR / "urrbpi_participants_by_province_2024.csv", dtype={"province_code": str})
     target = part.set_index("province_code")["share_of_national_participants"].reindex(order).to_numpy()
     names = tables.county_table().set_index("admin_code").loc[order, "province_zh"].to_numpy()
     return pd.DataFrame({
         "province_code": order, "province": names, "residents": res.sum(axis=(1, 2)),
         "inflow": ins.sum(axis=(1, 2)), "outflow": outs.sum(axis=(1, 2)), "registered": reg.sum(axis=(1, 2)),
-        "registered_60": old, "employees_2024": e, "employees_own": own, "employee_share_16": share,
+        "employees_2024": e, "employees_own": own, "employee_share_16": share,
         "employee_ratio": share / national_share, "top_up_yuan_2024": top,
         "target_share_2024": target / target.sum()})
 
