@@ -178,8 +178,41 @@ def cohort_shares(registered: np.ndarray, year: int) -> np.ndarray:
     return share.transpose(0, 2, 1)
 
 
-def rake_areas(totals: np.ndarray, urban_seed: np.ndarray, national: np.ndarray,
-               iterations: int = 60) -> np.ndarray:
+def common_odds_factor(weights: np.ndarray, shares: np.ndarray, want: np.ndarray,
+                       iterations: int = 260) -> np.ndarray:
+    """The one factor per cell that, multiplying every unit's odds, makes the units' weighted
+    shares add up to ``want`` [1]: Σ_u weights_u · s_u f / (1 − s_u + s_u f) = want.
+
+    ``weights`` (unit, *cell) persons; ``shares`` (unit, *cell) or broadcastable, in [0, 1];
+    ``want`` (*cell) persons. Units at share 0 or 1 stay there. The sum rises with the factor:
+    Newton's method on its logarithm, kept inside a bracket by halving. Where ``want`` is out of
+    reach (at or below the units at 1, or at or above all units that can move) the factor is
+    e^-60 or e^60, as near as shares go. A ValueError if it fails to converge.
+    """
+    w = np.asarray(weights, dtype=float)
+    s = np.broadcast_to(np.clip(shares, 0.0, 1.0), w.shape)
+    odds = np.where(s >= 1.0, 0.0, s / np.maximum(1.0 - s, 1e-300))   # the units at 1 are kept apart
+    floor = (w * (s >= 1.0)).sum(axis=0)                               # never less
+    ceiling = (w * (s > 0.0)).sum(axis=0)                              # never more
+    lo, hi = np.full(want.shape, -60.0), np.full(want.shape, 60.0)
+    out_low, out_high = want <= floor, want >= ceiling
+    log_f = np.where(out_low, lo, np.where(out_high, hi, 0.0))
+    tol = 1e-12 * np.maximum(ceiling, 1.0)
+    for _ in range(iterations):
+        o = odds * np.exp(log_f)
+        share = np.where(s >= 1.0, 1.0, o / (1.0 + o))
+        gap = (w * share).sum(axis=0) - want
+        done = (np.abs(gap) <= tol) | out_low | out_high
+        if np.all(done):
+            return np.exp(log_f)
+        lo, hi = np.where(gap < 0, log_f, lo), np.where(gap > 0, log_f, hi)
+        slope = (w * share * (1.0 - share)).sum(axis=0)
+        step = log_f - np.where(slope > 0, gap / np.where(slope > 0, slope, 1.0), np.inf)
+        log_f = np.where(done, log_f, np.where((step > lo) & (step < hi), step, (lo + hi) / 2))
+    raise ValueError("common_odds_factor: did not converge")
+
+
+def rake_areas(totals: np.ndarray, urban_seed: np.ndarray, national: np.ndarray) -> np.ndarray:
     """Split each county's people into rural and urban hukou so the counties add up to the
     national split [persons] (iterative proportional fitting, solved directly).
 
@@ -187,32 +220,14 @@ def rake_areas(totals: np.ndarray, urban_seed: np.ndarray, national: np.ndarray,
     share (the starting guess); ``national`` (age, sex, area). Returns (county, age, sex, area):
     every county keeps its totals and the sum over counties is ``national`` in every cell.
     Raking a county x 2 table from the seed ends where each county's urban odds are its seed's
-    odds times one factor per cell, the same for all counties; that factor is found by Newton's
-    method on its logarithm, kept inside a bracket by halving (a handful of steps instead of
-    IPF's slow sweeps; a ValueError if it ever fails to converge).
+    odds times one factor per cell, the same for all counties (``common_odds_factor``: a
+    handful of Newton steps instead of IPF's slow sweeps).
     """
-    seed = np.clip(urban_seed, 0.01, 0.99)
-    odds = (seed / (1.0 - seed))[:, None, None]                       # (county, 1, 1)
+    seed = np.clip(urban_seed, 0.01, 0.99)[:, None, None]              # (county, 1, 1)
     want = national[..., 1]                                            # (age, sex) urban
     have = totals.sum(axis=0)                                          # = national.sum(-1)
-    def urban_share(log_f):
-        return odds * np.exp(log_f) / (1.0 + odds * np.exp(log_f))     # (county, age, sex)
-
-    # the urban total rises with the factor: keep a bracket, step by Newton, halve when it leaves it
-    lo, hi = np.full(want.shape, -60.0), np.full(want.shape, 60.0)
-    log_f = np.zeros(want.shape)
-    tol = 1e-12 * np.maximum(have, 1.0)
-    for _ in range(iterations + 200):
-        share = urban_share(log_f)
-        gap = (totals * share).sum(axis=0) - want
-        if np.all((np.abs(gap) <= tol) | (want <= 0) | (want >= have)):
-            break
-        lo, hi = np.where(gap < 0, log_f, lo), np.where(gap > 0, log_f, hi)
-        slope = (totals * share * (1.0 - share)).sum(axis=0)
-        step = log_f - np.where(slope > 0, gap / np.where(slope > 0, slope, 1.0), np.inf)
-        log_f = np.where((step > lo) & (step < hi), step, (lo + hi) / 2)
-    else:
-        raise ValueError("rake_areas: the rural/urban split did not converge")
+    f = common_odds_factor(totals, seed, want)
+    share = seed * f / (1.0 - seed + seed * f)
     share = np.where(want[None] <= 0, 0.0, np.where(want[None] >= have[None], 1.0, share))
     urban = totals * share
     return np.stack([totals - urban, urban], axis=-1)

@@ -61,12 +61,12 @@ def stages_of(scen: Scenario) -> list[tuple[int, float, Parameters]]:
 
 
 def run_units(scen: Scenario, stages, codes: list[str], pops: list[np.ndarray],
-              rules: pd.Series | None = None) -> pd.DataFrame:
+              rules: pd.Series | None = None, centre=None) -> pd.DataFrame:
     """Annual results of units sharing one province's rules, side by side (unit x year).
 
     ``pops``: each stage's starting people of these units (``start_populations``). ``rules``:
     the province's row of a province table (``provinces.province_parameters``), or None for
-    the national rules.
+    the national rules; ``centre`` the provinces' common multipliers (``provinces.centre_of``).
     """
     from model.tools.provinces import province_parameters
     staged = []
@@ -76,7 +76,7 @@ def run_units(scen: Scenario, stages, codes: list[str], pops: list[np.ndarray],
         Q = replace(P, population0=pop, legacy_fund_yuan=P.legacy_fund_yuan * rural)
         if rules is not None:
             Q = province_parameters(Q, float(rules["employee_ratio"]), float(rules["top_up_ratio"]),
-                                    float(rules["enrolment_factor"]), float(rules["enrolment_factor_60"]))
+                                    float(rules["enrolment_factor"]), float(rules["enrolment_factor_60"]), centre)
         staged.append((off, share, run(Q)[0]))
     P0 = stages[0][2]
     if scen.scheme.rollout:                      # as engine.project.project_rollout, per unit;
@@ -129,13 +129,17 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
     stages = stages_of(scen)
     pops = start_populations(stages, reg, urban)
     prov = dict(zip(codes, registered.province_of(codes)))
+    mid = None
+    if provinces is not None:                    # from every county, whichever are run
+        from model.tools.provinces import centre_of
+        mid = centre_of(stages, pops[0], registered.province_of(all_codes), provinces)
     jobs = []
     for g in _groups(codes, [prov[c] for c in codes], chunk):
         rules = None if provinces is None else provinces.loc[prov[g[0]]]
         jobs.append((g, [p[[where[c] for c in g]] for p in pops], rules))
     address = scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers else None)   # as sweep
     if workers == 0 and not address:
-        parts = [run_units(scen, stages, g, p, r) for g, p, r in jobs]
+        parts = [run_units(scen, stages, g, p, r, mid) for g, p, r in jobs]
     else:
         from distributed import Client
 
@@ -143,7 +147,7 @@ def project_counties(scen: Scenario, codes: list[str], chunk: int = 50, workers:
         cluster = None if address else local_cluster(workers)
         client = connect(address) if address else Client(cluster)
         try:
-            parts = client.gather([client.submit(run_units, scen, stages, g, p, r, pure=False) for g, p, r in jobs])
+            parts = client.gather([client.submit(run_units, scen, stages, g, p, r, mid, pure=False) for g, p, r in jobs])
         finally:
             client.close()
             if cluster is not None:

@@ -22,11 +22,16 @@ Three numbers a province, each applied to the national scenario's parameters
   province_2024.csv``) and their sum is the national model's; ``enrolment_factor_60``, the
   same for the 60+, is set equal to it by the fit (a user may give their own).
 
+On top, multipliers common to every province (``centre``: on the odds of not being eligible,
+on the enrolment targets' odds by year, age and area, and on the top-ups by year) keep the
+provinces adding up to the nation, so the counties' sum agrees with the national scenario run
+alone (docs/COUNTIES.md §4).
+
 A user replaces any of them for any province in a CSV of their own (``read_table``).
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -161,19 +166,109 @@ def top_up_ratios(top_yuan: pd.Series, pensioners: pd.Series, national_yuan: flo
     return (top_yuan + extra).clip(lower=0.0) / national_yuan
 
 
+@dataclass(frozen=True)
+class Centre:
+    """Odds multipliers common to every province, so that the provinces add up to the nation
+    at each age and area (``centre``) [1].
+
+    A province's factor says how far it stands from the rest; the centre carries the national
+    profile. Without it the odds scaling is not additive: a province with a factor above 1
+    gains young members (low odds) more than old ones (near 1), one below 1 loses both, and the
+    provinces' pensioners fall 2-3 % short of the nation's while their members match.
+    """
+    first_year: int
+    enrol: np.ndarray              # (year, age, area) on the enrolment targets' odds, from first_year
+    not_eligible: np.ndarray       # (age, area) on the odds of not being eligible
+    top_up: np.ndarray             # (year,) on every province's top-up, from first_year
+
+    def of(self, P: Parameters) -> tuple[np.ndarray, np.ndarray]:
+        """(enrolment (year, age, area), top-up (year,)) multipliers of ``P``'s years (a stage's own)."""
+        i = int(P.start_year) - self.first_year
+        n = len(P.years)
+        return self.enrol[i:i + n], self.top_up[i:i + n]
+
+
 def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: float,
-                        enrolment_factor: float, enrolment_factor_60: float) -> Parameters:
-    """``P`` (national) with one province's numbers (module docstring)."""
-    eligible = 1.0 - scaled_odds(1.0 - P.eligible_share, employee_ratio)
+                        enrolment_factor: float, enrolment_factor_60: float,
+                        centre: Centre | None = None) -> Parameters:
+    """``P`` (national) with one province's numbers (module docstring) and the provinces'
+    common ``centre`` (None: multipliers 1)."""
+    ratio = employee_ratio if centre is None else employee_ratio * centre.not_eligible
+    eligible = 1.0 - scaled_odds(1.0 - P.eligible_share, ratio)
     parts = basic_pension_parts(P.scenario, P.years)
     if TOP_UP_PART not in parts and top_up_ratio != 1.0:
         raise ScenarioError(f"counties: the scenario {P.scenario.title!r} has no basic_pension part named "
                             f"{TOP_UP_PART!r} for the provinces' top-ups to scale; extend national.yaml, "
                             f"or use --national-rules")
-    basic = sum(v * (top_up_ratio if name == TOP_UP_PART else 1.0) for name, v in parts.items())
     factor = np.where(np.arange(dims.N_AGE) >= dims.PENSION_AGE, enrolment_factor_60, enrolment_factor)
+    factor = factor[None, :, None]
+    top = np.full(len(P.years), float(top_up_ratio))
+    if centre is not None:
+        enrol, k = centre.of(P)
+        factor, top = factor * enrol, top * k
+    basic = sum(v * (top[:, None, None] if name == TOP_UP_PART else 1.0) for name, v in parts.items())
     return replace(P, eligible_share=eligible, basic_monthly_by_level=basic,
-                   enrol_target=scaled_odds(P.enrol_target, factor[None, :, None]))
+                   enrol_target=scaled_odds(P.enrol_target, factor))
+
+
+def province_people(P: Parameters, start: np.ndarray) -> np.ndarray:
+    """Each province's hukou people on 1 January of every year of ``P`` [persons],
+    (year, province, age, area), from ``start`` (province, age, sex, area) in ``P``'s first year.
+
+    The national demography run over the provinces side by side; it does not depend on the
+    provinces' rules (the counties' population adds up to the nation's whatever their rules;
+    tested)."""
+    from model.engine.project import step
+    from model.engine.state import initial_state
+    Q = replace(P, population0=start, legacy_fund_yuan=np.zeros(len(start)))
+    st, out = initial_state(Q), []
+    for y in Q.years:
+        out.append(st.pop.sum(axis=2))
+        st, _, _ = step(st, Q.at(int(y)), Q)
+    return np.stack(out)
+
+
+def centre(P: Parameters, people: np.ndarray, table: pd.DataFrame, codes: list[str]) -> Centre:
+    """The provinces' common odds multipliers (``Centre``) for ``table``'s numbers.
+
+    ``P`` the national parameters of the first stage; ``people`` (year, province, age, area)
+    from ``province_people``, the provinces in ``codes`` order. First the not-eligible odds,
+    one multiplier per age and area, so that the provinces' eligible people in the first year
+    are the nation's (the first year, so a year's numbers do not depend on the horizon); then the enrolment targets' odds, one per year, age and area, so that the
+    provinces' targets times their eligible people add up to the national target times the
+    nation's (``registered.common_odds_factor``). The members then add up to within the
+    ratchet's non-linearity (a target is a floor, members already in stay).
+    """
+    rows = table.loc[codes]
+    pooled = people[0]                                               # (province, age, area) persons
+    not_elig = 1.0 - P.eligible_share
+    ratio = rows["employee_ratio"].to_numpy()[:, None, None]
+    h = registered.common_odds_factor(pooled, scaled_odds(not_elig[None], ratio), not_elig * pooled.sum(axis=0))
+    eligible = 1.0 - scaled_odds(not_elig[None], ratio * h[None])   # (province, age, area)
+    old = np.arange(dims.N_AGE) >= dims.PENSION_AGE
+    f = np.where(old[None, :], rows["enrolment_factor_60"].to_numpy()[:, None],
+                 rows["enrolment_factor"].to_numpy()[:, None])        # (province, age)
+    weights = people * eligible[None]                                 # (year, province, age, area)
+    shares = scaled_odds(P.enrol_target[:, None], f[None, :, :, None])
+    want = P.enrol_target * P.eligible_share[None] * people.sum(axis=1)
+    g = registered.common_odds_factor(weights.transpose(1, 0, 2, 3), shares.transpose(1, 0, 2, 3), want)
+    old_people = (weights * scaled_odds(shares, g[:, None]))[:, :, old].sum(axis=(2, 3))   # (year, province)
+    mean = (old_people * rows["top_up_ratio"].to_numpy()).sum(axis=1) / np.maximum(old_people.sum(axis=1), 1e-300)
+    at = min(FIT_YEAR, int(P.years[-1])) - int(P.start_year)
+    return Centre(first_year=int(P.start_year), enrol=g, not_eligible=h, top_up=mean[at] / mean)
+
+
+def centre_of(stages, start: np.ndarray, unit_province: list[str], table: pd.DataFrame) -> Centre:
+    """``centre`` for units (counties or provinces) that share out the nation: ``start`` their
+    people at the start of the first stage (unit, age, sex, area), ``unit_province`` each
+    unit's province code (every province of ``table``)."""
+    codes = list(table.index)
+    where = {c: i for i, c in enumerate(codes)}
+    idx = np.array([where[c] for c in unit_province])
+    prov = np.zeros((len(codes),) + start.shape[1:])
+    np.add.at(prov, idx, start)
+    P = stages[0][2]
+    return centre(P, province_people(P, prov), table, codes)
 
 
 def scaled_odds(share: np.ndarray, factor) -> np.ndarray:
@@ -207,8 +302,9 @@ def project_provinces(scen, table: pd.DataFrame | None, last_year: int | None = 
     codes, reg, urban = province_units()
     stages = stages_of(scen)
     pops = start_populations(stages, reg, urban)
+    mid = None if table is None else centre_of(stages, pops[0], codes, table)
     parts = [run_units(scen, stages, [code], [p[i:i + 1] for p in pops],
-                       None if table is None else table.loc[code]) for i, code in enumerate(codes)]
+                       None if table is None else table.loc[code], mid) for i, code in enumerate(codes)]
     return pd.concat(parts, ignore_index=True).rename(columns={"county": "province_code"})
 
 
@@ -270,7 +366,8 @@ HEADER = """\
 #                     top-up of 2024; multiplies the local top-up; pensioners average 1
 #   enrolment_factor  fitted: each province's share of the 2024 participants (China Statistical
 #                     Yearbook 2025, table 24-27; medium) with their sum the national model's;
-#                     multiplies the odds of enrolment under 60
+#                     multiplies the odds of enrolment under 60 (with a multiplier common to
+#                     all provinces that keeps their sum the nation's: docs/COUNTIES.md §4)
 #   enrolment_factor_60  the same for 60 and over (the fit sets it equal to enrolment_factor)
 """
 

@@ -43,6 +43,40 @@ def test_province_parameters_scale_the_not_eligible_and_the_top_up():
     assert R.enrol_target[15, 70, 0] == pytest.approx(P.enrol_target[15, 70, 0])   # 60+: their own factor
 
 
+def test_the_provinces_centre_makes_their_eligible_and_targets_add_up_to_the_nations():
+    """One multiplier per age and area on the odds of not being eligible, one per year, age and
+    area on the enrolment targets' odds, common to all provinces: with them the provinces'
+    eligible people (first year) and target members (every year) add up to the nation's, and
+    their 60+ people's average top-up ratio is that of 2024 in every year."""
+    from model.tools.counties import stages_of, start_populations
+    scen = with_overrides(NATIONAL, {"scheme": {"horizon_years": 20}})
+    table = PV.read_table()
+    codes, reg, urban = PV.province_units()
+    stages = stages_of(scen)
+    P = stages[0][2]
+    people = PV.province_people(P, start_populations(stages, reg, urban)[0])    # (year, prov, age, area)
+    np.testing.assert_allclose(people.sum(axis=1)[0], P.population0[0].sum(axis=1), rtol=1e-9)
+    mid = PV.centre(P, people, table.loc[codes], codes)
+    assert mid.enrol.shape == P.enrol_target.shape and mid.top_up.shape == P.years.shape
+    Qs = [PV.province_parameters(P, *table.loc[c, ["employee_ratio", "top_up_ratio", "enrolment_factor",
+                                                  "enrolment_factor_60"]].astype(float), mid) for c in codes]
+    elig = np.stack([Q.eligible_share for Q in Qs])                          # (prov, age, area)
+    np.testing.assert_allclose((people[0] * elig).sum(axis=0)[16:], (P.eligible_share * people[0].sum(axis=0))[16:],
+                               rtol=1e-9)
+    target = np.stack([Q.enrol_target for Q in Qs], axis=1)                  # (year, prov, age, area)
+    got = (people * elig[None] * target).sum(axis=1)
+    want = people.sum(axis=1) * P.eligible_share[None] * P.enrol_target
+    reach = (people * elig[None]).sum(axis=1) > want * (1 + 1e-9)            # not everyone needed
+    np.testing.assert_allclose(got[reach], want[reach], rtol=1e-8)
+    assert reach[:, 16:].mean() > 0.95
+    # without it the provinces' targets do not add up (the odds scaling is not additive)
+    plain = np.stack([PV.province_parameters(P, *table.loc[c, ["employee_ratio", "top_up_ratio", "enrolment_factor",
+                                                               "enrolment_factor_60"]].astype(float)).enrol_target
+                      for c in codes], axis=1)
+    assert np.abs((people * elig[None] * plain).sum(axis=1)[reach] / want[reach] - 1).max() > 0.05
+    assert mid.top_up[2024 - 2009] == 1.0 and 0.8 < mid.top_up.min() and mid.top_up.max() < 1.25
+
+
 def test_the_shipped_table_meets_each_provinces_share_of_2024_members():
     table = PV.read_table()
     assert len(table) == 31 and list(table.columns) == list(PV.COLUMNS[1:])
@@ -57,16 +91,21 @@ def test_the_shipped_table_meets_each_provinces_share_of_2024_members():
 
 @pytest.mark.slow   # 31 provinces 2009-2050
 def test_one_scheme_two_routes_with_each_provinces_numbers():
-    """The provinces' sum against national.yaml run alone, 2014-2050. The issue's goal is 2 % in
-    every year; measured over all counties (docs/COUNTIES.md): members within 0.4 %, pensioners
-    2.8 %, money within 3.3 %. This holds today's level so that it cannot slip unnoticed."""
+    """The provinces' sum against national.yaml run alone: within 2 % in every year 2014-2050
+    (the issue's goal; all 2,989 counties summed: tests/scale/test_counties.py)."""
     scen = with_overrides(NATIONAL, {"scheme": {"horizon_years": 42}})
     nat = project(scen, detail=False).annual.set_index("year").loc[2014:]
-    tot = PV.project_provinces(scen, PV.read_table()).groupby("year").sum(numeric_only=True).loc[2014:]
+    res = PV.project_provinces(scen, PV.read_table())
+    tot = res.groupby("year").sum(numeric_only=True).loc[2014:]
     gap = {c: float((tot[c] / nat[c] - 1).abs().max()) for c in
-           ("population", "members", "pensioners", "fund_income", "fund_expenditure", "fund_balance")}
-    assert gap["population"] < 1e-9 and gap["members"] < 0.01
-    assert gap["pensioners"] < 0.035 and max(gap["fund_income"], gap["fund_expenditure"], gap["fund_balance"]) < 0.04
+           ("population", "members", "pensioners", "fund_income", "fund_expenditure", "fund_balance",
+            "government_total_cost")}
+    assert gap["population"] < 1e-9 and gap["members"] < 0.005 and gap["pensioners"] < 0.005
+    assert max(gap.values()) < 0.02, gap
+    # a year's numbers do not depend on how far the run goes
+    short = PV.project_provinces(with_overrides(NATIONAL, {"scheme": {"horizon_years": 16}}), PV.read_table())
+    pd.testing.assert_frame_equal(res[res["year"] == 2024].reset_index(drop=True),
+                                  short[short["year"] == 2024].reset_index(drop=True), rtol=1e-9)
 
 
 def test_a_users_own_values_override_some_provinces(tmp_path):

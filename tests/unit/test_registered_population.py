@@ -66,6 +66,20 @@ def test_raking_keeps_county_totals_and_meets_the_national_split():
     assert x[1, 0, 0, 1] == pytest.approx(34.0933, abs=1e-3)
 
 
+def test_one_common_odds_factor_meets_the_sum_by_hand():
+    # two units, 1 and 3 people, shares 0.2 and 0.5: at factor 2 the odds are 0.5 and 2, the
+    # shares 1/3 and 2/3, the sum 1/3 + 3 x 2/3 = 7/3; so 7/3 wanted gives the factor 2
+    w = np.array([[1.0], [3.0]])
+    s = np.array([[0.2], [0.5]])
+    assert R.common_odds_factor(w, s, np.array([7 / 3]))[0] == pytest.approx(2.0, rel=1e-9)
+    # a unit at share 1 stays there and counts as it is: 1 + 3 x s(0.5, f) = 2.5 gives f = 1
+    s1 = np.array([[1.0], [0.5]])
+    assert R.common_odds_factor(w, s1, np.array([2.5]))[0] == pytest.approx(1.0, rel=1e-9)
+    # out of reach: below the units at 1, or at or above everyone who can move: as near as goes
+    f = R.common_odds_factor(np.repeat(w, 2, axis=1), np.repeat(s1, 2, axis=1), np.array([0.5, 4.0]))
+    assert f[0] == pytest.approx(np.exp(-60)) and f[1] == pytest.approx(np.exp(60))
+
+
 def test_counties_add_up_to_the_national_stock():
     codes, reg, urban = R.registered_2020()
     national = np.random.default_rng(1).uniform(1e3, 1e6, (dims.N_AGE, dims.N_SEX, dims.N_AREA))
