@@ -76,7 +76,8 @@ def run_units(scen: Scenario, stages, codes: list[str], pops: list[np.ndarray],
         Q = replace(P, population0=pop, legacy_fund_yuan=P.legacy_fund_yuan * rural)
         if rules is not None:
             Q = province_parameters(Q, float(rules["employee_ratio"]), float(rules["top_up_ratio"]),
-                                    float(rules["enrolment_factor"]), float(rules["enrolment_factor_60"]), centre)
+                                    float(rules["enrolment_factor"]), float(rules["enrolment_factor_60"]), centre,
+                                    str(rules.name))
         staged.append((off, share, run(Q)[0]))
     P0 = stages[0][2]
     if scen.scheme.rollout:                      # as engine.project.project_rollout, per unit;

@@ -21,9 +21,17 @@ Three numbers a province, each applied to the national scenario's parameters
   each province's share of the 2024 members is the yearbook's (``urrbpi_participants_by_
   province_2024.csv``) and their sum is the national model's; ``enrolment_factor_60``, the
   same for the 60+, is set equal to it by the fit (a user may give their own).
+* ``tiers_yuan``, ``subsidies_yuan``, ``ladder_from_year`` (data where known, low confidence;
+  empty: the national tiers): the province's own tiers and the government's subsidy of each
+  (yuan a year, ``;`` between them) from that year (``urrbpi_contribution_tiers_by_province.csv``:
+  Beijing and Shanghai, 2025). Payers keep the national mix by rank (the share at the nation's
+  k-th tier pays the province's k-th, the tiers beyond its top pay its top), so the province's
+  payments and subsidies per payer are the national ones times a ratio a year
+  (``ladder_ratios``).
 
 On top, multipliers common to every province (``centre``: on the odds of not being eligible,
-on the enrolment targets' odds by year, age and area, and on the top-ups by year) keep the
+on the enrolment targets' odds by year, age and area, on the top-ups by year, and on the
+payments and subsidies per payer by year) keep the
 provinces adding up to the nation, so the counties' sum agrees with the national scenario run
 alone (docs/COUNTIES.md §4).
 
@@ -44,8 +52,9 @@ from model.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "scenarios" / "provinces.csv"
-COLUMNS = ("province_code", "province", "employee_ratio", "top_up_ratio", "enrolment_factor",
-           "enrolment_factor_60")
+NUMBERS = ("employee_ratio", "top_up_ratio", "enrolment_factor", "enrolment_factor_60")
+LADDER = ("tiers_yuan", "subsidies_yuan", "ladder_from_year")   # a province's own tiers, where known
+COLUMNS = ("province_code", "province") + NUMBERS + LADDER
 TOP_UP_PART = "local_top_up"           # the basic-pension part a province's own top-up scales
 FIT_YEAR = 2024                        # the yearbook's participants by province
 
@@ -88,30 +97,93 @@ def inputs() -> pd.DataFrame:
     part = pd.read_csv(tables.DATA_DIR / "urrbpi_participants_by_province_2024.csv", dtype={"province_code": str})
     target = part.set_index("province_code")["share_of_national_participants"].reindex(order).to_numpy()
     names = tables.county_table().set_index("admin_code").loc[order, "province_zh"].to_numpy()
+    ladders = known_ladders()
     return pd.DataFrame({
         "province_code": order, "province": names, "residents": res.sum(axis=(1, 2)),
         "inflow": ins.sum(axis=(1, 2)), "outflow": outs.sum(axis=(1, 2)), "registered": reg.sum(axis=(1, 2)),
         "employees_2024": e, "employees_own": own, "employee_share_16": share,
         "employee_ratio": share / national_share, "top_up_yuan_2024": top,
-        "target_share_2024": target / target.sum()})
+        "target_share_2024": target / target.sum(),
+        **{c: [ladders.get(p, {}).get(c, np.nan) for p in order] for c in LADDER}})
+
+
+def known_ladders() -> dict[str, dict]:
+    """Each province's latest own tiers and subsidies that can be read as lists
+    (``urrbpi_contribution_tiers_by_province.csv``; every one low confidence): {code: {column: value}}."""
+    df = pd.read_csv(tables.DATA_DIR / "urrbpi_contribution_tiers_by_province.csv", dtype={"province_code": str})
+    out = {}
+    for _, r in df.dropna(subset=["province_code"]).sort_values("year").iterrows():
+        try:
+            tiers = parse_ladder(r["contribution_tiers_yuan_per_year"])
+            subs = parse_ladder(r["entry_subsidy_by_tier_yuan_per_year"])
+        except ValueError:                     # prose ("10 tiers from 500 to 5300"), or not found
+            continue
+        if len(tiers) == len(subs):
+            out[r["province_code"]] = {"tiers_yuan": r["contribution_tiers_yuan_per_year"],
+                                       "subsidies_yuan": r["entry_subsidy_by_tier_yuan_per_year"],
+                                       "ladder_from_year": float(r["year"])}
+    return out
+
+
+def parse_ladder(text) -> np.ndarray:
+    """Amounts in yuan a year from ``"1000;2000;4000"``; a ValueError unless every one is a number from 0."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("empty")
+    v = np.array([float(x) for x in text.split(";")])
+    if not np.all(np.isfinite(v)) or (v < 0).any():
+        raise ValueError(text)
+    return v
+
+
+def check_ladder(where: str, row: pd.Series) -> None:
+    """One clear message if a province's own tiers are not usable (``where``: the file and row)."""
+    given = [c for c in LADDER if pd.notna(row.get(c))]
+    if not given:
+        return
+    if len(given) < len(LADDER):
+        missing = [c for c in LADDER if c not in given][0]
+        raise ScenarioError(f"{where}: {missing} is empty; a province's own tiers need {', '.join(LADDER)}")
+    try:
+        tiers = parse_ladder(row["tiers_yuan"])
+    except ValueError:
+        raise ScenarioError(f"{where}, tiers_yuan = {row['tiers_yuan']!r}: give the tiers in yuan a year, "
+                            f"rising, separated by ';' (e.g. 200;300;500)") from None
+    if (tiers <= 0).any() or (np.diff(tiers) <= 0).any():
+        raise ScenarioError(f"{where}, tiers_yuan = {row['tiers_yuan']!r}: the tiers must be above 0 and rising")
+    try:
+        subs = parse_ladder(row["subsidies_yuan"])
+    except ValueError:
+        raise ScenarioError(f"{where}, subsidies_yuan = {row['subsidies_yuan']!r}: give the subsidy of each tier "
+                            f"in yuan a year, separated by ';' (e.g. 40;50;60)") from None
+    if len(subs) != len(tiers):
+        raise ScenarioError(f"{where}, subsidies_yuan = {row['subsidies_yuan']!r}: {len(subs)} amounts for "
+                            f"{len(tiers)} tiers; give one subsidy for each tier")
+    y = pd.to_numeric(row["ladder_from_year"], errors="coerce")
+    if not np.isfinite(y) or y != int(y) or not 2009 <= y <= 2100:
+        raise ScenarioError(f"{where}, ladder_from_year = {row['ladder_from_year']!r}: give a year from 2009 to 2100")
 
 
 def read_table(path: Path | str = TABLE) -> pd.DataFrame:
     """A province table (``COLUMNS``), indexed by province code; one clear message if it is wrong."""
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype={"province_code": str}, comment="#")
+        df = pd.read_csv(path, dtype={"province_code": str, "tiers_yuan": str, "subsidies_yuan": str}, comment="#")
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise ScenarioError(f"{path}: cannot read the province table ({e})") from None
-    missing = [c for c in COLUMNS if c not in df.columns]
+    missing = [c for c in COLUMNS[:2] + NUMBERS if c not in df.columns]
     if missing:
         raise ScenarioError(f"{path}: column {missing[0]!r} missing; a province table has {', '.join(COLUMNS)}")
-    for c in COLUMNS[2:]:
+    for c in NUMBERS:
         v = pd.to_numeric(df[c], errors="coerce")
         bad = df.index[~np.isfinite(v) | (v < 0) | (v > 100)]
         if len(bad):
             raise ScenarioError(f"{path}: row {bad[0] + 2}, {c} = {df.loc[bad[0], c]!r}: give a number from 0 to 100")
         df[c] = v.astype(float)
+    for c in LADDER:                                   # optional: the national tiers where empty
+        df[c] = df[c] if c in df.columns else np.nan
+    df["ladder_from_year"] = pd.to_numeric(df["ladder_from_year"], errors="coerce")
+    for i, r in df.iterrows():
+        check_ladder(f"{path}: row {i + 2}", r)
     return df.set_index("province_code")
 
 
@@ -119,7 +191,7 @@ def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     """``table`` with a user's own values for some provinces and columns (empty cells keep the table's)."""
     path = Path(path)
     try:
-        mine = pd.read_csv(path, dtype={"province_code": str}, comment="#")
+        mine = pd.read_csv(path, dtype={"province_code": str, "tiers_yuan": str, "subsidies_yuan": str}, comment="#")
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise ScenarioError(f"{path}: cannot read the province overrides ({e})") from None
     if "province_code" not in mine.columns:
@@ -139,7 +211,12 @@ def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
             raise ScenarioError(f"{path}: row {i + 2}, province_code = {code!r}: given twice (also row "
                                 f"{seen[code]}); give each province once")
         seen[code] = i + 2
-        for c in COLUMNS[2:]:
+        ladder = {c: r[c] for c in LADDER if c in mine.columns and pd.notna(r[c])}
+        if ladder:                                     # a province's own tiers: all three, checked together
+            check_ladder(f"{path}: row {i + 2}", pd.Series(ladder))
+            for c, v in ladder.items():
+                out.loc[code, c] = float(v) if c == "ladder_from_year" else str(v)
+        for c in NUMBERS:
             if c in mine.columns and pd.notna(r[c]):
                 v = pd.to_numeric(r[c], errors="coerce")
                 if not np.isfinite(v) or not 0 <= v <= 100:
@@ -180,19 +257,22 @@ class Centre:
     enrol: np.ndarray              # (year, age, area) on the enrolment targets' odds, from first_year
     not_eligible: np.ndarray       # (age, area) on the odds of not being eligible
     top_up: np.ndarray             # (year,) on every province's top-up, from first_year
+    paid: dict                     # {code: (payment, subsidy) multipliers per payer, each (year, area)}
 
-    def of(self, P: Parameters) -> tuple[np.ndarray, np.ndarray]:
-        """(enrolment (year, age, area), top-up (year,)) multipliers of ``P``'s years (a stage's own)."""
+    def of(self, P: Parameters, code: str | None = None):
+        """The multipliers of ``P``'s years (a stage's own): enrolment (year, age, area), top-up
+        (year,), and the province's payment and subsidy per payer, each (year, area)."""
         i = int(P.start_year) - self.first_year
         n = len(P.years)
-        return self.enrol[i:i + n], self.top_up[i:i + n]
+        pay, sub = self.paid.get(code, self.paid[None])
+        return self.enrol[i:i + n], self.top_up[i:i + n], pay[i:i + n], sub[i:i + n]
 
 
 def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: float,
                         enrolment_factor: float, enrolment_factor_60: float,
-                        centre: Centre | None = None) -> Parameters:
+                        centre: Centre | None = None, code: str | None = None) -> Parameters:
     """``P`` (national) with one province's numbers (module docstring) and the provinces'
-    common ``centre`` (None: multipliers 1)."""
+    common ``centre`` (None: multipliers 1); ``code`` the province, for its own tiers."""
     ratio = employee_ratio if centre is None else employee_ratio * centre.not_eligible
     eligible = 1.0 - scaled_odds(1.0 - P.eligible_share, ratio)
     parts = basic_pension_parts(P.scenario, P.years)
@@ -203,12 +283,42 @@ def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: floa
     factor = np.where(np.arange(dims.N_AGE) >= dims.PENSION_AGE, enrolment_factor_60, enrolment_factor)
     factor = factor[None, :, None]
     top = np.full(len(P.years), float(top_up_ratio))
+    money = {}
     if centre is not None:
-        enrol, k = centre.of(P)
+        enrol, k, pay, sub = centre.of(P, code)
         factor, top = factor * enrol, top * k
+        # every tier's payment and subsidy scaled alike: the mix's average moves by the ratio
+        tier_yuan = P.tier_yuan[None] if P.tier_yuan_by_year is None else P.tier_yuan_by_year
+        on_behalf = P.on_behalf_by_level * pay[:, None, :, None]       # a share of the lowest tier
+        money = dict(tier_yuan_by_year=tier_yuan * pay[..., None], personal=P.personal * pay[..., None],
+                     subsidy_by_level=(P.subsidy_by_level - P.on_behalf_by_level) * sub[:, None, :, None] + on_behalf,
+                     on_behalf_by_level=on_behalf)
     basic = sum(v * (top[:, None, None] if name == TOP_UP_PART else 1.0) for name, v in parts.items())
     return replace(P, eligible_share=eligible, basic_monthly_by_level=basic,
-                   enrol_target=scaled_odds(P.enrol_target, factor))
+                   enrol_target=scaled_odds(P.enrol_target, factor), **money)
+
+
+def ladder_ratios(P: Parameters, tiers: np.ndarray, subsidies: np.ndarray, from_year: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """A province's own tiers against the national ones: its payment and its subsidy per payer
+    over the nation's, each (year, area) [1], 1 before ``from_year``.
+
+    ``P`` the national parameters, tiers not pooled. Payers keep the national mix by rank: the
+    share at the nation's k-th tier pays the province's k-th, the shares beyond the province's
+    top tier pay its top (ASSUMPTION: no source gives a province's mix). ``tiers`` and
+    ``subsidies`` (tier,) yuan a year.
+    """
+    mix = P.tier_mix                                                # (year, area, tier) national
+    rank = np.cumsum(P.tier_allowed, axis=-1) - 1                   # (area, tier) rank among the area's tiers
+    own = np.minimum(rank, len(tiers) - 1)
+    pay = (mix * tiers[own][None]).sum(axis=-1)                     # (year, area) yuan a year
+    sub = (mix * subsidies[own][None]).sum(axis=-1)
+    nat_pay = (mix * P.tier_yuan[None]).sum(axis=-1)
+    # the subsidies the province gives by tier; premiums paid on behalf go with the payments
+    nat_sub = (mix * (P.subsidy_by_level - P.on_behalf_by_level).sum(axis=1)).sum(axis=-1)
+    after = (P.years >= from_year)[:, None]
+    ratio = lambda a, b: np.where(after & (b > 0), a / np.where(b > 0, b, 1.0), 1.0)   # noqa: E731
+    return ratio(pay, nat_pay), ratio(sub, nat_sub)
 
 
 def province_people(P: Parameters, start: np.ndarray) -> np.ndarray:
@@ -255,7 +365,20 @@ def centre(P: Parameters, people: np.ndarray, table: pd.DataFrame, codes: list[s
     old_people = (weights * scaled_odds(shares, g[:, None]))[:, :, old].sum(axis=(2, 3))   # (year, province)
     mean = (old_people * rows["top_up_ratio"].to_numpy()).sum(axis=1) / np.maximum(old_people.sum(axis=1), 1e-300)
     at = min(FIT_YEAR, int(P.years[-1])) - int(P.start_year)
-    return Centre(first_year=int(P.start_year), enrol=g, not_eligible=h, top_up=mean[at] / mean)
+    # own tiers: the payers' average payment and subsidy stay the nation's, the others' move
+    payers = (weights * scaled_odds(shares, g[:, None]))[:, :, ~old].sum(axis=2)    # (year, province, area)
+    whole = resolve(P.scenario) if P.tier_yuan_by_year is not None else P           # tiers not pooled
+    ones = np.ones((len(P.years), dims.N_AREA))
+    own = {c: ladder_ratios(whole, parse_ladder(r["tiers_yuan"]), parse_ladder(r["subsidies_yuan"]),
+                            int(r["ladder_from_year"]))
+           for c, r in rows.iterrows() if pd.notna(r.get("tiers_yuan", np.nan))}
+    norm = []
+    for j in (0, 1):
+        r = np.stack([own[c][j] if c in own else ones for c in codes], axis=1)      # (year, province, area)
+        norm.append(payers.sum(axis=1) / np.maximum((payers * r).sum(axis=1), 1e-300))
+    paid = {c: (own[c][0] * norm[0], own[c][1] * norm[1]) for c in own}
+    paid[None] = (norm[0], norm[1])
+    return Centre(first_year=int(P.start_year), enrol=g, not_eligible=h, top_up=mean[at] / mean, paid=paid)
 
 
 def centre_of(stages, start: np.ndarray, unit_province: list[str], table: pd.DataFrame) -> Centre:
@@ -356,7 +479,8 @@ HEADER = """\
 # docs/COUNTIES.md). Written by `python -m model calibrate provinces --write`: do not edit by
 # hand; give your own values in a file of your own (`counties --provinces FILE`: the columns
 # province_code and any of employee_ratio, top_up_ratio, enrolment_factor, enrolment_factor_60;
-# empty cells keep these; an enrolment_factor alone sets the 60+'s too).
+# empty cells keep these; an enrolment_factor alone sets the 60+'s too; a province's own tiers
+# need all three of tiers_yuan, subsidies_yuan, ladder_from_year).
 #   employee_ratio    derived: the province's registered people 16+ in the employees' scheme
 #                     (China Statistical Yearbook 2025, table 24-26, by place of insurance; medium)
 #                     over the national share; multiplies the odds of not being eligible
@@ -369,6 +493,12 @@ HEADER = """\
 #                     multiplies the odds of enrolment under 60 (with a multiplier common to
 #                     all provinces that keeps their sum the nation's: docs/COUNTIES.md §4)
 #   enrolment_factor_60  the same for 60 and over (the fit sets it equal to enrolment_factor)
+#   tiers_yuan, subsidies_yuan, ladder_from_year
+#                     data, LOW confidence (one unattributed source, 2025: Beijing, Shanghai;
+#                     urrbpi_contribution_tiers_by_province.csv): the province's own tiers and
+#                     the subsidy of each, yuan a year, from that year; empty: the national tiers.
+#                     Payers keep the national mix by rank; every province's payments are then
+#                     rescaled alike so that the nation's average is the national scenario's
 """
 
 

@@ -77,7 +77,48 @@ def test_the_provinces_centre_makes_their_eligible_and_targets_add_up_to_the_nat
     assert mid.top_up[2024 - 2009] == 1.0 and 0.8 < mid.top_up.min() and mid.top_up.max() < 1.25
 
 
-def test_the_shipped_table_meets_each_provinces_share_of_2024_members():
+def test_a_provinces_own_tiers_are_paid_at_the_national_mix_by_rank():
+    # national tiers 100/200/300 chosen by 50/30/20 %, subsidies 30/30/60: 170 yuan paid and 36
+    # subsidy per payer. A province's 1000/2000 with 60/90: rank 1 pays 1000, ranks 2 and 3 its
+    # top, 2000: 0.5 x 1000 + 0.5 x 2000 = 1500 (8.8235 times), subsidy 0.5 x 60 + 0.5 x 90 = 75
+    # (2.0833 times); from 2025 only
+    from types import SimpleNamespace
+    mix = np.broadcast_to(np.array([0.5, 0.3, 0.2]), (2, 2, 3))
+    sub = np.zeros((2, 4, 2, 3))
+    sub[:, 1] = [30.0, 30.0, 60.0]
+    P = SimpleNamespace(years=np.array([2024, 2025]), tier_mix=mix, tier_allowed=np.ones((2, 3), bool),
+                        tier_yuan=np.broadcast_to(np.array([100.0, 200.0, 300.0]), (2, 3)), subsidy_by_level=sub,
+                        on_behalf_by_level=np.zeros_like(sub))
+    pay, subsidy = PV.ladder_ratios(P, np.array([1000.0, 2000.0]), np.array([60.0, 90.0]), 2025)
+    np.testing.assert_allclose(pay, [[1.0, 1.0], [1500 / 170, 1500 / 170]])
+    np.testing.assert_allclose(subsidy, [[1.0, 1.0], [75 / 36, 75 / 36]])
+
+
+def test_a_users_own_tiers_move_the_provinces_payments_and_the_rest_keep_the_national_average(tmp_path):
+    """Guizhou's own tiers at twice the national ones from 2020 (a user's file): its payments per
+    payer are twice the others' from 2020 and the same before; the other provinces' move a
+    little the other way, so the payers' average is the nation's."""
+    from model.tools.counties import stages_of, start_populations
+    mine = tmp_path / "mine.csv"
+    mine.write_text("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n"
+                    "520000,200;400;600;800;1000;1200;1400;1600;1800;2000;3000;4000,"
+                    "60;60;60;60;120;120;120;120;120;120;120;120,2020\n", encoding="utf-8")
+    table = PV.with_overrides(PV.read_table(), mine)
+    assert table.loc["520000", "ladder_from_year"] == 2020 and table.loc["110000", "tiers_yuan"].startswith("1000;")
+    scen = with_overrides(NATIONAL, {"scheme": {"horizon_years": 16}})
+    codes, reg, urban = PV.province_units()
+    stages = stages_of(scen)
+    mid = PV.centre_of(stages, start_populations(stages, reg, urban)[0], codes, table)
+    P = stages[0][2]
+    rules = lambda c: table.loc[c, list(PV.NUMBERS)].astype(float)                     # noqa: E731
+    gz = PV.province_parameters(P, *rules("520000"), mid, "520000")
+    hn = PV.province_parameters(P, *rules("410000"), mid, "410000")
+    ratio = gz.personal[:, 0, 0] / hn.personal[:, 0, 0]
+    np.testing.assert_allclose(ratio[:11], 1.0)                        # 2009-2019: the national tiers
+    # 2020 on: twice (the lowest tier paid for the severely disabled twice too: 99/199 -> 198/398)
+    np.testing.assert_allclose(ratio[11:], 2.0, rtol=1e-9)
+    np.testing.assert_allclose(gz.subsidy_by_level[11:].sum(axis=1) / hn.subsidy_by_level[11:].sum(axis=1), 2.0, rtol=1e-9)
+    assert 0.9 < hn.personal[15, 0, 0] / P.personal[15, 0, 0] < 0.99   # the others less (Beijing, Shanghai too)
     table = PV.read_table()
     assert len(table) == 31 and list(table.columns) == list(PV.COLUMNS[1:])
     res = PV.project_provinces(NATIONAL, table, 2024)
@@ -128,6 +169,15 @@ def test_a_users_own_values_override_some_provinces(tmp_path):
     ("code,top_up_ratio\n520000,1\n", "column 'province_code' missing"),
     ("province_code,topup_ratio\n520000,1\n", "column 'topup_ratio' is not a province number"),
     ("province_code,top_up_ratio\n520000,1\n520000,2\n", "row 3, province_code = '520000': given twice"),
+    ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,300;200,40;50,2025\n",
+     "row 2, tiers_yuan = '300;200': the tiers must be above 0 and rising"),
+    ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;300,40,2025\n",
+     "row 2, subsidies_yuan = '40': 1 amounts for 2 tiers"),
+    ("province_code,tiers_yuan,subsidies_yuan\n520000,200;300,40;50\n", "row 2: ladder_from_year is empty"),
+    ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;3OO,40;50,2025\n",
+     "row 2, tiers_yuan = '200;3OO': give the tiers in yuan a year"),
+    ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;300,40;50,1990\n",
+     "row 2, ladder_from_year = 1990: give a year from 2009 to 2100"),
     ("", "cannot read the province overrides"),
 ])
 def test_a_wrong_override_file_is_refused_in_one_line(tmp_path, text, message):
