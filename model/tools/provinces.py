@@ -143,18 +143,16 @@ def check_ladder(where: str, row: pd.Series) -> None:
     if len(given) < len(LADDER):
         missing = [c for c in LADDER if c not in given][0]
         raise ScenarioError(f"{where}: {missing} is empty; a province's own tiers need {', '.join(LADDER)}")
-    try:
-        tiers = parse_ladder(row["tiers_yuan"])
-    except ValueError:
-        raise ScenarioError(f"{where}, tiers_yuan = {row['tiers_yuan']!r}: give the tiers in yuan a year, "
-                            f"rising, separated by ';' (e.g. 200;300;500)") from None
+    def amounts(col: str, what: str, example: str) -> np.ndarray:
+        try:
+            return parse_ladder(row[col])
+        except ValueError:
+            raise ScenarioError(f"{where}, {col} = {row[col]!r}: give {what} in yuan a year, "
+                                f"separated by ';' (e.g. {example})") from None
+    tiers = amounts("tiers_yuan", "the tiers, rising,", "200;300;500")
     if (tiers <= 0).any() or (np.diff(tiers) <= 0).any():
         raise ScenarioError(f"{where}, tiers_yuan = {row['tiers_yuan']!r}: the tiers must be above 0 and rising")
-    try:
-        subs = parse_ladder(row["subsidies_yuan"])
-    except ValueError:
-        raise ScenarioError(f"{where}, subsidies_yuan = {row['subsidies_yuan']!r}: give the subsidy of each tier "
-                            f"in yuan a year, separated by ';' (e.g. 40;50;60)") from None
+    subs = amounts("subsidies_yuan", "the subsidy of each tier", "40;50;60")
     if len(subs) != len(tiers):
         raise ScenarioError(f"{where}, subsidies_yuan = {row['subsidies_yuan']!r}: {len(subs)} amounts for "
                             f"{len(tiers)} tiers; give one subsidy for each tier")

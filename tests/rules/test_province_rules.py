@@ -175,7 +175,7 @@ def test_a_users_own_values_override_some_provinces(tmp_path):
      "row 2, subsidies_yuan = '40': 1 amounts for 2 tiers"),
     ("province_code,tiers_yuan,subsidies_yuan\n520000,200;300,40;50\n", "row 2: ladder_from_year is empty"),
     ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;3OO,40;50,2025\n",
-     "row 2, tiers_yuan = '200;3OO': give the tiers in yuan a year"),
+     "row 2, tiers_yuan = '200;3OO': give the tiers, rising, in yuan a year"),
     ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;300,40;50,1990\n",
      "row 2, ladder_from_year = 1990: give a year from 2009 to 2100"),
     ("", "cannot read the province overrides"),
