@@ -39,6 +39,7 @@ EXTRA = {   # report-only columns: (unit, 中文, English)
     "enrolment_factor": ("ratio", "参保系数(拟合)", "enrolment factor (fitted)"),
     "target_share_2024": ("share", "2024年参保人数占全国比重(统计年鉴)", "share of 2024 members (yearbook)"),
     "model_share_2024": ("share", "2024年参保人数占全国比重(模型)", "share of 2024 members (model)"),
+    "own_tiers_yuan": ("", "本省缴费档次(元/年;低可信度)", "own tiers (yuan a year; low confidence)"),
     "years": ("", "年份区间", "years"),
     "measure": ("", "指标", "measure"),
     "reported": ("", "实际数", "reported"),
