@@ -43,6 +43,8 @@ def test_provinces_report_numbers_are_the_engines(report):
     assert {"provinces", "province_numbers", "counties"} <= set(book)
     assert len(book["provinces"]) == 32                                   # 31 and the total
     html = (report / "report.html").read_text(encoding="utf-8")
+    assert "PosixPath" not in html                                      # no return value printed
+    assert "1000 / 2000 / 4000 / 6000 / 9000" in html                   # Beijing's own tiers shown
     if maps.available():
         assert (report / "figures" / "map_provinces.png").stat().st_size > 20_000
         assert (report / "figures" / "map_counties.png").exists()
