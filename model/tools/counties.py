@@ -68,16 +68,14 @@ def run_units(scen: Scenario, stages, codes: list[str], pops: list[np.ndarray],
     the province's row of a province table (``provinces.province_parameters``), or None for
     the national rules; ``centre`` the provinces' common multipliers (``provinces.centre_of``).
     """
-    from model.tools.provinces import province_parameters
+    from model.tools.provinces import numbers, province_parameters
     staged = []
     for (off, share, P), pop in zip(stages, pops):
         # the old rural pension's fund taken over goes with the rural hukou people (ASSUMPTION)
         rural = pop[..., 0].sum(axis=(1, 2)) / P.population0[0][..., 0].sum()
         Q = replace(P, population0=pop, legacy_fund_yuan=P.legacy_fund_yuan * rural)
         if rules is not None:
-            Q = province_parameters(Q, float(rules["employee_ratio"]), float(rules["top_up_ratio"]),
-                                    float(rules["enrolment_factor"]), float(rules["enrolment_factor_60"]), centre,
-                                    str(rules.name))
+            Q = province_parameters(Q, *numbers(rules), centre, str(rules.name))
         staged.append((off, share, run(Q)[0]))
     P0 = stages[0][2]
     if scen.scheme.rollout:                      # as engine.project.project_rollout, per unit;

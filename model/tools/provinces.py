@@ -1,7 +1,8 @@
 """Each province's own population and rules on top of the national scenario (issue 14).
 
-Three numbers a province, each applied to the national scenario's parameters
-(``province_parameters``); docs/COUNTIES.md gives the method and every assumption.
+Four numbers a province, and its own tiers where known, each applied to the national
+scenario's parameters (``province_parameters``); docs/COUNTIES.md gives the method and every
+assumption.
 
 * ``employee_ratio`` (derived, not fitted): the share of the province's registered people
   16+ in the employees' scheme, over the national share. The yearbook counts the employees'
@@ -54,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "scenarios" / "provinces.csv"
 NUMBERS = ("employee_ratio", "top_up_ratio", "enrolment_factor", "enrolment_factor_60")
 LADDER = ("tiers_yuan", "subsidies_yuan", "ladder_from_year")   # a province's own tiers, where known
+MOST_YUAN = 100_000.0                  # a tier or subsidy above this a year is a typing mistake
 COLUMNS = ("province_code", "province") + NUMBERS + LADDER
 TOP_UP_PART = "local_top_up"           # the basic-pension part a province's own top-up scales
 FIT_YEAR = 2024                        # the yearbook's participants by province
@@ -150,15 +152,27 @@ def check_ladder(where: str, row: pd.Series) -> None:
             raise ScenarioError(f"{where}, {col} = {row[col]!r}: give {what} in yuan a year, "
                                 f"separated by ';' (e.g. {example})") from None
     tiers = amounts("tiers_yuan", "the tiers, rising,", "200;300;500")
-    if (tiers <= 0).any() or (np.diff(tiers) <= 0).any():
-        raise ScenarioError(f"{where}, tiers_yuan = {row['tiers_yuan']!r}: the tiers must be above 0 and rising")
+    if (tiers <= 0).any() or (np.diff(tiers) <= 0).any() or (tiers > MOST_YUAN).any():
+        raise ScenarioError(f"{where}, tiers_yuan = {row['tiers_yuan']!r}: the tiers must be above 0, rising "
+                            f"and at most {MOST_YUAN:,.0f} yuan a year")
     subs = amounts("subsidies_yuan", "the subsidy of each tier", "40;50;60")
+    if (subs > MOST_YUAN).any():
+        raise ScenarioError(f"{where}, subsidies_yuan = {row['subsidies_yuan']!r}: at most {MOST_YUAN:,.0f} "
+                            f"yuan a year each")
     if len(subs) != len(tiers):
         raise ScenarioError(f"{where}, subsidies_yuan = {row['subsidies_yuan']!r}: {len(subs)} amounts for "
                             f"{len(tiers)} tiers; give one subsidy for each tier")
     y = pd.to_numeric(row["ladder_from_year"], errors="coerce")
     if not np.isfinite(y) or y != int(y) or not 2009 <= y <= 2100:
         raise ScenarioError(f"{where}, ladder_from_year = {row['ladder_from_year']!r}: give a year from 2009 to 2100")
+
+
+def _number(where: str, col: str, value) -> float:
+    """A province number from a file cell, or one clear message (``where``: the file and row)."""
+    v = pd.to_numeric(value, errors="coerce")
+    if not np.isfinite(v) or not 0 <= v <= 100:
+        raise ScenarioError(f"{where}, {col} = {value!r}: give a number from 0 to 100")
+    return float(v)
 
 
 def read_table(path: Path | str = TABLE) -> pd.DataFrame:
@@ -171,18 +185,21 @@ def read_table(path: Path | str = TABLE) -> pd.DataFrame:
     missing = [c for c in COLUMNS[:2] + NUMBERS if c not in df.columns]
     if missing:
         raise ScenarioError(f"{path}: column {missing[0]!r} missing; a province table has {', '.join(COLUMNS)}")
-    for c in NUMBERS:
-        v = pd.to_numeric(df[c], errors="coerce")
-        bad = df.index[~np.isfinite(v) | (v < 0) | (v > 100)]
-        if len(bad):
-            raise ScenarioError(f"{path}: row {bad[0] + 2}, {c} = {df.loc[bad[0], c]!r}: give a number from 0 to 100")
-        df[c] = v.astype(float)
     for c in LADDER:                                   # optional: the national tiers where empty
         df[c] = df[c] if c in df.columns else np.nan
-    df["ladder_from_year"] = pd.to_numeric(df["ladder_from_year"], errors="coerce")
     for i, r in df.iterrows():
+        for c in NUMBERS:
+            _number(f"{path}: row {i + 2}", c, r[c])
         check_ladder(f"{path}: row {i + 2}", r)
-    return df.set_index("province_code")
+    for c in NUMBERS + ("ladder_from_year",):
+        df[c] = pd.to_numeric(df[c]).astype(float)
+    df = df.set_index("province_code")
+    every = sorted(set(registered.province_of(registered.migration().codes)))
+    lost = [c for c in every if c not in df.index]
+    if lost or len(df) != len(every):
+        what = f"province {lost[0]} is missing" if lost else "a province that is not one, or one given twice"
+        raise ScenarioError(f"{path}: {what}; a province table has one row for each of the {len(every)} provinces")
+    return df
 
 
 def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
@@ -216,10 +233,8 @@ def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
                 out.loc[code, c] = float(v) if c == "ladder_from_year" else str(v)
         for c in NUMBERS:
             if c in mine.columns and pd.notna(r[c]):
-                v = pd.to_numeric(r[c], errors="coerce")
-                if not np.isfinite(v) or not 0 <= v <= 100:
-                    raise ScenarioError(f"{path}: row {i + 2}, {c} = {r[c]!r}: give a number from 0 to 100")
-                out.loc[code, c] = float(v)
+                v = _number(f"{path}: row {i + 2}", c, r[c])
+                out.loc[code, c] = v
                 # one enrolment factor given: the 60+ take it too, unless the row gives theirs
                 if c == "enrolment_factor" and not ("enrolment_factor_60" in mine.columns
                                                     and pd.notna(r["enrolment_factor_60"])):
@@ -239,6 +254,16 @@ def top_up_ratios(top_yuan: pd.Series, pensioners: pd.Series, national_yuan: flo
     mean = float((top_yuan * pensioners).sum() / pensioners.sum())
     extra = national_yuan - mean
     return (top_yuan + extra).clip(lower=0.0) / national_yuan
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, and 1 where there is nothing to divide by (no one in that year or cell)."""
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
+
+
+def numbers(row: pd.Series) -> tuple[float, ...]:
+    """A province table row's four numbers (``NUMBERS``), in ``province_parameters``' order."""
+    return tuple(float(row[c]) for c in NUMBERS)
 
 
 @dataclass(frozen=True)
@@ -271,6 +296,8 @@ def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: floa
                         centre: Centre | None = None, code: str | None = None) -> Parameters:
     """``P`` (national) with one province's numbers (module docstring) and the provinces'
     common ``centre`` (None: multipliers 1); ``code`` the province, for its own tiers."""
+    if centre is not None and code is None:
+        raise ValueError("province_parameters: a centre needs the province's code (its own tiers)")
     ratio = employee_ratio if centre is None else employee_ratio * centre.not_eligible
     eligible = 1.0 - scaled_odds(1.0 - P.eligible_share, ratio)
     parts = basic_pension_parts(P.scenario, P.years)
@@ -315,8 +342,7 @@ def ladder_ratios(P: Parameters, tiers: np.ndarray, subsidies: np.ndarray, from_
     # the subsidies the province gives by tier; premiums paid on behalf go with the payments
     nat_sub = (mix * (P.subsidy_by_level - P.on_behalf_by_level).sum(axis=1)).sum(axis=-1)
     after = (P.years >= from_year)[:, None]
-    ratio = lambda a, b: np.where(after & (b > 0), a / np.where(b > 0, b, 1.0), 1.0)   # noqa: E731
-    return ratio(pay, nat_pay), ratio(sub, nat_sub)
+    return np.where(after, _ratio(pay, nat_pay), 1.0), np.where(after, _ratio(sub, nat_sub), 1.0)
 
 
 def province_people(P: Parameters, start: np.ndarray) -> np.ndarray:
@@ -360,23 +386,31 @@ def centre(P: Parameters, people: np.ndarray, table: pd.DataFrame, codes: list[s
     shares = scaled_odds(P.enrol_target[:, None], f[None, :, :, None])
     want = P.enrol_target * P.eligible_share[None] * people.sum(axis=1)
     g = registered.common_odds_factor(weights.transpose(1, 0, 2, 3), shares.transpose(1, 0, 2, 3), want)
-    old_people = (weights * scaled_odds(shares, g[:, None]))[:, :, old].sum(axis=(2, 3))   # (year, province)
-    mean = (old_people * rows["top_up_ratio"].to_numpy()).sum(axis=1) / np.maximum(old_people.sum(axis=1), 1e-300)
-    at = min(FIT_YEAR, int(P.years[-1])) - int(P.start_year)
+    enrolled = weights * scaled_odds(shares, g[:, None])              # (year, province, age, area) targets
+    old_people = enrolled[:, :, old].sum(axis=(2, 3))                 # (year, province)
+    mean = _ratio((old_people * rows["top_up_ratio"].to_numpy()).sum(axis=1), old_people.sum(axis=1))
+    top_up = mean[FIT_YEAR - int(P.start_year)] / mean               # the run reaches FIT_YEAR (centre_of)
     # own tiers: the payers' average payment and subsidy stay the nation's, the others' move
-    payers = (weights * scaled_odds(shares, g[:, None]))[:, :, ~old].sum(axis=2)    # (year, province, area)
+    payers = enrolled[:, :, ~old].sum(axis=2)                         # (year, province, area)
     whole = resolve(P.scenario) if P.tier_yuan_by_year is not None else P           # tiers not pooled
+    most = int(whole.tier_allowed.sum(axis=-1).max())
+    own = {}
+    for c, r in rows.iterrows():
+        if pd.isna(r.get("tiers_yuan", np.nan)):
+            continue
+        tiers = parse_ladder(r["tiers_yuan"])
+        if len(tiers) > most:
+            raise ScenarioError(f"province {c}: {len(tiers)} tiers in tiers_yuan; at most the national "
+                                f"scenario's {most} (payers keep the national mix by rank)")
+        own[c] = ladder_ratios(whole, tiers, parse_ladder(r["subsidies_yuan"]), int(r["ladder_from_year"]))
     ones = np.ones((len(P.years), dims.N_AREA))
-    own = {c: ladder_ratios(whole, parse_ladder(r["tiers_yuan"]), parse_ladder(r["subsidies_yuan"]),
-                            int(r["ladder_from_year"]))
-           for c, r in rows.iterrows() if pd.notna(r.get("tiers_yuan", np.nan))}
     norm = []
     for j in (0, 1):
         r = np.stack([own[c][j] if c in own else ones for c in codes], axis=1)      # (year, province, area)
-        norm.append(payers.sum(axis=1) / np.maximum((payers * r).sum(axis=1), 1e-300))
+        norm.append(_ratio(payers.sum(axis=1), (payers * r).sum(axis=1)))
     paid = {c: (own[c][0] * norm[0], own[c][1] * norm[1]) for c in own}
     paid[None] = (norm[0], norm[1])
-    return Centre(first_year=int(P.start_year), enrol=g, not_eligible=h, top_up=mean[at] / mean, paid=paid)
+    return Centre(first_year=int(P.start_year), enrol=g, not_eligible=h, top_up=top_up, paid=paid)
 
 
 def centre_of(stages, start: np.ndarray, unit_province: list[str], table: pd.DataFrame) -> Centre:
@@ -389,6 +423,15 @@ def centre_of(stages, start: np.ndarray, unit_province: list[str], table: pd.Dat
     prov = np.zeros((len(codes),) + start.shape[1:])
     np.add.at(prov, idx, start)
     P = stages[0][2]
+    if P.start_year > FIT_YEAR:
+        raise ScenarioError(f"counties: the scenario starts in {P.start_year}; the province numbers are fitted to "
+                            f"{FIT_YEAR} and need a run from the scheme's start (extend national.yaml), or use "
+                            f"--national-rules")
+    if P.years[-1] < FIT_YEAR:       # the top-ups are set in FIT_YEAR: reach it, whatever the horizon
+        from model.engine.stochastic import pool_tiers
+        from model.scenario import with_overrides as scen_overrides
+        longer = resolve(scen_overrides(P.scenario, {"scheme": {"horizon_years": FIT_YEAR - P.start_year + 1}}))
+        P = (pool_tiers(longer) or longer) if P.tier_yuan_by_year is not None else longer
     return centre(P, province_people(P, prov), table, codes)
 
 
@@ -473,7 +516,7 @@ def fit(scen, table: pd.DataFrame | None = None, national_members: float | None 
 
 
 HEADER = """\
-# Each province's three numbers for `python -m model counties` (model/tools/provinces.py;
+# Each province's numbers for `python -m model counties` (model/tools/provinces.py;
 # docs/COUNTIES.md). Written by `python -m model calibrate provinces --write`: do not edit by
 # hand; give your own values in a file of your own (`counties --provinces FILE`: the columns
 # province_code and any of employee_ratio, top_up_ratio, enrolment_factor, enrolment_factor_60;

@@ -1,4 +1,5 @@
 """Each province's numbers on top of the national scenario (issue 14; docs/COUNTIES.md)."""
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -58,8 +59,7 @@ def test_the_provinces_centre_makes_their_eligible_and_targets_add_up_to_the_nat
     np.testing.assert_allclose(people.sum(axis=1)[0], P.population0[0].sum(axis=1), rtol=1e-9)
     mid = PV.centre(P, people, table.loc[codes], codes)
     assert mid.enrol.shape == P.enrol_target.shape and mid.top_up.shape == P.years.shape
-    Qs = [PV.province_parameters(P, *table.loc[c, ["employee_ratio", "top_up_ratio", "enrolment_factor",
-                                                  "enrolment_factor_60"]].astype(float), mid) for c in codes]
+    Qs = [PV.province_parameters(P, *PV.numbers(table.loc[c]), mid, c) for c in codes]
     elig = np.stack([Q.eligible_share for Q in Qs])                          # (prov, age, area)
     np.testing.assert_allclose((people[0] * elig).sum(axis=0)[16:], (P.eligible_share * people[0].sum(axis=0))[16:],
                                rtol=1e-9)
@@ -70,11 +70,35 @@ def test_the_provinces_centre_makes_their_eligible_and_targets_add_up_to_the_nat
     np.testing.assert_allclose(got[reach], want[reach], rtol=1e-8)
     assert reach[:, 16:].mean() > 0.95
     # without it the provinces' targets do not add up (the odds scaling is not additive)
-    plain = np.stack([PV.province_parameters(P, *table.loc[c, ["employee_ratio", "top_up_ratio", "enrolment_factor",
-                                                               "enrolment_factor_60"]].astype(float)).enrol_target
-                      for c in codes], axis=1)
+    plain = np.stack([PV.province_parameters(P, *PV.numbers(table.loc[c])).enrol_target for c in codes], axis=1)
     assert np.abs((people * elig[None] * plain).sum(axis=1)[reach] / want[reach] - 1).max() > 0.05
     assert mid.top_up[2024 - 2009] == 1.0 and 0.8 < mid.top_up.min() and mid.top_up.max() < 1.25
+    with pytest.raises(ValueError, match="needs the province's code"):
+        PV.province_parameters(P, *PV.numbers(table.loc["110000"]), mid)
+    # a year with no one to enrol (a scheme closed from 2020): multipliers 1, never inf or NaN
+    closed = replace(P, enrol_target=np.where(P.years[:, None, None] >= 2020, 0.0, P.enrol_target))
+    shut = PV.centre(closed, people, table.loc[codes], codes)
+    assert shut.top_up[11:].tolist() == [1.0] * 9 and np.isfinite(shut.top_up).all()
+    assert all(np.isfinite(a).all() for pair in shut.paid.values() for a in pair)
+    np.testing.assert_allclose(shut.paid[None][0][11:], 1.0)
+
+
+def test_the_provinces_centre_does_not_depend_on_how_far_the_run_goes():
+    """The top-ups are set in 2024: a run that ends before it still reaches it for the centre;
+    a run that starts after it is refused (the province numbers need the scheme's history)."""
+    from model.tools.counties import stages_of, start_populations
+    table = PV.read_table()
+    codes, reg, urban = PV.province_units()
+    mids = []
+    for years in (10, 18):
+        stages = stages_of(with_overrides(NATIONAL, {"scheme": {"horizon_years": years}}))
+        mids.append(PV.centre_of(stages, start_populations(stages, reg, urban)[0], codes, table))
+    np.testing.assert_allclose(mids[0].top_up[:10], mids[1].top_up[:10], rtol=1e-12)
+    np.testing.assert_allclose(mids[0].enrol[:10], mids[1].enrol[:10], rtol=1e-12)
+    late = with_overrides(NATIONAL, {"scheme": {"start": "2030-01", "rollout": None, "horizon_years": 5}})
+    stages = stages_of(late)
+    with pytest.raises(ScenarioError, match="starts in 2030"):
+        PV.centre_of(stages, start_populations(stages, reg, urban)[0], codes, table)
 
 
 def test_a_provinces_own_tiers_are_paid_at_the_national_mix_by_rank():
@@ -110,15 +134,24 @@ def test_a_users_own_tiers_move_the_provinces_payments_and_the_rest_keep_the_nat
     stages = stages_of(scen)
     mid = PV.centre_of(stages, start_populations(stages, reg, urban)[0], codes, table)
     P = stages[0][2]
-    rules = lambda c: table.loc[c, list(PV.NUMBERS)].astype(float)                     # noqa: E731
-    gz = PV.province_parameters(P, *rules("520000"), mid, "520000")
-    hn = PV.province_parameters(P, *rules("410000"), mid, "410000")
+    gz = PV.province_parameters(P, *PV.numbers(table.loc["520000"]), mid, "520000")
+    hn = PV.province_parameters(P, *PV.numbers(table.loc["410000"]), mid, "410000")
     ratio = gz.personal[:, 0, 0] / hn.personal[:, 0, 0]
     np.testing.assert_allclose(ratio[:11], 1.0)                        # 2009-2019: the national tiers
     # 2020 on: twice (the lowest tier paid for the severely disabled twice too: 99/199 -> 198/398)
     np.testing.assert_allclose(ratio[11:], 2.0, rtol=1e-9)
     np.testing.assert_allclose(gz.subsidy_by_level[11:].sum(axis=1) / hn.subsidy_by_level[11:].sum(axis=1), 2.0, rtol=1e-9)
-    assert 0.9 < hn.personal[15, 0, 0] / P.personal[15, 0, 0] < 0.99   # the others less (Beijing, Shanghai too)
+    assert 0.9 < hn.personal[15, 0, 0] / P.personal[15, 0, 0] < 0.99   # the others pay less (to 2024: Guizhou only)
+    # more tiers than the nation's twelve cannot keep the national mix by rank: refused
+    many = tmp_path / "many.csv"
+    many.write_text("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,"
+                    + ";".join(str(100 * k) for k in range(1, 14)) + "," + ";".join(["30"] * 13) + ",2020\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError, match="province 520000: 13 tiers in tiers_yuan; at most the national scenario's 12"):
+        PV.centre_of(stages, start_populations(stages, reg, urban)[0], codes, PV.with_overrides(PV.read_table(), many))
+
+
+def test_the_shipped_table_meets_each_provinces_share_of_2024_members():
     table = PV.read_table()
     assert len(table) == 31 and list(table.columns) == list(PV.COLUMNS[1:])
     res = PV.project_provinces(NATIONAL, table, 2024)
@@ -170,12 +203,16 @@ def test_a_users_own_values_override_some_provinces(tmp_path):
     ("province_code,topup_ratio\n520000,1\n", "column 'topup_ratio' is not a province number"),
     ("province_code,top_up_ratio\n520000,1\n520000,2\n", "row 3, province_code = '520000': given twice"),
     ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,300;200,40;50,2025\n",
-     "row 2, tiers_yuan = '300;200': the tiers must be above 0 and rising"),
+     "row 2, tiers_yuan = '300;200': the tiers must be above 0, rising"),
     ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;300,40,2025\n",
      "row 2, subsidies_yuan = '40': 1 amounts for 2 tiers"),
     ("province_code,tiers_yuan,subsidies_yuan\n520000,200;300,40;50\n", "row 2: ladder_from_year is empty"),
     ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;3OO,40;50,2025\n",
      "row 2, tiers_yuan = '200;3OO': give the tiers, rising, in yuan a year"),
+    ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;1e300,40;50,2025\n",
+     "row 2, tiers_yuan = '200;1e300': the tiers must be above 0, rising and at most 100,000 yuan a year"),
+    ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;300,40;5e9,2025\n",
+     "row 2, subsidies_yuan = '40;5e9': at most 100,000"),
     ("province_code,tiers_yuan,subsidies_yuan,ladder_from_year\n520000,200;300,40;50,1990\n",
      "row 2, ladder_from_year = 1990: give a year from 2009 to 2100"),
     ("", "cannot read the province overrides"),
@@ -210,6 +247,17 @@ def test_counties_command_takes_a_users_province_file_and_refuses_a_bad_one(cli,
     assert man["province_table"]["overrides"] == str(good.resolve())
     prov = pd.read_parquet(tmp_path / "g" / "provinces.parquet")
     assert {"fund_income", "fund_expenditure", "fund_balance"} <= set(prov.columns)
+
+
+def test_a_broken_province_table_is_refused_in_one_line(tmp_path):
+    text = PV.TABLE.read_text(encoding="utf-8")
+    bad = tmp_path / "provinces.csv"
+    bad.write_text(text.replace(",2025\n", ",twenty25\n", 1), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="ladder_from_year = 'twenty25': give a year from 2009 to 2100"):
+        PV.read_table(bad)
+    bad.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("520000")) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="province 520000 is missing; a province table has one row for each of the 31"):
+        PV.read_table(bad)
 
 
 def test_the_shipped_table_was_fitted_to_the_shipped_national_scenario(tmp_path):
