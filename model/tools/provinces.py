@@ -167,6 +167,17 @@ def check_ladder(where: str, row: pd.Series) -> None:
         raise ScenarioError(f"{where}, ladder_from_year = {row['ladder_from_year']!r}: give a year from 2009 to 2100")
 
 
+def _data_lines(path: Path) -> list[int]:
+    """The file line number of each data row of a CSV read with ``comment="#"`` (comment and
+    blank lines are skipped, so a message can name the line a user sees in an editor)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    lines = [n for n, ln in enumerate(text, start=1) if ln.strip() and not ln.lstrip().startswith("#")]
+    return lines[1:]                                   # after the header
+
+
 def _number(where: str, col: str, value) -> float:
     """A province number from a file cell, or one clear message (``where``: the file and row)."""
     v = pd.to_numeric(value, errors="coerce")
@@ -187,10 +198,12 @@ def read_table(path: Path | str = TABLE) -> pd.DataFrame:
         raise ScenarioError(f"{path}: column {missing[0]!r} missing; a province table has {', '.join(COLUMNS)}")
     for c in LADDER:                                   # optional: the national tiers where empty
         df[c] = df[c] if c in df.columns else np.nan
+    line = _data_lines(path)
     for i, r in df.iterrows():
+        where = f"{path}: line {line[i] if i < len(line) else i + 2}"
         for c in NUMBERS:
-            _number(f"{path}: row {i + 2}", c, r[c])
-        check_ladder(f"{path}: row {i + 2}", r)
+            _number(where, c, r[c])
+        check_ladder(where, r)
     for c in NUMBERS + ("ladder_from_year",):
         df[c] = pd.to_numeric(df[c]).astype(float)
     df = df.set_index("province_code")
@@ -217,23 +230,25 @@ def with_overrides(table: pd.DataFrame, path: Path | str) -> pd.DataFrame:
                             f"province_code, {', '.join(COLUMNS[2:])} (and province)")
     out = table.copy()
     seen: dict[str, int] = {}
+    line = _data_lines(path)
     for i, r in mine.iterrows():
+        n = line[i] if i < len(line) else i + 2
         code = str(r["province_code"]).strip()
         if code not in out.index:
-            raise ScenarioError(f"{path}: row {i + 2}, province_code = {code!r}: not a province; "
+            raise ScenarioError(f"{path}: line {n}, province_code = {code!r}: not a province; "
                                 f"allowed {', '.join(out.index)}")
         if code in seen:
-            raise ScenarioError(f"{path}: row {i + 2}, province_code = {code!r}: given twice (also row "
+            raise ScenarioError(f"{path}: line {n}, province_code = {code!r}: given twice (also line "
                                 f"{seen[code]}); give each province once")
-        seen[code] = i + 2
+        seen[code] = n
         ladder = {c: r[c] for c in LADDER if c in mine.columns and pd.notna(r[c])}
         if ladder:                                     # a province's own tiers: all three, checked together
-            check_ladder(f"{path}: row {i + 2}", pd.Series(ladder))
+            check_ladder(f"{path}: line {n}", pd.Series(ladder))
             for c, v in ladder.items():
                 out.loc[code, c] = float(v) if c == "ladder_from_year" else str(v)
         for c in NUMBERS:
             if c in mine.columns and pd.notna(r[c]):
-                v = _number(f"{path}: row {i + 2}", c, r[c])
+                v = _number(f"{path}: line {n}", c, r[c])
                 out.loc[code, c] = v
                 # one enrolment factor given: the 60+ take it too, unless the row gives theirs
                 if c == "enrolment_factor" and not ("enrolment_factor_60" in mine.columns
