@@ -75,7 +75,8 @@ class Parameters:
     lump_sum_levels: np.ndarray        # (k,) monthly yuan
     lump_sum_shares: np.ndarray        # (k,)
     lump_window: int                   # years after the start with lump-sum purchases (kinds 2..)
-    mid_year_crediting: bool           # RULES.md §3 switch: payments earn half a year's interest
+    crediting: str                     # RULES.md §3: a payment earns none, half or all of its year's interest
+    interest_at_60: str                # RULES.md §3: interest in the 60th-birthday year (accounts.share_of_year_at_60)
     fiscal_base: np.ndarray | None     # (year,) yuan, for reports
     tier_rechoice_share: float         # share of payers choosing their tier afresh each year
     short_of_years_refund: bool        # at 60 short of years: own part refunded (else sealed, D1 Art. 21(三))
@@ -464,7 +465,7 @@ def resolve(s: Scenario) -> Parameters:
         lump_sum_levels=np.array(list(ls.shares), dtype=float),
         lump_sum_shares=np.array(list(ls.shares.values()), dtype=float),
         lump_window=ls.purchase_window_years if buys else 0,
-        mid_year_crediting=s.accounts.crediting == "mid_year",
+        crediting=s.accounts.crediting, interest_at_60=s.accounts.interest_at_60,
         fiscal_base=(None if s.finance.fiscal_base_yuan is None
                      else yearly_values(s.finance.fiscal_base_yuan, years)),
         tier_rechoice_share=s.contributions.tier_rechoice_share,

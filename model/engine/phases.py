@@ -139,12 +139,13 @@ class Interest:
     s_bal: np.ndarray              # (batch, part, age, sex, area) with interest, yuan
 
 
-def interest_and_sealing(st: State, p: YearParams, dec: Decrements) -> Interest:
-    """Interest at the year's rate on the remaining 1 January balances (D1 Art. 14), none for the
-    cohort turning 60 (RULES.md §3); sealed accounts earn too (D1 Art. 15); members joining the
+def interest_and_sealing(st: State, p: YearParams, params: Parameters, dec: Decrements) -> Interest:
+    """Interest at the year's rate on the remaining 1 January balances (D1 Art. 14); for the
+    cohort turning 60 as ``accounts.interest_at_60`` reads (RULES.md §3); sealed accounts earn too (D1 Art. 15); members joining the
     employee scheme take theirs into a sealed account with the year's interest."""
     r = p.rate_pa                                                  # (batch,)
-    rate_by_age = accounts.rate_on_opening_balance_pa(r[:, None], C_AGE_VALUES == dims.PENSION_AGE)
+    rate_by_age = accounts.rate_on_opening_balance_pa(r[:, None], C_AGE_VALUES == dims.PENSION_AGE,
+                                                      accounts.share_of_year_at_60(params.interest_at_60))
     s_int = accounts.interest_yuan(dec.s_bal, r[:, None, None, None, None])
     c_int = accounts.interest_yuan(dec.c_bal_by_sex,               # on the balances of those staying
                                    (dec.c_staying * rate_by_age[..., None])[:, None])
@@ -225,9 +226,8 @@ def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np
     cells_paid = (per_person[None, :2, :, None] * c.n.sum(axis=-1)[:, None]) if detail else None
     n_by_area_tier = c.n.sum(axis=(2, 5))                          # (batch, c_age, area, tier)
     per_person = np.broadcast_to(per_person[None], (len(rate_by_age), *per_person.shape))
-    # RULES.md §3 switch: with mid-year crediting the year's payments earn half a year
-    on_pay = accounts.payment_interest_yuan(per_person, rate_by_age[:, None, :, None, None],
-                                            params.mid_year_crediting)
+    # RULES.md §3 switch: the year's payments earn none, half or all of the year's interest
+    on_pay = accounts.payment_interest_yuan(per_person, rate_by_age[:, None, :, None, None], params.crediting)
     pay_interest = (on_pay * n_by_area_tier[:, None]).sum(axis=(1, 2, 3, 4))
     per_person = per_person + on_pay
     on_time = (n_by_area_tier * density[None, :, None, None]).sum(axis=1)        # (batch, area, tier)

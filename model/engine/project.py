@@ -42,7 +42,7 @@ def step(st: State, p: YearParams, params: Parameters, detail: bool = False):
     """
     dec = ph.decrements(st, p, params)
     people = ph.population_change(st, p, params, dec)
-    interest = ph.interest_and_sealing(st, p, dec)
+    interest = ph.interest_and_sealing(st, p, params, dec)
     rechosen = ph.tier_rechoice(interest.contributors, p, params)
     enrol = ph.enrolment(rechosen, p, params, people.pop, interest.s_n)
     pay = ph.payments(enrol.contributors, p, params, interest.rate_by_age, detail)

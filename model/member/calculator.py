@@ -128,7 +128,8 @@ def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list) -
     for year in range(m.enrol_year, year60 + 1):
         i = idx[year]
         opening = acc.bal.copy()
-        r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == year60))   # RULES.md §3
+        r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == year60,   # RULES.md §3
+                                                      accounts.share_of_year_at_60(P.interest_at_60, m.birth_month)))
         interest = accounts.interest_yuan(opening, r)
         pays = m.stop_after_years is None or acc.paid_years < m.stop_after_years
         tier = tier_in(m, year)
@@ -141,7 +142,7 @@ def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list) -
         made_up = _made_up_in(m, year, missed, window)
         catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
         credit = np.array([own + catch, gov_lv.sum(), coll])
-        interest = interest + accounts.payment_interest_yuan(credit, r, P.mid_year_crediting)   # RULES.md §3
+        interest = interest + accounts.payment_interest_yuan(credit, r, P.crediting)   # RULES.md §3
         acc.bal = opening + interest + credit
         acc.paid_years += int(pays) + made_up
         acc.totals["personal"] += own + catch

@@ -6,6 +6,9 @@ of t+1; the balance at 1 January earns the whole year's rate; members who
 die or leave during the year take their 1 January balance (no part-year
 interest); in the year of the 60th birthday the balance for the pension is
 the balance at the end of the previous year plus that year's payment.
+Counties read it otherwise too (issue 15): ``accounts.crediting`` (a payment
+earns none, half or all of its year's interest) and ``accounts.interest_at_60``
+(none, the months before the first pension month, or the whole year).
 """
 from __future__ import annotations
 
@@ -22,27 +25,54 @@ def interest_yuan(opening_balance, rate_pa):
     return np.asarray(opening_balance) * rate_pa
 
 
-def rate_on_opening_balance_pa(rate_pa, pension_starts):
-    """Rate credited at year end on the 1 January balance [per year]: none in the year payment starts.
+INTEREST_AT_60 = ("none", "until_pension", "full_year")
+CREDITING = {"year_end": 0.0, "mid_year": 0.5, "year_start": 1.0}   # share of its year a payment earns
+
+
+def share_of_year_at_60(reading: str, birth_month=None):
+    """Share of the year's rate credited in the year of the 60th birthday [1].
+
+    RULES.md §3 (the documents are silent), ``accounts.interest_at_60``: ``none`` (the
+    default: the balance for the pension is last year-end's plus the year's payment),
+    ``until_pension`` (the months before the first pension month, the month after the
+    birthday, D1 Art. 21 次月: b of 12 for a birth month b; 6.5 of 12 with birth months
+    pooled, as the cohort engine has them) or ``full_year`` (published examples that
+    compound through the 15th year). Shape: that of ``birth_month``.
+    """
+    if reading not in INTEREST_AT_60:
+        raise ValueError(f"accounts.interest_at_60 = {reading!r}: allowed {', '.join(INTEREST_AT_60)}")
+    if reading == "none":
+        return 0.0
+    if reading == "full_year":
+        return 1.0
+    return (6.5 if birth_month is None else np.asarray(birth_month, dtype=float)) / 12.0
+
+
+def rate_on_opening_balance_pa(rate_pa, pension_starts, share_at_60=0.0):
+    """Rate credited at year end on the 1 January balance [per year]: ``share_at_60`` of it
+    in the year payment starts (:func:`share_of_year_at_60`).
 
     D1 Art. 14 credits the year's rate; RULES.md §3: in the year of the 60th birthday
     the balance for the pension is last year-end's plus that year's payment, with no
-    part-year interest; likewise a D3 lump sum earns none in its purchase year (D3
-    §6(一)2, paid out from the month after registration). ``pension_starts`` [bool]
-    marks that year. Shapes broadcast.
+    part-year interest (the default, share 0); a D3 lump sum earns none in its purchase
+    year (D3 §6(一)2, paid out from the month after registration). ``pension_starts``
+    [bool] marks that year. Shapes broadcast.
     """
-    return np.where(pension_starts, 0.0, rate_pa)
+    return np.where(pension_starts, np.asarray(rate_pa) * share_at_60, rate_pa)
 
 
-def payment_interest_yuan(payment, rate_pa, mid_year):
+def payment_interest_yuan(payment, rate_pa, crediting: str):
     """Interest credited at year end on the year's own payments [yuan].
 
-    RULES.md §3 (the documents are silent): year-end crediting, the default, gives
-    none; ``accounts.crediting: mid_year`` gives half a year's, ``rate_pa / 2``. Pass
-    the rate of :func:`rate_on_opening_balance_pa` (none in the 60th-birthday year).
-    Shapes broadcast.
+    RULES.md §3 (the documents are silent), ``accounts.crediting``: ``year_end`` (the
+    default) gives none, ``mid_year`` half a year's (``rate_pa / 2``), ``year_start``
+    a whole year's (each payment earns the year it is paid). Pass the rate of
+    :func:`rate_on_opening_balance_pa` (so the 60th-birthday year's reading holds for
+    the payment too). Shapes broadcast.
     """
-    return np.asarray(payment) * (np.asarray(rate_pa) / 2.0) if mid_year else np.zeros(np.shape(payment))
+    if crediting not in CREDITING:
+        raise ValueError(f"accounts.crediting = {crediting!r}: allowed {', '.join(CREDITING)}")
+    return np.asarray(payment) * (np.asarray(rate_pa) * CREDITING[crediting])
 
 
 def own_part_yuan(personal, collective):

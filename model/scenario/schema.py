@@ -462,9 +462,15 @@ class Accounts(Strict):
                                 "rate; the deposit rate ran 1.5 % to 10.98 % in 1990-2025")
     rate_path: OptPath = Field(None, description="yearly rates by date, 0 to 0.3 like "
                                "flat_rate_pa")
-    crediting: Literal["year_end", "mid_year"] = Field(
+    crediting: Literal["year_end", "mid_year", "year_start"] = Field(
         "year_end", description="RULES.md §3: 'year_end' credits a payment on 31 December "
-        "(no interest in the year paid); 'mid_year' gives it half a year's interest")
+        "(no interest in the year paid); 'mid_year' gives it half a year's interest; "
+        "'year_start' a whole year's (some bureaus' worked examples)")
+    interest_at_60: Literal["none", "until_pension", "full_year"] = Field(
+        "none", description="RULES.md §3: interest on the account in the year of the 60th "
+        "birthday: 'none' (the balance for the pension is last year-end's plus the year's "
+        "payment), 'until_pension' (the months before the first pension month, the month "
+        "after the birthday) or 'full_year' (examples that compound through the 15th year)")
     rate_after_data_pa: float | None = Field(None, ge=INTEREST_MIN, le=INTEREST_MAX,
                                              description="pbc_1y: the "
                                              "rate for years after the shipped table; None holds "

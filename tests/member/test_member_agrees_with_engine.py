@@ -6,7 +6,8 @@ members and scenarios, on every figure the two both compute, to 1e-9:
 
 - ages 16 to 100 at the start, including the 60+ who register in a later year
   (D1 Art. 22) and D3 lump-sum purchases (D3 §6(一)2);
-- tiers, on-behalf groups, mid-year crediting, the long-contribution extra,
+- tiers, on-behalf groups, the three crediting readings and the three readings of
+  interest in the 60th-birthday year (RULES.md §3), the long-contribution extra,
   the age top-up and the one-child top-up (D3 §8(三)(四));
 - stopping payment (suspension) and making the missed years up in the same year
   without subsidy (catch-up, D1 Art. 8), and making up the years at 60;
@@ -57,7 +58,9 @@ def cases(draw):
              area=draw(st.sampled_from(["rural", "urban"])), sex=draw(st.sampled_from(["male", "female"])),
              flags=draw(st.sampled_from([(), ("severely_disabled",), ("severely_disabled", "dibao"),
                                          ("village_cadre",)])),
-             mid_year=draw(st.booleans()), long_yuan=draw(st.sampled_from([0.0, 2.0])),
+             crediting=draw(st.sampled_from(["year_end", "mid_year", "year_start"])),
+             at_60=draw(st.sampled_from(["none", "until_pension", "full_year"])),
+             long_yuan=draw(st.sampled_from([0.0, 2.0])),
              topup_from=draw(st.sampled_from([None, 60, 65, 70, 80])), one_child=draw(st.booleans()))
     birth_year = START - age
     year60 = birth_year + 60
@@ -84,7 +87,7 @@ def _scenario(c):
             "contributions": {"tiers": {"rural": TIERS, "urban": TIERS},
                               "tier_mix": {"rural": {c["tier"]: 1.0}, "urban": {c["tier"]: 1.0}}},
             "enrolment": {"rate_path": {START: 1.0} if c["enrol"] == START else {START: 0.0, c["enrol"]: 1.0}},
-            "accounts": {"flat_rate_pa": c["rate"], "crediting": "mid_year" if c["mid_year"] else "year_end"},
+            "accounts": {"flat_rate_pa": c["rate"], "crediting": c["crediting"], "interest_at_60": c["at_60"]},
             "on_behalf": groups,
             "benefits": {"long_contribution_yuan_per_year_over_15": c["long_yuan"],
                          "one_child_parent": {"monthly_yuan": 10, "share_of_pensioners": float(c["one_child"])},
@@ -154,12 +157,18 @@ def check_agreement(c):
             pairs += [("account_pension_paid", mean("account_pension_yuan", y)),
                       ("interest_credited", mean("interest_yuan", y)),
                       ("account_fund_balance", mean("balance_yuan", y))]
+        # interest at 60 until the pension: the birth month moves both the year's interest and
+        # the months paid, a product the pooled cohort cannot see (README): within 2 % there
+        pooled = c["at_60"] == "until_pension" and c["age"] < 60 and y >= year60
         for col, want in pairs:
             got = (eng.loc[y, "account_pension_paid"] + eng.loc[y, "longevity_gap_paid"]
                    if col == "account_pension_paid+gap" else eng.loc[y, col])
             if col in ("catch_up_contributions", "lump_sum_purchases") and c["age"] <= 60:
                 want = mean("catch_up_yuan", y) if col == "catch_up_contributions" else 0.0
-            np.testing.assert_allclose(got, a * want, **TOL, err_msg=f"{y} {col} {c}")
+            near = pooled and col in ("account_pension_paid", "account_pension_paid+gap", "interest_credited",
+                                      "account_fund_balance")
+            np.testing.assert_allclose(got, a * want, **(dict(rtol=2e-2, atol=1e-6) if near else TOL),
+                                       err_msg=f"{y} {col} {c}")
     if death_year is not None and death_year in scheds[0].index:   # heirs get the own part (D1 Art. 20)
         heirs = ills[0].heirs.set_index("year").loc[death_year, "heirs_yuan"]
         np.testing.assert_allclose(eng.loc[death_year, "inheritance_refunds"], 0.1 * heirs, **TOL)
@@ -196,7 +205,8 @@ def test_engine_on_one_cohort_equals_member_calculator_many(c):
     dict(age=71, start_month=3, enrol=2015, lump=90, topup_from=70, one_child=True),
 ])
 def test_engine_equals_member_calculator_in_the_disagreement_cases(c):
-    base = dict(tier=100, rate=0.03, area="rural", sex="female", flags=(), mid_year=False, long_yuan=0.0,
+    base = dict(tier=100, rate=0.03, area="rural", sex="female", flags=(), crediting="year_end", at_60="none",
+                long_yuan=0.0,
                 topup_from=None, one_child=False, stop=None, catch_up=False, make_up=False, death_age=None, lump=None)
     check_agreement({**base, **c})
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from model import load_scenario
+from model.scenario import with_overrides
 from model.member.calculator import Member, MemberInputError, illustrate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,28 @@ def test_flat_interest_year_end_crediting_rules_s3():
     assert il.summary["balance_at_60"] == pytest.approx(2547.86, abs=0.005)
     assert il.summary["monthly_account_pension"] == pytest.approx(18.33, abs=0.005)
     assert il.schedule.loc[il.schedule.year == 2012, "interest_yuan"].item() == pytest.approx(3.9)
+
+
+@pytest.mark.parametrize("reading, balance", [
+    ("none", 2547.86),            # 130 x (1.03^15 - 1) / 0.03 = 2,417.86 at the end of 2025, + 130
+    ("until_pension", 2578.08),   # born in May, paid from June: 5 months, 2,417.86 x 1.25 % = 30.22 more
+    ("full_year", 2620.39),       # 2,417.86 x 3 % = 72.54 more
+])
+def test_interest_in_the_60th_birthday_year_by_reading_rules_s3(reading, balance):
+    scen = with_overrides(QIANNAN, {"accounts": {"interest_at_60": reading}})
+    il = ill(scen, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.03)
+    assert il.summary["balance_at_60"] == pytest.approx(balance, abs=0.005)
+    assert il.summary["monthly_account_pension"] == pytest.approx(balance / 139, abs=0.005)
+
+
+def test_year_start_crediting_compounds_every_payment_through_the_16th_year_rules_s3():
+    # the bureaus' worked examples: 130 a year for 16 years at 5 %, each payment earning the year it
+    # is paid, the 60th year too: 130 x 1.05 x (1.05^16 - 1) / 0.05 = 3,229.25 -> 23.23 a month
+    scen = with_overrides(QIANNAN, {"accounts": {"crediting": "year_start", "interest_at_60": "full_year"}})
+    il = ill(scen, birth_year=1966, birth_month=5, enrol_year=2011, tier=100, interest_rate=0.05)
+    assert il.summary["balance_at_60"] == pytest.approx(3229.25, abs=0.005)
+    assert il.summary["monthly_account_pension"] == pytest.approx(23.23, abs=0.005)
+    assert il.schedule.loc[il.schedule.year == 2011, "interest_yuan"].item() == pytest.approx(6.5)   # 130 x 5 %
 
 
 def test_disabled_and_disabled_on_dibao_d1_art9():

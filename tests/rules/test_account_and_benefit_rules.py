@@ -72,10 +72,28 @@ def test_no_interest_on_the_opening_balance_in_the_year_payment_starts_rules_s3(
     assert accounts.rate_on_opening_balance_pa(0.03, np.array([59, 60]) == 60).tolist() == [0.03, 0.0]
 
 
-def test_mid_year_crediting_gives_half_a_years_interest_rules_s3():
-    # 130 paid at 3 %: year-end crediting 0; mid-year 130 x 0.015 = 1.95
-    assert accounts.payment_interest_yuan(130.0, 0.03, False) == 0
-    assert accounts.payment_interest_yuan(130.0, 0.03, True) == pytest.approx(1.95)
+def test_a_payment_earns_none_half_or_all_of_its_years_interest_by_crediting_rules_s3():
+    # 130 paid at 3 %: year-end crediting 0; mid-year 130 x 0.015 = 1.95; year-start 130 x 0.03 = 3.90
+    assert accounts.payment_interest_yuan(130.0, 0.03, "year_end") == 0
+    assert accounts.payment_interest_yuan(130.0, 0.03, "mid_year") == pytest.approx(1.95)
+    assert accounts.payment_interest_yuan(130.0, 0.03, "year_start") == pytest.approx(3.90)
+    with pytest.raises(ValueError, match="allowed year_end, mid_year, year_start"):
+        accounts.payment_interest_yuan(130.0, 0.03, "monthly")
+
+
+def test_interest_in_the_60th_birthday_year_by_reading_rules_s3():
+    # 3 % on 1 January: none (the default); born in March, paid from April: 3 months, 0.75 %;
+    # the cohort engine pools birth months: 6.5 months, 1.625 %; the full year 3 %
+    at60 = np.array([59, 60]) == 60
+    share = accounts.share_of_year_at_60
+    assert accounts.rate_on_opening_balance_pa(0.03, at60, share("none")).tolist() == [0.03, 0.0]
+    assert accounts.rate_on_opening_balance_pa(0.03, at60, share("until_pension", 3)).tolist() == \
+        pytest.approx([0.03, 0.0075])
+    assert accounts.rate_on_opening_balance_pa(0.03, at60, share("until_pension")).tolist() == \
+        pytest.approx([0.03, 0.01625])
+    assert accounts.rate_on_opening_balance_pa(0.03, at60, share("full_year", 3)).tolist() == [0.03, 0.03]
+    # pooled = the mean over the twelve birth months (the engine agrees with the calculator)
+    assert np.mean([share("until_pension", b) for b in range(1, 13)]) == pytest.approx(share("until_pension"))
 
 
 def test_own_part_is_personal_plus_collective_d1_art20():
