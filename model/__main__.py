@@ -94,6 +94,10 @@ def _member(args) -> int:
         except StatementPathError as exc:
             raise MemberInputError(str(exc)) from None
     il = illustrate(scen, m)
+    if args.json or args.statement:                  # what a higher tier or longer payment buys
+        from dataclasses import replace as _replace
+        from model.member.calculator import what_if
+        il = _replace(il, what_if=what_if(scen, m))
     if args.json:
         summary = il.to_json_dict()
         bad = _non_finite(summary)

@@ -43,12 +43,16 @@ class Illustration:
     member: Member
     scenario_title: str
     notes: list = field(default_factory=list)
+    what_if: pd.DataFrame | None = None       # ``what_if``: by tier and years paid, when asked for
 
     def to_json_dict(self) -> dict:
         out = dict(self.summary)
         out["schedule"] = self.schedule.round(2).to_dict(orient="records")
         out["heirs"] = self.heirs.round(2).to_dict(orient="records")
         out["notes"] = self.notes
+        if self.what_if is not None:
+            out["what_if"] = [{k: (None if pd.isna(v) else v) for k, v in r.items()}
+                              for r in self.what_if.to_dict(orient="records")]
         return out
 
 
@@ -283,6 +287,43 @@ def _payout(m: Member, P: Parameters, acc: _Accumulation, start_pay: int, reg: _
                 row["personal_yuan"] = lump_price or 0.0
             acc.rows.append(row)
     return exhausted
+
+
+WHAT_IF_YEARS = (15, 20, 25, 30, 35, 40, 45)   # years paid the what-if table shows (长缴多得)
+
+
+def what_if(scenario: Scenario, m: Member, today: _dt.date | None = None,
+            years: tuple[int, ...] = WHAT_IF_YEARS) -> pd.DataFrame:
+    """What a higher tier or longer payment buys (多缴多得, 长缴多得): the member paying every year
+    at one tier for N years to 60 [yuan/month, age], one row per tier of his area and N.
+
+    The same person (birth, sex, area, flags, interest) enrolling in the year that gives N years
+    to the 60th birthday, paying the tier every year; only what the scenario allows: from the
+    scheme's start and from 16 (D1 Art. 6). Columns: ``tier_yuan``, ``years_paid``,
+    ``monthly_total_yuan`` and ``monthly_account_yuan`` at the first pension month, and
+    ``break_even_age`` (own payments received back). Empty for those 60 or over at the start.
+    """
+    today = today or _dt.date.today()
+    P = _params_for(scenario, m.birth_year + dims.MAX_AGE, m.interest_rate)
+    year60 = m.birth_year + dims.PENSION_AGE
+    if age_at_start(m, P) >= dims.PENSION_AGE or m.area not in dims.AREAS:
+        return pd.DataFrame(columns=["tier_yuan", "years_paid", "monthly_total_yuan", "monthly_account_yuan",
+                                     "break_even_age"])
+    tiers = P.tiers[P.tier_allowed[dims.AREAS.index(m.area)]]
+    rows = []
+    for n in years:
+        enrol = year60 - n + 1
+        if enrol < scenario.scheme.start_year or enrol - m.birth_year < dims.ENTRY_AGE:
+            continue
+        for tier in tiers:
+            one = replace(m, enrol_year=enrol, enrol_month=None, tier=float(tier), stop_after_years=None,
+                          make_up_at_60=False, catch_up=None, lump_sum_monthly=None, death_age=None)
+            s = illustrate(scenario, one, today).summary
+            rows.append(dict(tier_yuan=float(tier), years_paid=int(s["years_paid"]),
+                             monthly_total_yuan=s["monthly_total"], monthly_account_yuan=s["monthly_account_pension"],
+                             break_even_age=s["break_even_age"]))
+    return pd.DataFrame(rows, columns=["tier_yuan", "years_paid", "monthly_total_yuan", "monthly_account_yuan",
+                                       "break_even_age"])
 
 
 def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> Illustration:

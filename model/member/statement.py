@@ -16,6 +16,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import pandas as pd
+
 L = {
     "title": ("城乡居民养老保险个人算账单", "Residents' pension: personal statement"),
     "scenario": ("适用办法", "Rules"),
@@ -61,6 +63,10 @@ L = {
                "Computed by the open URRBPI model under the rules named above; for information only. "
                "The pension office's own calculation prevails."),
     "never": ("未用完", "not within the illustration"),
+    "what_if": ("多缴多得、长缴多得:按档次和缴费年限,60岁时每月养老金(元)(括号内为领回个人缴费的年龄)",
+                "Paying more, paying longer: the monthly pension at 60 (yuan) by tier and years paid "
+                "(in brackets, the age when it has paid back the resident's own payments)"),
+    "what_if_years": ("缴费{n}年", "{n} years"),
 }
 
 
@@ -178,10 +184,12 @@ body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans 
        "PingFang SC", "SimHei", sans-serif; font-size: 9.5pt; color: #1a202c; max-width: 186mm; margin: auto; }
 h1 { font-size: 15pt; margin: 0 0 1mm; } h2 { font-size: 10.5pt; margin: 2.5mm 0 1mm; border-bottom: 1px solid #cbd5e0; }
 table { border-collapse: collapse; width: 100%; } td, th { padding: 0.5mm 2mm; border-bottom: 1px solid #edf2f7; }
-.plain { margin: 1mm 0; } svg { max-height: 62mm; }
+.plain { margin: 1mm 0; } svg { max-height: 62mm; } .short svg { max-height: 44mm; }
 td.v { text-align: right; font-variant-numeric: tabular-nums; } .cols { display: flex; gap: 6mm; }
 .cols > div { flex: 1; } .plain { background: #f7fafc; padding: 2mm 3mm; border-left: 3px solid #2b6cb0; }
 .foot { color: #718096; font-size: 8.5pt; margin-top: 3mm; } svg { width: 100%; height: auto; }
+.whatif td, .whatif th { font-size: 7.5pt; padding: 0.2mm 1.2mm; text-align: right; line-height: 1.15; }
+.whatif small { color: #718096; }
 """
 
 
@@ -207,14 +215,20 @@ def statement_html(il, lang: str = "zh") -> str:
         ages = sorted({a for a in (50, 60, 70, 80) if a in set(heirs.age)}
                       | ({m.death_age} if m.death_age in set(heirs.age) else set()))
         pick = heirs[heirs.age.isin(ages)]
-        heirs_rows = "".join(f"<tr><td>{int(r.age)}</td><td class='v'>{_fmt(r.heirs_yuan)}</td>"
-                             f"<td class='v'>{_fmt(r.death_grant_yuan)}</td></tr>" for r in pick.itertuples())
+        # one column an age of death (three short rows, so the page holds the what-if table too)
+        heirs_rows = (f"<tr><th>{e(t('heirs_age', lang))}</th>"
+                      + "".join(f"<th class='v'>{int(r.age)}</th>" for r in pick.itertuples()) + "</tr>"
+                      + f"<tr><td>{e(t('heirs_yuan', lang))}</td>"
+                      + "".join(f"<td class='v'>{_fmt(r.heirs_yuan)}</td>" for r in pick.itertuples()) + "</tr>"
+                      + f"<tr><td>{e(t('death_grant', lang))}</td>"
+                      + "".join(f"<td class='v'>{_fmt(r.death_grant_yuan)}</td>" for r in pick.itertuples()) + "</tr>")
     else:
         heirs_rows = ""
+    short = " class='short'" if il.what_if is not None and len(il.what_if) else ""   # the chart gives way
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <meta name="generator" content="{GENERATOR}">
-<title>{e(t('title', lang))}</title><style>{CSS}</style></head><body>
+<title>{e(t('title', lang))}</title><style>{CSS}</style></head><body{short}>
 <h1>{e(t('title', lang))}</h1>
 <div>{e(t('scenario', lang))}: {e(il.scenario_title)}</div>
 <div class="cols"><div><h2>{e(t('inputs', lang))}</h2>{table(inputs)}</div>
@@ -222,10 +236,38 @@ def statement_html(il, lang: str = "zh") -> str:
 <h2>{e(t('plain', lang))}</h2><p class="plain">{e(plain_words(il, lang))}</p>
 <h2>{e(t('chart', lang))}</h2>{chart_svg(il, lang)}
 <h2>{e(t('heirs', lang))}</h2>
-<table><tr><th>{e(t('heirs_age', lang))}</th><th>{e(t('heirs_yuan', lang))}</th><th>{e(t('death_grant', lang))}</th></tr>
-{heirs_rows}</table>
+<table>{heirs_rows}</table>
+{what_if_html(il, lang)}
 <p class="foot">{e(t('footer', lang))}<br>{e(_irr_note(il, lang))}</p>
 </body></html>"""
+
+
+def what_if_html(il, lang: str) -> str:
+    """The what-if table (``calculator.what_if``): a row a tier, a column a number of years paid,
+    each cell the monthly pension at 60 and, in brackets, the age it has paid back own payments;
+    the resident's own tier in bold. Empty when there is none."""
+    w = il.what_if
+    if w is None or not len(w):
+        return ""
+    e = html.escape
+    years = sorted(w.years_paid.unique())
+    own = il.member.tier if not isinstance(il.member.tier, dict) else None
+    head = "".join(f"<th>{e(t('what_if_years', lang).format(n=n))}</th>" for n in years)
+    body = []
+    for tier, grp in w.groupby("tier_yuan"):
+        by = grp.set_index("years_paid")
+        cells = []
+        for n in years:
+            if n not in by.index:
+                cells.append("<td class='v'>—</td>")
+                continue
+            r = by.loc[n]
+            age = "" if pd.isna(r.break_even_age) else f" <small>({r.break_even_age:.1f})</small>"
+            cells.append(f"<td class='v'>{_fmt(r.monthly_total_yuan)}{age}</td>")
+        mark = " style='font-weight:bold'" if own is not None and float(own) == float(tier) else ""
+        body.append(f"<tr{mark}><td>{_fmt(tier, 0)}</td>{''.join(cells)}</tr>")
+    return (f"<h2>{e(t('what_if', lang))}</h2><table class='whatif'><tr><th>{e(t('tier', lang))}</th>{head}</tr>"
+            + "".join(body) + "</table>")
 
 
 def _irr_note(il, lang: str) -> str:

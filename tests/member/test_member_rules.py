@@ -7,7 +7,7 @@ import pytest
 
 from model import load_scenario
 from model.scenario import with_overrides
-from model.member.calculator import Member, MemberInputError, illustrate
+from model.member.calculator import Member, MemberInputError, illustrate, what_if
 
 ROOT = Path(__file__).resolve().parents[2]
 QIANNAN = load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml")     # start 2011-07
@@ -205,6 +205,29 @@ def test_cli_json_has_the_documented_keys(cli):
               "lump_sum_price", "account_exhausted", "break_even_age", "irr", "schedule"):
         assert k in d, k
     assert d["first_payment"] == "2026-06" and len(d["schedule"]) > 16
+    # what a higher tier buys: born 1966, only 15 years fit from the 2011 start (2012-2026), 12 tiers
+    assert len(d["what_if"]) == 12 and {r["years_paid"] for r in d["what_if"]} == {15}
+    assert [r["tier_yuan"] for r in d["what_if"]][:2] == [100.0, 200.0]
+
+
+def test_what_if_table_by_tier_and_years_paid_d1_art7_20():
+    # Born 1980-05 (60 in 2040), no interest, 30 subsidy on every tier (D1 Art. 8): N years at tier T
+    # give N x (T + 30) / 139 a month from the account: 15 x 130 / 139 = 14.03; 30 x 1,630 / 139 = 351.80.
+    # 15 years: enrol 2026; 30: 2011, the start; 35 would start in 2006, before the scheme: not shown.
+    m = Member(birth_year=1980, birth_month=5, enrol_year=2015, tier=300, interest_rate=0.0, stop_after_years=3)
+    w = what_if(QIANNAN, m, today=TODAY)
+    assert sorted(w.years_paid.unique()) == [15, 20, 25, 30] and len(w) == 4 * 12
+    cell = w.set_index(["tier_yuan", "years_paid"])
+    assert cell.loc[(100.0, 15), "monthly_account_yuan"] == pytest.approx(14.03, abs=0.005)
+    assert cell.loc[(1600.0, 30), "monthly_account_yuan"] == pytest.approx(351.80, abs=0.005)
+    # the basic pension is the same in every cell: paying more or longer adds only the account part
+    basic = cell.monthly_total_yuan - cell.monthly_account_yuan
+    assert basic.max() - basic.min() < 0.015          # each figure is rounded to the fen
+    # a higher tier pays back later (more paid in), never earlier
+    for n in (15, 20, 25, 30):
+        ages = w[w.years_paid == n].sort_values("tier_yuan").break_even_age.to_numpy()
+        assert (ages[1:] >= ages[:-1]).all()
+    assert len(what_if(QIANNAN, Member(birth_year=1940, birth_month=5, enrol_year=2011), today=TODAY)) == 0   # 60+
 
 
 def test_december_birth_earns_interest_the_year_after_60_rules_s3():

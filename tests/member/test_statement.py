@@ -41,7 +41,15 @@ def test_statement_in_english():
 def test_statement_renders_in_headless_chromium(tmp_path):
     # A real browser draws the page; the screenshot must be a full page with ink on it
     # (docs/member_statement_zh.png is the image that was looked at, see README).
-    html = write_statement(IL, tmp_path / "s.html", lang="zh", pdf=True)
+    from dataclasses import replace
+    from model.member.calculator import what_if
+    # the largest what-if table (12 national tiers x 7 spans of years) and heirs at five ages: one page still
+    nat = load_scenario(ROOT / "scenarios" / "national.yaml")
+    young = Member(birth_year=1995, birth_month=3, enrol_year=2012, tier=300, death_age=65)
+    il = replace(illustrate(nat, young, today=dt.date(2026, 11, 28)),
+                 what_if=what_if(nat, young, today=dt.date(2026, 11, 28)))
+    assert len(il.what_if) == 12 * 7
+    html = write_statement(il, tmp_path / "s.html", lang="zh", pdf=True)
     assert [p.suffix for p in html] == [".html", ".pdf"] and html[1].stat().st_size > 10_000
     import re
     pages = re.findall(rb"/Type\s*/Page[^s]", html[1].read_bytes())
