@@ -73,8 +73,13 @@ def _member(args) -> int:
     import json
     from model.member.calculator import illustrate
     from model.member.inputs import Member, parse_catch_up, parse_enrol, parse_tier
+    from model.member.counter import Counter, province_code
     from .scenario import load_scenario
-    scen = load_scenario(args.scenario)
+    # no scenario file: the calibrated national scenario, with the province's rules if given
+    from pathlib import Path
+    scen = load_scenario(args.scenario or Path(__file__).resolve().parents[1] / "scenarios" / "national.yaml")
+    counter = Counter(province=None if args.province is None else province_code(args.province),
+                      basic_pension_yuan=args.basic_pension, subsidy_yuan=args.subsidy)
     flags = {f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
                              ("village_cadre", args.village_cadre)) if on}
     enrol_year, enrol_month = parse_enrol(args.enrol)
@@ -93,11 +98,11 @@ def _member(args) -> int:
             statement_targets(args.statement, args.pdf, args.force)    # refuse before any work
         except StatementPathError as exc:
             raise MemberInputError(str(exc)) from None
-    il = illustrate(scen, m)
+    il = illustrate(scen, m, counter=counter)
     if args.json or args.statement:                  # what a higher tier or longer payment buys
         from dataclasses import replace as _replace
         from model.member.calculator import what_if
-        il = _replace(il, what_if=what_if(scen, m))
+        il = _replace(il, what_if=what_if(scen, m, counter=counter))
     if args.json:
         summary = il.to_json_dict()
         bad = _non_finite(summary)
@@ -463,7 +468,16 @@ def main(argv=None) -> int:
     data.set_defaults(func=_data)
 
     mem = sub.add_parser("member", help="one resident's illustration (算账): payments, account, pension")
-    mem.add_argument("scenario", help="scenario YAML file")
+    mem.add_argument("scenario", nargs="?", default=None,
+                     help="scenario YAML file (default: scenarios/national.yaml, the national scheme "
+                          "as calibrated; with --province, that province's rules on it)")
+    mem.add_argument("--province", default=None, metavar="CODE|NAME",
+                     help="the province's basic pension, tiers and subsidies (scenarios/provinces.csv; "
+                          "low confidence), e.g. 520000 or 贵州")
+    mem.add_argument("--basic-pension", type=float, default=None, metavar="YUAN_PER_MONTH",
+                     help="the basic pension a month, every year, for this run")
+    mem.add_argument("--subsidy", type=float, default=None, metavar="YUAN_PER_YEAR",
+                     help="the government's subsidy a year on any tier, every year, for this run")
     mem.add_argument("--birth", required=True, type=_birth, help="birth year and month, YYYY-MM")
     mem.add_argument("--enrol", required=True, metavar="YYYY[-MM]",
                      help="year of enrolment, or year and month: for those already 60 at the start, "

@@ -31,6 +31,8 @@ from model.rules import accounts, benefits, contributions
 from model import dims
 from model.parameters import Parameters, per_payer_amounts, resolve
 from model.scenario import Scenario
+from model.member.counter import Counter, check_tiers, counter_parameters, counter_scenario, own_tiers
+from model.member.counter import notes as counter_notes
 from model.member.inputs import (Member, MemberInputError, age_at_start, check_member_inputs, check_dates,
                                  next_month, tier_in, year_month_text)
 
@@ -293,7 +295,7 @@ WHAT_IF_YEARS = (15, 20, 25, 30, 35, 40, 45)   # years paid the what-if table sh
 
 
 def what_if(scenario: Scenario, m: Member, today: _dt.date | None = None,
-            years: tuple[int, ...] = WHAT_IF_YEARS) -> pd.DataFrame:
+            years: tuple[int, ...] = WHAT_IF_YEARS, counter: Counter | None = None) -> pd.DataFrame:
     """What a higher tier or longer payment buys (多缴多得, 长缴多得): the member paying every year
     at one tier for N years to 60 [yuan/month, age], one row per tier of his area and N.
 
@@ -302,14 +304,18 @@ def what_if(scenario: Scenario, m: Member, today: _dt.date | None = None,
     scheme's start and from 16 (D1 Art. 6). Columns: ``tier_yuan``, ``years_paid``,
     ``monthly_total_yuan`` and ``monthly_account_yuan`` at the first pension month, and
     ``break_even_age`` (own payments received back). Empty for those 60 or over at the start.
+    With a ``counter`` province that has its own tiers, its tiers.
     """
     today = today or _dt.date.today()
+    counter = counter or Counter()
+    scenario = counter_scenario(scenario, counter)
     P = _params_for(scenario, m.birth_year + dims.MAX_AGE, m.interest_rate)
     year60 = m.birth_year + dims.PENSION_AGE
     if age_at_start(m, P) >= dims.PENSION_AGE or m.area not in dims.AREAS:
         return pd.DataFrame(columns=["tier_yuan", "years_paid", "monthly_total_yuan", "monthly_account_yuan",
                                      "break_even_age"])
-    tiers = P.tiers[P.tier_allowed[dims.AREAS.index(m.area)]]
+    own = own_tiers(counter)
+    tiers = P.tiers[P.tier_allowed[dims.AREAS.index(m.area)]] if own is None else own[0]
     rows = []
     for n in years:
         enrol = year60 - n + 1
@@ -318,7 +324,7 @@ def what_if(scenario: Scenario, m: Member, today: _dt.date | None = None,
         for tier in tiers:
             one = replace(m, enrol_year=enrol, enrol_month=None, tier=float(tier), stop_after_years=None,
                           make_up_at_60=False, catch_up=None, lump_sum_monthly=None, death_age=None)
-            s = illustrate(scenario, one, today).summary
+            s = _illustrate(scenario, one, today, counter).summary
             rows.append(dict(tier_yuan=float(tier), years_paid=int(s["years_paid"]),
                              monthly_total_yuan=s["monthly_total"], monthly_account_yuan=s["monthly_account_pension"],
                              break_even_age=s["break_even_age"]))
@@ -326,24 +332,38 @@ def what_if(scenario: Scenario, m: Member, today: _dt.date | None = None,
                                        "break_even_age"])
 
 
-def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None) -> Illustration:
+def illustrate(scenario: Scenario, m: Member, today: _dt.date | None = None,
+               counter: Counter | None = None) -> Illustration:
     """The resident's illustration under ``scenario`` [yuan, months, years].
 
     The same order as the cohort engine's year: paying to 60 (``_accumulate``), qualifying
     (``_qualifying``) or, for those 60+ at the start, registering (``_registration``, a D3 lump
     sum), then the pension for life (``_payout``), heirs and the return on own payments.
+    ``counter``: a province's rules and one run's own basic pension or subsidy
+    (``model.member.counter``).
     """
+    counter = counter or Counter()
+    return _illustrate(counter_scenario(scenario, counter), m, today, counter)
+
+
+def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: Counter) -> Illustration:
+    """``illustrate`` on a scenario that has the counter's tiers and subsidies already."""
     today = today or _dt.date.today()
     check_dates(m, scenario, today)
-    P = _params_for(scenario, m.birth_year + dims.MAX_AGE, m.interest_rate)
+    P = counter_parameters(_params_for(scenario, m.birth_year + dims.MAX_AGE, m.interest_rate), counter)
+    own = own_tiers(counter)
     if m.area in dims.AREAS and m.tier is None:
-        m = replace(m, tier=float(P.lowest_tier[dims.AREAS.index(m.area)]))
+        lowest = float(P.lowest_tier[dims.AREAS.index(m.area)])
+        if own is not None and m.birth_year + dims.PENSION_AGE >= own[1]:
+            lowest = {m.enrol_year: lowest, max(own[1], m.enrol_year): float(own[0][0])}  # the province's from then
+        m = replace(m, tier=lowest)
     check_member_inputs(m, P, today)
+    check_tiers(m, counter)
     b = P.scenario.benefits
     year60 = m.birth_year + dims.PENSION_AGE
     age0 = age_at_start(m, P)
     old_at_start = age0 >= dims.PENSION_AGE
-    notes: list[str] = []
+    notes: list[str] = counter_notes(counter)
     _check_member(m, P, age0, year60, notes)
     idx = {int(y): i for i, y in enumerate(P.years)}
     lump_price, reg = None, None

@@ -315,11 +315,6 @@ def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: floa
         raise ValueError("province_parameters: a centre needs the province's code (its own tiers)")
     ratio = employee_ratio if centre is None else employee_ratio * centre.not_eligible
     eligible = 1.0 - scaled_odds(1.0 - P.eligible_share, ratio)
-    parts = basic_pension_parts(P.scenario, P.years)
-    if TOP_UP_PART not in parts and top_up_ratio != 1.0:
-        raise ScenarioError(f"counties: the scenario {P.scenario.title!r} has no basic_pension part named "
-                            f"{TOP_UP_PART!r} for the provinces' top-ups to scale; extend national.yaml, "
-                            f"or use --national-rules")
     factor = np.where(np.arange(dims.N_AGE) >= dims.PENSION_AGE, enrolment_factor_60, enrolment_factor)
     factor = factor[None, :, None]
     top = np.full(len(P.years), float(top_up_ratio))
@@ -333,9 +328,23 @@ def province_parameters(P: Parameters, employee_ratio: float, top_up_ratio: floa
         money = dict(tier_yuan_by_year=tier_yuan * pay[..., None], personal=P.personal * pay[..., None],
                      subsidy_by_level=(P.subsidy_by_level - P.on_behalf_by_level) * sub[:, None, :, None] + on_behalf,
                      on_behalf_by_level=on_behalf)
-    basic = sum(v * (top[:, None, None] if name == TOP_UP_PART else 1.0) for name, v in parts.items())
+    basic = province_basic_monthly(P, top)
     return replace(P, eligible_share=eligible, basic_monthly_by_level=basic,
                    enrol_target=scaled_odds(P.enrol_target, factor), **money)
+
+
+def province_basic_monthly(P: Parameters, top_up_ratio) -> np.ndarray:
+    """The basic pension a province pays [yuan/month per pensioner], (year, level, month): the
+    national scenario's parts with its local top-up (``TOP_UP_PART``) times ``top_up_ratio``
+    (a number, or one a year of ``P``). The counties run and the member calculator's
+    ``--province`` both use it."""
+    parts = basic_pension_parts(P.scenario, P.years)
+    ratio = np.broadcast_to(np.asarray(top_up_ratio, dtype=float), (len(P.years),))
+    if TOP_UP_PART not in parts and not np.allclose(ratio, 1.0):
+        raise ScenarioError(f"the scenario {P.scenario.title!r} has no basic_pension part named "
+                            f"{TOP_UP_PART!r} for the provinces' top-ups to scale; extend national.yaml, "
+                            f"or use --national-rules")
+    return sum(v * (ratio[:, None, None] if name == TOP_UP_PART else 1.0) for name, v in parts.items())
 
 
 def ladder_ratios(P: Parameters, tiers: np.ndarray, subsidies: np.ndarray, from_year: int
