@@ -170,7 +170,7 @@ def chart_svg(il, lang: str) -> str:
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, loc="upper left", frameon=False)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.1, right=0.9, bottom=0.2, top=0.96)   # fixed: tight_layout took 1/3 of the time
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
         plt.close(fig)
