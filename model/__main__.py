@@ -72,28 +72,41 @@ def _birth(text: str) -> tuple[int, int]:
 def _member(args) -> int:
     import json
     from model.member.calculator import illustrate
-    from model.member.inputs import Member, parse_catch_up, parse_enrol, parse_tier
-    from model.member.counter import Counter, province_code
+    from model.member.counter import Counter, check, province_code
+    from model.member.inputs import member_from_fields
     from .scenario import load_scenario
     # no scenario file: the calibrated national scenario, with the province's rules if given
     from pathlib import Path
     scen = load_scenario(args.scenario or Path(__file__).resolve().parents[1] / "scenarios" / "national.yaml")
     counter = Counter(province=None if args.province is None else province_code(args.province),
                       basic_pension_yuan=args.basic_pension, subsidy_yuan=args.subsidy)
+    check(counter)                                   # before anything is computed or written
+    one = {"--birth": args.birth, "--enrol": args.enrol, "--tier": args.tier, "--sex": args.sex, "--area": args.area,
+           "--severely-disabled": args.severely_disabled, "--dibao": args.dibao, "--village-cadre": args.village_cadre,
+           "--one-child-parent": args.one_child_parent, "--stop-after-years": args.stop_after_years,
+           "--catch-up": args.catch_up, "--make-up-at-60": args.make_up_at_60, "--lump-sum": args.lump_sum,
+           "--interest-rate": args.interest_rate, "--death-age": args.death_age, "--statement": args.statement,
+           "--json": args.json}
     if args.batch is not None:
+        given = [k for k, v in one.items() if v not in (None, False)]
+        if given:
+            raise MemberInputError(f"{given[0]} is for one resident; with --batch give it as a column of the file "
+                                   f"(--province, --basic-pension and --subsidy apply to every row)")
         return _member_batch(args, scen, counter)
+    for opt, v in (("--out", args.out), ("--what-if", args.what_if)):
+        if v not in (None, False):
+            raise MemberInputError(f"{opt} is for --batch; one resident's statement goes to --statement FILE.html")
     if args.birth is None or args.enrol is None:
         raise MemberInputError("give --birth YYYY-MM and --enrol YYYY[-MM], or --batch FILE.csv --out DIR")
-    flags = {f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
-                             ("village_cadre", args.village_cadre)) if on}
-    enrol_year, enrol_month = parse_enrol(args.enrol)
-    m = Member(birth_year=args.birth[0], birth_month=args.birth[1], enrol_year=enrol_year, enrol_month=enrol_month,
-               tier=None if args.tier is None else parse_tier(args.tier), sex={"F": "female", "M": "male"}[args.sex.upper()], area=args.area,
-               flags=frozenset(flags), one_child_parent=args.one_child_parent,
-               stop_after_years=args.stop_after_years, make_up_at_60=args.make_up_at_60,
-               catch_up=None if args.catch_up is None else parse_catch_up(args.catch_up),
-               lump_sum_monthly=args.lump_sum, interest_rate=args.interest_rate,
-               death_age=args.death_age)
+    flags = [f for f, on in (("severely_disabled", args.severely_disabled), ("dibao", args.dibao),
+                             ("village_cadre", args.village_cadre)) if on]
+    text = lambda v: "" if v is None else str(v)                     # noqa: E731
+    m = member_from_fields({       # the same builder as a batch file's rows
+        "birth": f"{args.birth[0]}-{args.birth[1]:02d}", "enrol": args.enrol, "tier": text(args.tier),
+        "sex": args.sex or "M", "area": args.area or "rural", "flags": ";".join(flags),
+        "one_child_parent": "yes" if args.one_child_parent else "no", "stop_after_years": text(args.stop_after_years),
+        "make_up_at_60": "yes" if args.make_up_at_60 else "no", "catch_up": text(args.catch_up),
+        "lump_sum": text(args.lump_sum), "interest_rate": text(args.interest_rate), "death_age": text(args.death_age)})
     if args.pdf and args.statement is None:
         raise MemberInputError("--pdf needs --statement FILE.html")
     if args.statement is not None:
@@ -139,8 +152,6 @@ def _member_batch(args, scen, counter) -> int:
     from .scenario import file_sha256
     if args.out is None:
         raise MemberInputError("--batch needs --out DIR (a folder for the statements)")
-    if args.statement or args.json:
-        raise MemberInputError("--batch writes a statement per resident into --out; drop --statement and --json")
     rows = read_rows(Path(args.batch))            # the whole file refused in one line before any work
     check_out(args.out, Owned("member-batch"), args.force)
     with output_folder(args.out, "member-batch", force=args.force) as st:
@@ -512,8 +523,8 @@ def main(argv=None) -> int:
                           "a later year alone: the expected 5.5 months that year")
     mem.add_argument("--tier", default=None, help="yuan a year, or by year 2011=100,2016=300 "
                      "(default: the lowest tier)")
-    mem.add_argument("--sex", default="M", choices=["F", "M", "f", "m"])
-    mem.add_argument("--area", default="rural", choices=["rural", "urban"])
+    mem.add_argument("--sex", default=None, choices=["F", "M", "f", "m"], help="default M")
+    mem.add_argument("--area", default=None, choices=["rural", "urban"], help="default rural")
     mem.add_argument("--severely-disabled", action="store_true", help="disability grade 1-2 (D1 Art. 32)")
     mem.add_argument("--dibao", action="store_true", help="receives the minimum living allowance (低保)")
     mem.add_argument("--one-child-parent", action="store_true", help="holds a one-child certificate (D3 §8(三))")

@@ -23,31 +23,15 @@ import pandas as pd
 
 from model.member.calculator import illustrate, what_if
 from model.member.counter import Counter, province_code
-from model.member.inputs import FLAGS, Member, MemberInputError, parse_catch_up, parse_enrol, parse_tier
+from model.member.inputs import FIELDS, Member, MemberInputError, member_from_fields
 from model.scenario import Scenario, ScenarioError
 
-COLUMNS = {
-    "id": "a name for the resident's files (letters, digits, Chinese, - and _; default: the row number)",
-    "birth": "YYYY-MM (required)",
-    "enrol": "YYYY or YYYY-MM (required)",
-    "sex": "F or M (default M)",
-    "area": "rural or urban (default rural)",
-    "tier": "yuan a year, or by year 2011=100;2016=300 (default: the lowest tier)",
-    "flags": "severely_disabled, dibao, village_cadre, separated by ;",
-    "one_child_parent": "yes or no",
-    "province": "6-digit code or name (default: --province)",
-    "stop_after_years": "a whole number",
-    "make_up_at_60": "yes or no",
-    "catch_up": "YEAR=N;YEAR=N",
-    "lump_sum": "monthly account pension bought at 60+ (D3 §6(一)2)",
-    "interest_rate": "a flat rate a year, e.g. 0.03",
-    "death_age": "an age",
-}
+COLUMNS = {"id": "a name for the resident's files (letters, digits, Chinese, - and _; default: the file line)",
+           **FIELDS, "province": "6-digit code or name (default: --province)"}
 SUMMARY = ["id", "eligible", "years_paid", "personal_paid_total", "government_subsidy_total", "balance_at_60",
            "first_payment", "monthly_basic_pension", "monthly_account_pension", "monthly_total",
            "monthly_total_at_70", "break_even_age", "irr"]
 ID_OK = re.compile(r"[\w\-\u4e00-\u9fff]{1,64}")
-YES, NO = {"yes", "y", "true", "1", "是"}, {"no", "n", "false", "0", "否", ""}
 
 
 class BatchFileError(ScenarioError):
@@ -61,39 +45,35 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
     except (OSError, UnicodeDecodeError) as e:
         raise BatchFileError(f"--batch {path}: cannot read it ({getattr(e, 'strerror', None) or e})") from None
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as e:
+        raise BatchFileError(f"--batch {path}: cannot read it as CSV ({e})") from None
     if not header:
         raise BatchFileError(f"--batch {path}: empty; the first line names the columns, e.g. id,birth,enrol,tier")
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise BatchFileError(f"--batch {path}: column {unknown[0]!r} is not a resident's; allowed "
                              f"{', '.join(COLUMNS)}")
+    twice = [h for h in header if header.count(h) > 1]
+    if twice:
+        raise BatchFileError(f"--batch {path}: column {twice[0]!r} is given twice; give each column once")
     missing = [c for c in ("birth", "enrol") if c not in header]
     if missing:
         raise BatchFileError(f"--batch {path}: column {missing[0]!r} missing ({COLUMNS[missing[0]]})")
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        if None in row:                                   # more cells than columns
-            row["__extra__"] = row.pop(None)
-        rows.append((reader.line_num, {k: (v or "").strip() if isinstance(v, str) else v for k, v in row.items()}))
-    return rows
-
-
-def _yes(v: str, col: str) -> bool:
-    t = (v or "").strip().lower()
-    if t in YES:
-        return True
-    if t in NO:
-        return False
-    raise MemberInputError(f"{col} = {v!r}: give yes or no")
-
-
-def _number(v: str, col: str, kind=float):
     try:
-        return kind(v)
-    except ValueError:
-        raise MemberInputError(f"{col} = {v!r}: {COLUMNS[col]}") from None
+        for row in reader:
+            if None in row:                               # more cells than columns
+                row["__extra__"] = row.pop(None)
+            row = {k: (v or "").strip() if isinstance(v, str) else v for k, v in row.items()}
+            if not any(row.values()):                     # a line of empty cells: no resident
+                continue
+            rows.append((reader.line_num, row))
+    except csv.Error as e:
+        raise BatchFileError(f"--batch {path}: line {reader.line_num}: cannot read it as CSV ({e})") from None
+    return rows
 
 
 def member_of(row: dict, default: Counter) -> tuple[Member, Counter]:
@@ -101,31 +81,8 @@ def member_of(row: dict, default: Counter) -> tuple[Member, Counter]:
     if "__extra__" in row:
         raise MemberInputError(f"more cells than the {len(row) - 1} columns (a comma inside a value? "
                                f"separate by-year values with ;)")
-    b = re.fullmatch(r"(\d{4})-(\d{1,2})", row.get("birth", ""))
-    if not b:
-        raise MemberInputError(f"birth = {row.get('birth', '')!r}: {COLUMNS['birth']}")
-    if not row.get("enrol"):
-        raise MemberInputError(f"enrol is empty: {COLUMNS['enrol']}")
-    enrol_year, enrol_month = parse_enrol(row["enrol"])
-    sex = (row.get("sex") or "M").upper()
-    if sex not in ("F", "M"):
-        raise MemberInputError(f"sex = {row['sex']!r}: give F or M")
-    flags = {f.strip() for f in (row.get("flags") or "").split(";") if f.strip()}
-    if flags - set(FLAGS):
-        raise MemberInputError(f"flags = {row['flags']!r}: allowed {', '.join(FLAGS)}, separated by ;")
-    get = lambda c: row.get(c) or None                               # noqa: E731
-    m = Member(
-        birth_year=int(b.group(1)), birth_month=int(b.group(2)), enrol_year=enrol_year, enrol_month=enrol_month,
-        tier=None if not get("tier") else parse_tier(row["tier"].replace(";", ",")),
-        sex={"F": "female", "M": "male"}[sex], area=row.get("area") or "rural", flags=frozenset(flags),
-        one_child_parent=_yes(row.get("one_child_parent", ""), "one_child_parent"),
-        stop_after_years=None if not get("stop_after_years") else _number(row["stop_after_years"], "stop_after_years", int),
-        make_up_at_60=_yes(row.get("make_up_at_60", ""), "make_up_at_60"),
-        catch_up=None if not get("catch_up") else parse_catch_up(row["catch_up"].replace(";", ",")),
-        lump_sum_monthly=None if not get("lump_sum") else _number(row["lump_sum"], "lump_sum"),
-        interest_rate=None if not get("interest_rate") else _number(row["interest_rate"], "interest_rate"),
-        death_age=None if not get("death_age") else _number(row["death_age"], "death_age", int))
-    counter = default if not get("province") else replace(default, province=province_code(row["province"]))
+    m = member_from_fields(row)
+    counter = default if not row.get("province") else replace(default, province=province_code(row["province"]))
     return m, counter
 
 
@@ -138,8 +95,8 @@ def run_batch(scen: Scenario, rows: list[tuple[int, dict]], folder: Path, defaul
     (folder / "statements").mkdir(parents=True, exist_ok=True)
     summary, errors, pages, seen = [], [], [], {}
     chromium = find_chromium() if pdf else None
-    for n, (line, row) in enumerate(tqdm(rows, desc="residents", unit="row", disable=not progress or None), 1):
-        rid = row.get("id") or str(n)
+    for line, row in tqdm(rows, desc="residents", unit="row", disable=not progress or None):
+        rid = row.get("id") or str(line)
         try:
             if not ID_OK.fullmatch(rid):
                 raise MemberInputError(f"id = {rid!r}: {COLUMNS['id']}")

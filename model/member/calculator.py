@@ -31,8 +31,10 @@ from model.rules import accounts, benefits, contributions
 from model import dims
 from model.parameters import Parameters, per_payer_amounts, resolve
 from model.scenario import Scenario
-from model.member.counter import Counter, check_tiers, counter_parameters, counter_scenario, own_tiers
+from model.member.counter import (Counter, check_tiers, counter_parameters, counter_scenario,
+                                  lowest_tier_by_year, own_tiers)
 from model.member.counter import notes as counter_notes
+from model.member.counter import sources as counter_sources
 from model.member.inputs import (Member, MemberInputError, age_at_start, check_member_inputs, check_dates,
                                  next_month, tier_in, year_month_text)
 
@@ -46,6 +48,7 @@ class Illustration:
     scenario_title: str
     notes: list = field(default_factory=list)
     what_if: pd.DataFrame | None = None       # ``what_if``: by tier and years paid, when asked for
+    sources: list = field(default_factory=list)   # (zh, en): what was taken from the counter
 
     def to_json_dict(self) -> dict:
         out = dict(self.summary)
@@ -111,22 +114,32 @@ def _check_member(m: Member, P: Parameters, age0: int, year60: int, notes: list)
                      "--make-up-at-60 do not apply (D1 Art. 21(一))")
 
 
-def _premium_help(m: Member, P: Parameters, notes: list):
+def _premium_help(m: Member, P: Parameters, notes: list, counter: Counter | None = None):
     """(subsidy by level, paid on behalf, personal payment) per payer for this member's groups
-    (the most specific matching group, D1 Art. 9); notes for flags the scenario does not help."""
+    (the most specific matching group, D1 Art. 9); notes for flags the scenario does not help.
+    Premiums paid on behalf are a share of the lowest tier: the province's own from the year
+    its tiers start (``counter.lowest_tier_by_year``)."""
     s = P.scenario
     groups = contributions.matching_groups(s.on_behalf, m.flags)
     used = {f for g in s.on_behalf if g.name in groups for f in g.applies_to}
     for flag in sorted(set(m.flags) - used):
         notes.append(f"--{flag.replace('_', '-')}: this scenario has no premium help for it"
                      + (" (D1 Art. 9 helps the severely disabled on 低保)" if flag == "dibao" else ""))
-    return per_payer_amounts(s, P.years, P.tiers, P.tier_allowed, P.lowest_tier, {g: 1.0 for g in groups})
+    weights = {g: 1.0 for g in groups}
+    low = lowest_tier_by_year(P, counter or Counter())
+    out = per_payer_amounts(s, P.years, P.tiers, P.tier_allowed, low[0], weights)
+    if (low != low[:1]).any():                # from the province's start: its lowest tier
+        later = per_payer_amounts(s, P.years, P.tiers, P.tier_allowed, low[-1], weights)
+        moved = (low != low[:1]).any(axis=1)
+        out = tuple(np.where(moved.reshape((-1,) + (1,) * (a.ndim - 1)), b, a) for a, b in zip(out, later))
+    return out
 
 
-def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list) -> _Accumulation:
+def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list,
+                counter: Counter | None = None) -> _Accumulation:
     """The years from enrolment to the 60th birthday: payments, subsidies, catch-up, interest
     (D1 Art. 7-14; RULES.md §3), one schedule row a year [yuan]."""
-    sub, onb, personal = _premium_help(m, P, notes)
+    sub, onb, personal = _premium_help(m, P, notes, counter)
     ai = dims.AREAS.index(m.area)
     acc = _Accumulation(rows=[], bal=np.zeros(dims.N_PART))   # personal, government, collective (yuan)
     missed: list[int] = []                      # years not paid and not yet made up
@@ -368,7 +381,7 @@ def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: 
     idx = {int(y): i for i, y in enumerate(P.years)}
     lump_price, reg = None, None
     if not old_at_start:
-        acc = _accumulate(m, P, year60, idx, notes)
+        acc = _accumulate(m, P, year60, idx, notes, counter)
         _qualifying(m, P, acc, year60, age0)
         start_pay, first = year60, next_month(year60, m.birth_month)
         balance60 = float(acc.bal.sum())
@@ -402,7 +415,7 @@ def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: 
                                          else {"age": m.death_age, "heirs_yuan": 0.0, "death_grant_yuan": 0.0})
     summary["irr"], summary["irr_assumption"] = _irr(m, P, sched, heirs, dims.SEXES.index(m.sex), acc.qualifies)
     return Illustration(summary=summary, schedule=sched, heirs=heirs, member=m,
-                        scenario_title=P.scenario.title, notes=notes)
+                        scenario_title=P.scenario.title, notes=notes, sources=counter_sources(counter))
 
 
 def p_basic(P: Parameters, i: int) -> np.ndarray:

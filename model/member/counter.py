@@ -116,13 +116,26 @@ def counter_parameters(P: Parameters, c: Counter) -> Parameters:
     if row is not None:
         try:
             basic = pv.province_basic_monthly(P, float(row["top_up_ratio"]))
-        except ScenarioError as e:
-            raise MemberInputError(f"--province {c.province}: {e}") from None
+        except ScenarioError:
+            raise MemberInputError(f"--province {c.province}: the scenario {P.scenario.title!r} has no local "
+                                   f"top-up to scale ({pv.TOP_UP_PART}); leave out the scenario file (the "
+                                   f"national one is used) or give one that extends national.yaml") from None
     if c.basic_pension_yuan is not None:                           # (year, level, month)
         total = basic.sum(axis=1, keepdims=True)
         share = np.where(total > 0, basic / np.where(total > 0, total, 1.0), 1.0 / basic.shape[1])
         basic = share * float(c.basic_pension_yuan)
     return replace(P, basic_monthly_by_level=basic)
+
+
+def lowest_tier_by_year(P: Parameters, c: Counter) -> np.ndarray:
+    """The lowest tier by year and area [yuan/year], (year, area): the scenario's, and from the
+    year a province's own tiers start, its lowest (premiums paid on behalf are a share of it,
+    D1 Art. 9)."""
+    low = np.broadcast_to(np.asarray(P.lowest_tier, dtype=float), (len(P.years), dims.N_AREA)).copy()
+    own = own_tiers(c)
+    if own is not None:
+        low[np.asarray(P.years) >= own[1]] = float(own[0][0])
+    return low
 
 
 def own_tiers(c: Counter) -> tuple[np.ndarray, int] | None:
@@ -141,7 +154,10 @@ def check_tiers(m, c: Counter) -> None:
     if own is None or m.tier is None:
         return
     tiers, start = own
-    for year in range(max(start, m.enrol_year), m.birth_year + dims.PENSION_AGE + 1):
+    year60 = m.birth_year + dims.PENSION_AGE
+    last = year60 if m.stop_after_years is None else min(year60, m.enrol_year + m.stop_after_years - 1)
+    paying = set(range(m.enrol_year, last + 1)) | set(m.catch_up or {}) | ({year60} if m.make_up_at_60 else set())
+    for year in sorted(y for y in paying if y >= start):         # only the years he pays in
         t = tier_in(m, year)
         if t not in tiers:
             name = _row(c)["province"]
@@ -150,19 +166,33 @@ def check_tiers(m, c: Counter) -> None:
                                    f"give tiers by year, e.g. --tier {m.enrol_year}={t:g},{start}={tiers[0]:g}")
 
 
-def notes(c: Counter) -> list[str]:
-    """What the illustration took from the counter, in words (the statement and the JSON show them)."""
+def sources(c: Counter) -> list[tuple[str, str]]:
+    """What the illustration took from the counter, in Chinese and English (the statement shows
+    the reader's language; ``notes`` gives the English for the text and JSON)."""
     out = []
     row = _row(c)
     if row is not None:
-        own = (f"; its own tiers {row['tiers_yuan'].replace(';', ', ')} yuan a year from "
-               f"{int(row['ladder_from_year'])} (low confidence)" if isinstance(row["tiers_yuan"], str) else "")
-        out.append(f"--province {c.province}: {row['province']}'s basic pension (the national minimum and its "
-                   f"own top-up, scenarios/provinces.csv; low confidence){own}")
+        name = row["province"]
+        own = isinstance(row["tiers_yuan"], str)
+        tiers = row["tiers_yuan"].replace(";", "、") if own else ""
+        start = int(row["ladder_from_year"]) if own else 0
+        out.append((f"基础养老金按{name}标准(全国最低标准加本省加发,低可信度)"
+                    + (f";{start}年起按本省缴费档次{tiers}元/年及其补贴(低可信度)" if own else ""),
+                    f"--province {c.province}: {name}'s basic pension (the national minimum and its own top-up, "
+                    f"scenarios/provinces.csv; low confidence)"
+                    + (f"; its own tiers {row['tiers_yuan'].replace(';', ', ')} yuan a year from {start} "
+                       f"(low confidence)" if own else "")))
     if c.basic_pension_yuan is not None:
-        out.append(f"--basic-pension {c.basic_pension_yuan:g}: the basic pension is {c.basic_pension_yuan:g} "
-                   f"yuan a month in every year")
+        y = c.basic_pension_yuan
+        out.append((f"基础养老金按输入的每月{y:g}元计算(各年相同)",
+                    f"--basic-pension {y:g}: the basic pension is {y:g} yuan a month in every year"))
     if c.subsidy_yuan is not None:
-        out.append(f"--subsidy {c.subsidy_yuan:g}: the government adds {c.subsidy_yuan:g} yuan a year to "
-                   f"every year paid on time")
+        y = c.subsidy_yuan
+        out.append((f"缴费补贴按输入的每年{y:g}元计算(各档次、各年相同)",
+                    f"--subsidy {y:g}: the government adds {y:g} yuan a year to every year paid on time"))
     return out
+
+
+def notes(c: Counter) -> list[str]:
+    """What the illustration took from the counter, in English (the text and JSON)."""
+    return [en for _, en in sources(c)]

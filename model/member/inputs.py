@@ -178,3 +178,67 @@ def tier_in(m: Member, year: int) -> float:
     keys = sorted(int(k) for k in m.tier)
     k = max([k for k in keys if k <= year], default=keys[0])
     return float(m.tier[k] if k in m.tier else m.tier[str(k)])
+
+
+FIELDS = {
+    "birth": "YYYY-MM (required)",
+    "enrol": "YYYY or YYYY-MM (required)",
+    "sex": "F or M (default M)",
+    "area": "rural or urban (default rural)",
+    "tier": "yuan a year, or by year 2011=100;2016=300 (default: the lowest tier)",
+    "flags": "severely_disabled, dibao, village_cadre, separated by ;",
+    "one_child_parent": "yes or no",
+    "stop_after_years": "a whole number",
+    "make_up_at_60": "yes or no",
+    "catch_up": "YEAR=N;YEAR=N",
+    "lump_sum": "monthly account pension bought at 60+ (D3 §6(一)2)",
+    "interest_rate": "a flat rate a year, e.g. 0.03",
+    "death_age": "an age",
+}
+YES, NO = {"yes", "y", "true", "1", "是"}, {"no", "n", "false", "0", "否", ""}
+
+
+def _yes(v: str, col: str) -> bool:
+    t = (v or "").strip().lower()
+    if t in YES:
+        return True
+    if t in NO:
+        return False
+    raise MemberInputError(f"{col} = {v!r}: give yes or no")
+
+
+def _number(v: str, col: str, kind=float):
+    try:
+        return kind(v)
+    except ValueError:
+        raise MemberInputError(f"{col} = {v!r}: {FIELDS[col]}") from None
+
+
+def member_from_fields(f: dict) -> Member:
+    """The resident from text fields (``FIELDS``: a batch file's row, or the command line's
+    options as text); MemberInputError, one line, for a bad one. By-year values take , or ;."""
+    import re
+    b = re.fullmatch(r"(\d{4})-(\d{1,2})", f.get("birth") or "")
+    if not b:
+        raise MemberInputError(f"birth = {f.get('birth', '')!r}: {FIELDS['birth']}")
+    if not f.get("enrol"):
+        raise MemberInputError(f"enrol is empty: {FIELDS['enrol']}")
+    enrol_year, enrol_month = parse_enrol(f["enrol"])
+    sex = (f.get("sex") or "M").upper()
+    if sex not in ("F", "M"):
+        raise MemberInputError(f"sex = {f['sex']!r}: give F or M")
+    flags = {x.strip() for x in (f.get("flags") or "").split(";") if x.strip()}
+    if flags - set(FLAGS):
+        raise MemberInputError(f"flags = {f['flags']!r}: allowed {', '.join(FLAGS)}, separated by ;")
+    get = lambda c: f.get(c) or None                                  # noqa: E731
+    return Member(
+        birth_year=int(b.group(1)), birth_month=int(b.group(2)), enrol_year=enrol_year, enrol_month=enrol_month,
+        tier=None if not get("tier") else parse_tier(f["tier"].replace(";", ",")),
+        sex={"F": "female", "M": "male"}[sex], area=f.get("area") or "rural", flags=frozenset(flags),
+        one_child_parent=_yes(f.get("one_child_parent", ""), "one_child_parent"),
+        stop_after_years=None if not get("stop_after_years") else _number(f["stop_after_years"], "stop_after_years", int),
+        make_up_at_60=_yes(f.get("make_up_at_60", ""), "make_up_at_60"),
+        catch_up=None if not get("catch_up") else parse_catch_up(f["catch_up"].replace(";", ",")),
+        lump_sum_monthly=None if not get("lump_sum") else _number(f["lump_sum"], "lump_sum"),
+        interest_rate=None if not get("interest_rate") else _number(f["interest_rate"], "interest_rate"),
+        death_age=None if not get("death_age") else _number(f["death_age"], "death_age", int))

@@ -238,7 +238,7 @@ def statement_html(il, lang: str = "zh") -> str:
 <h2>{e(t('heirs', lang))}</h2>
 <table>{heirs_rows}</table>
 {what_if_html(il, lang)}
-<p class="foot">{e(t('footer', lang))}<br>{e(_irr_note(il, lang))}</p>
+<p class="foot">{"".join(e(zh if lang == "zh" else en) + "<br>" for zh, en in il.sources)}{e(t('footer', lang))}<br>{e(_irr_note(il, lang))}</p>
 </body></html>"""
 
 

@@ -54,7 +54,24 @@ def test_a_batch_writes_a_statement_each_and_lists_the_bad_rows(cli, tmp_path):
     assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
 
 
+def test_one_residents_options_are_refused_with_a_batch_and_a_bad_override_writes_nothing(cli, tmp_path):
+    f = tmp_path / "residents.csv"
+    f.write_text("birth,enrol\n1975-05,2012\n,\n1980-05,2012\n", encoding="utf-8")
+    for extra, msg in ((["--interest-rate", "0.1"], "--interest-rate is for one resident"),
+                       (["--tier", "2000"], "--tier is for one resident"), (["--dibao"], "--dibao is for one resident"),
+                       (["--basic-pension", "nan"], "--basic-pension nan")):
+        r = cli("member", "--batch", f, "--out", tmp_path / "out", *extra)
+        assert r.returncode == 2 and msg in r.stderr and not (tmp_path / "out").exists()
+    r = cli("member", "--birth", "1975-05", "--enrol", "2012", "--out", tmp_path / "o")
+    assert r.returncode == 2 and "--out is for --batch" in r.stderr
+    # no id: the file line names the resident; a line of empty cells is no resident
+    assert cli("member", "--batch", f, "--out", tmp_path / "out").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "statements").iterdir()) == ["2.html", "4.html"]
+
+
 @pytest.mark.parametrize("text, message", [
+    ("birth,enrol,birth\n1975-05,2012,1976-05\n", "column 'birth' is given twice"),
+    ("birth,enrol\n\"" + "x" * 140_000 + "\",2012\n", "cannot read it as CSV"),
     ("id,birth,enrol,colour\n1,1975-05,2012,red\n", "column 'colour' is not a resident's"),
     ("id,enrol\n1,2012\n", "column 'birth' missing"),
     ("", "empty; the first line names the columns"),

@@ -82,3 +82,24 @@ def test_one_command_and_no_scenario_file_for_any_province(cli):
     assert any("贵州省" in n for n in d["notes"]) and d["what_if"] and d["monthly_basic_pension"] > 0
     r = cli("member", "--province", "北京", "--birth", "1975-05", "--enrol", "2012", "--tier", "300")
     assert r.returncode == 2 and "2012=300,2025=1000" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_provinces_lowest_tier_is_what_is_paid_on_behalf_and_stopping_is_allowed():
+    # Beijing from 2025: the severely disabled's premium (the whole lowest tier, national_2014.yaml) is
+    # Beijing's lowest, 1,000, not the nation's 100; a member who stopped before 2025 pays no tier then
+    d = illustrate(NATIONAL, Member(birth_year=1975, birth_month=5, enrol_year=2012, flags=frozenset({"severely_disabled"})),
+                   TODAY, Counter(province="110000")).schedule.set_index("year")
+    assert d.loc[2024, "paid_on_behalf_yuan"] == 100 and d.loc[2025, "paid_on_behalf_yuan"] == 1000
+    assert d.loc[2025, "personal_yuan"] == 0
+    stopped = illustrate(NATIONAL, Member(birth_year=1975, birth_month=5, enrol_year=2012, tier=300, stop_after_years=10),
+                         TODAY, Counter(province="110000"))
+    assert stopped.summary["years_paid"] == 10
+
+
+def test_the_statement_says_what_was_taken_from_the_counter():
+    from model.member.statement import statement_html
+    il = illustrate(NATIONAL, Member(birth_year=1975, birth_month=5, enrol_year=2012, tier=300), TODAY,
+                    Counter(province="520000", basic_pension_yuan=900.0))
+    zh, en = statement_html(il, "zh"), statement_html(il, "en")
+    assert "基础养老金按贵州省标准" in zh and "基础养老金按输入的每月900元计算" in zh
+    assert "--basic-pension 900: the basic pension is 900 yuan a month" in en
