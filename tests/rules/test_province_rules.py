@@ -152,6 +152,7 @@ def test_a_users_own_tiers_move_the_provinces_payments_and_the_rest_keep_the_nat
         PV.centre_of(stages, start_populations(stages, reg, urban)[0], codes, PV.with_overrides(PV.read_table(), many))
 
 
+@pytest.mark.slow   # 31 provinces 2009-2024 (a calibration check)
 def test_the_shipped_table_meets_each_provinces_share_of_2024_members():
     table = PV.read_table()
     assert len(table) == 31 and list(table.columns) == list(PV.COLUMNS[1:])
