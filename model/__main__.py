@@ -549,7 +549,7 @@ def main(argv=None) -> int:
                      help="many residents, a row each (columns: model/member/batch.py, README); needs --out")
     mem.add_argument("--out", default=None, metavar="DIR", help="--batch: the folder for the statements")
     mem.add_argument("--what-if", action="store_true",
-                     help="--batch: the what-if table in each statement too (about 0.7 s a resident)")
+                     help="--batch: the what-if table in each statement too (about 0.9 s a resident)")
     mem.set_defaults(func=_member)
     args = ap.parse_args(argv)
     previous = _terminate_as_interrupt()
