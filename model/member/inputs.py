@@ -120,8 +120,9 @@ def check_member_inputs(m: Member, P: Parameters, today: _dt.date) -> None:
     if m.death_age is not None and not (m.enrol_year - m.birth_year - 1 <= m.death_age <= dims.MAX_AGE):
         raise MemberInputError(f"--death-age {m.death_age}: give an age from the enrolment year "
                                f"({m.enrol_year - m.birth_year - 1}) to {dims.MAX_AGE}")
-    if m.stop_after_years is not None and m.stop_after_years < 0:
-        raise MemberInputError(f"--stop-after-years {m.stop_after_years}: must be 0 or more")
+    if m.stop_after_years is not None and not 0 <= m.stop_after_years <= dims.MAX_AGE:
+        raise MemberInputError(f"--stop-after-years {m.stop_after_years}: give a number of years from 0 to "
+                               f"{dims.MAX_AGE}")
     if m.interest_rate is not None and not 0.0 <= m.interest_rate <= 0.3:
         raise MemberInputError(f"--interest-rate {m.interest_rate}: allowed 0 to 0.30 (a fraction, 0.03 = 3 %; "
                                f"the deposit rate D1 Art. 14 credits was never negative)")

@@ -174,6 +174,7 @@ def test_irr_is_the_rate_that_equates_payments_and_pension_hand_worked(params):
 @pytest.mark.parametrize("kw, message", [
     (dict(birth_year=2030, birth_month=5, enrol_year=2046), "in the future"),
     (dict(birth_year=1980, birth_month=5, enrol_year=2011, tier=150), "not a tier"),
+    (dict(birth_year=1980, birth_month=5, enrol_year=2011, stop_after_years=10**20), "from 0 to 100"),
     (dict(birth_year=1980, birth_month=5, enrol_year=2011, lump_sum_monthly=40), "already 60"),
     (dict(birth_year=1980, birth_month=5, enrol_year=2005), "before the scheme starts"),
     (dict(birth_year=2000, birth_month=5, enrol_year=2012), "under 16"),
