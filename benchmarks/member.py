@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -18,22 +17,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from model import load_scenario  # noqa: E402
 from model.member.batch import read_rows, run_batch  # noqa: E402
 from model.member.calculator import Member, illustrate, what_if  # noqa: E402
 from model.member.counter import Counter  # noqa: E402
 from model.member.statement import statement_html  # noqa: E402
+from run import median_time  # noqa: E402
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()                                              # warm-up: tables read, imports done
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def warm_median(fn, repeats: int) -> float:
+    """``run.median_time`` after one warm-up call (tables read, imports done) [s]."""
+    fn()
+    return median_time(fn, repeats)
 
 
 def main() -> None:
@@ -44,9 +41,9 @@ def main() -> None:
     today = dt.date(2026, 11, 28)
     m = Member(birth_year=1995, birth_month=3, enrol_year=2012, tier=300)
     il = illustrate(scen, m, today)
-    print(f"one illustration:          {1000 * median_time(lambda: illustrate(scen, m, today), 9):7.1f} ms")
-    print(f"what-if table (84 cells):  {1000 * median_time(lambda: what_if(scen, m, today), 3):7.1f} ms")
-    print(f"statement HTML:            {1000 * median_time(lambda: statement_html(il), 9):7.1f} ms")
+    print(f"one illustration:          {1000 * warm_median(lambda: illustrate(scen, m, today), 9):7.1f} ms")
+    print(f"what-if table (84 cells):  {1000 * warm_median(lambda: what_if(scen, m, today), 3):7.1f} ms")
+    print(f"statement HTML:            {1000 * warm_median(lambda: statement_html(il), 9):7.1f} ms")
     rng = random.Random(1)
     lines = ["birth,enrol,tier"] + [f"{y}-{rng.randint(1, 12):02d},{max(2009, y + 16)},{rng.choice([100, 300, 500])}"
                                     for y in (rng.randint(1960, 2000) for _ in range(args.residents))]

@@ -11,6 +11,7 @@ basic pension, on the resolved parameters, with the same rule the counties run u
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -30,10 +31,22 @@ class Counter:
     subsidy_yuan: float | None = None           # yuan a year on every tier, every year (--subsidy)
 
 
+@lru_cache(maxsize=4)
+def _table_as_of(mtime_ns: int):
+    from model.tools import provinces as pv
+    return pv.read_table()
+
+
+def _table():
+    """The shipped province table, read once while the file is unchanged (an illustration asks
+    for it several times, the what-if table 84 times)."""
+    from model.tools import provinces as pv
+    return _table_as_of(pv.TABLE.stat().st_mtime_ns)
+
+
 def province_code(text: str) -> str:
     """The province's 6-digit code from its code or its Chinese name (``贵州``, ``贵州省``)."""
-    from model.tools import provinces as pv
-    table = pv.read_table()
+    table = _table()
     t = str(text).strip()
     if t in table.index:
         return t
@@ -58,8 +71,7 @@ def check(c: Counter) -> None:
 
 
 def _row(c: Counter):
-    from model.tools import provinces as pv
-    return None if c.province is None else pv.read_table().loc[c.province]
+    return None if c.province is None else _table().loc[c.province]
 
 
 def counter_scenario(base: Scenario, c: Counter) -> Scenario:

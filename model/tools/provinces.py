@@ -416,12 +416,13 @@ def centre(P: Parameters, people: np.ndarray, table: pd.DataFrame, codes: list[s
     top_up = mean[FIT_YEAR - int(P.start_year)] / mean               # the run reaches FIT_YEAR (centre_of)
     # own tiers: the payers' average payment and subsidy stay the nation's, the others' move
     payers = enrolled[:, :, ~old].sum(axis=2)                         # (year, province, area)
-    whole = resolve(P.scenario) if P.tier_yuan_by_year is not None else P           # tiers not pooled
-    most = int(whole.tier_allowed.sum(axis=-1).max())
-    own = {}
+    own, whole = {}, None
     for c, r in rows.iterrows():
         if pd.isna(r.get("tiers_yuan", np.nan)):
             continue
+        if whole is None:                                   # the national tiers, not pooled
+            whole = resolve(P.scenario) if P.tier_yuan_by_year is not None else P
+            most = int(whole.tier_allowed.sum(axis=-1).max())
         tiers = parse_ladder(r["tiers_yuan"])
         if len(tiers) > most:
             raise ScenarioError(f"province {c}: {len(tiers)} tiers in tiers_yuan; at most the national "
