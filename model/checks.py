@@ -166,6 +166,8 @@ def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
     """No negative cell in any stock array of a :class:`~model.engine.state.State`."""
     fails = []
     for name, arr in vars(state).items():
+        if arr is None:                  # an array the run does not carry (State.c_made_up)
+            continue
         a = np.asarray(arr)
         if not np.isfinite(a).all():
             fails.append(f"state.{name} has a cell that is not a finite number")

@@ -27,11 +27,12 @@ ENTRY_AGE = 16                     # D1 Art. 6; D3 §5
 MIN_YEARS_FULL = 15                # the 15-year rule, D1 Art. 21(三)
 NEAR_PENSION_AGE = 45              # 45+ at the start pay every year to 60, at most 15, D1 Art. 21(二); D3 §8(一)
 
-# Years-paid axis: 0, 1, ..., 16 where the last cell holds "16 or more".
+# Years-paid axis: 0, 1, ..., 16 where the last cell holds "16 or more" (the least:
+# Parameters.n_yp adds cells when a long-contribution band starts above 16).
 # The 15-year rule (D1 Art. 21(二)(三): min(15, years from the start to 60))
-# needs to know whether 15 is reached; long-contribution top-ups need the years above 15, which the engine carries
-# as a person-years-above-16 sum for the top cell (exact, because the top-up
-# is linear in the years above 15).
+# needs to know whether 15 is reached; long-contribution top-ups need the years paid, which the
+# engine carries as a person-years-above-its-start sum for the top cell (exact, because the
+# top-up is linear in the years above the last band's start).
 N_YP = MIN_YEARS_FULL + 2
 
 # Pensioner kinds: how the person came to draw a pension. Lump-sum buyers get

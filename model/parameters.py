@@ -69,7 +69,8 @@ class Parameters:
     personal: np.ndarray               # (year, area, tier)
     basic_monthly_by_level: np.ndarray  # (year, level, 12)
     births_per_woman: np.ndarray       # (year, batch) births per woman 15-49 (batch 1: shared)
-    long_contrib_yuan: float
+    long_bands: np.ndarray             # (band, 3) years_from, yuan/month per year, flat yuan/month (D1 Art. 20)
+    long_counts_made_up: bool          # made-up years count towards the bands
     long_contrib_paid_by: np.ndarray   # (level,)
     backstop_paid_by: np.ndarray       # (level,)
     lump_sum_levels: np.ndarray        # (k,) monthly yuan
@@ -105,6 +106,18 @@ class Parameters:
     def n_kind(self) -> int:
         """Pensioner kinds: regular, basic-only, then one per lump-sum purchase year."""
         return 2 + self.lump_window
+
+    @property
+    def n_yp(self) -> int:
+        """Cells of the years-paid axis: 0, 1, ..., and the top cell holding "that many or more",
+        which starts no lower than 16 (the 15-year rule needs 0..15 exact, dims.N_YP) nor below
+        the last long-contribution band, so that the extra is linear in the top cell's years."""
+        return max(dims.N_YP, benefits.long_contribution_linear_from(self.long_bands) + 1)
+
+    @property
+    def tracks_made_up_years(self) -> bool:
+        """The engine carries made-up person-years only where the bands leave them out."""
+        return not self.long_counts_made_up and bool(np.any(self.long_bands[:, 1:]))
 
     @property
     def batch(self) -> int:
@@ -459,7 +472,8 @@ def resolve(s: Scenario) -> Parameters:
         enrol_target=target, tier_mix=_tier_mix(s, years, tiers),
         subsidy_by_level=sub, on_behalf_by_level=onb, personal=personal,
         basic_monthly_by_level=_basic_pension(s, years), births_per_woman=gfr[:, None],
-        long_contrib_yuan=b.long_contribution_yuan_per_year_over_15,
+        long_bands=np.array(b.long_bands(), dtype=float).reshape(-1, 3),
+        long_counts_made_up=b.long_counts_made_up_years(),
         long_contrib_paid_by=np.array(b.long_contribution_paid_by.vector()),
         backstop_paid_by=np.array(s.finance.backstop_paid_by.vector()),
         lump_sum_levels=np.array(list(ls.shares), dtype=float),

@@ -20,7 +20,7 @@ import numpy as np
 
 from model.rules import accounts, benefits, contributions, finance, population
 from model import dims
-from model.engine.state import BASIC, C_AGE_VALUES, C_AGES, LUMP0, N_PA, P_AGE_VALUES, P_AGES, REG, YP, State, age_shift, parts, years_paid_shift
+from model.engine.state import BASIC, C_AGE_VALUES, C_AGES, LUMP0, N_PA, P_AGE_VALUES, P_AGES, REG, State, age_shift, parts, years_paid_shift
 from model.parameters import Parameters, YearParams
 
 PENSIONER_CELL = (1, 2, 3, 4, 5)     # every axis of a pensioner cell after batch
@@ -121,11 +121,14 @@ class Contributors:
     """Members under 60 and the cohort turning 60, as the year goes on."""
     n: np.ndarray                  # (batch, c_age, sex, area, tier, yp) persons
     bal: np.ndarray                # (batch, part, c_age, sex, area, tier, yp) yuan
-    xyears: np.ndarray             # (batch, c_age, sex, area, tier) person-years paid above 16
+    xyears: np.ndarray             # (batch, c_age, sex, area, tier) person-years paid above the top yp cell's start
+    made_up: np.ndarray | None = None   # (batch, c_age, sex, area, tier, yp) made-up person-years, or None
+    #                                     (not carried: State.c_made_up)
 
     def under_60(self) -> "Contributors":
         """Those staying contributors: without the cohort turning 60 (views)."""
-        return Contributors(n=self.n[:, :-1], bal=self.bal[:, :, :-1], xyears=self.xyears[:, :-1])
+        return Contributors(n=self.n[:, :-1], bal=self.bal[:, :, :-1], xyears=self.xyears[:, :-1],
+                            made_up=None if self.made_up is None else self.made_up[:, :-1])
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,8 @@ def interest_and_sealing(st: State, p: YearParams, params: Parameters, dec: Decr
     s_bal[:, :, C_AGES] += dec.c_bal_by_area * (dec.c_joining * grow)[:, None, :, :, None]
     staying = Contributors(n=st.c_n * keep[..., None, None, None],
                            bal=st.c_bal * (keep * grow)[:, None, :, :, None, None, None],
-                           xyears=st.c_xyears * keep[..., None, None])
+                           xyears=st.c_xyears * keep[..., None, None],
+                           made_up=None if st.c_made_up is None else st.c_made_up * keep[..., None, None, None])
     return Interest(rate_by_age=rate_by_age, interest=c_int.sum(axis=(1, 2, 3)) + s_int.sum(axis=(1, 2, 3, 4)),
                     contributors=staying, c_join=c_join, s_n=s_n, s_bal=s_bal)
 
@@ -168,10 +172,11 @@ def tier_rechoice(c: Contributors, p: YearParams, params: Parameters) -> Contrib
     share, mix = params.tier_rechoice_share, p.tier_mix            # mix: (area, tier)
     if share == 0:
         return c
-    return Contributors(                                          # the tier axis is second to last (last for xyears)
-        n=(1 - share) * c.n + share * mix[:, :, None] * c.n.sum(axis=-2, keepdims=True),
-        bal=(1 - share) * c.bal + share * mix[:, :, None] * c.bal.sum(axis=-2, keepdims=True),
-        xyears=(1 - share) * c.xyears + share * mix * c.xyears.sum(axis=-1, keepdims=True))
+    def mixed(a):                                                 # the tier axis second to last
+        return (1 - share) * a + share * mix[:, :, None] * a.sum(axis=-2, keepdims=True)
+    return Contributors(n=mixed(c.n), bal=mixed(c.bal),          # (last for xyears)
+                        xyears=(1 - share) * c.xyears + share * mix * c.xyears.sum(axis=-1, keepdims=True),
+                        made_up=None if c.made_up is None else mixed(c.made_up))
 
 
 @dataclass(frozen=True)
@@ -193,7 +198,7 @@ def enrolment(c: Contributors, p: YearParams, params: Parameters, pop: np.ndarra
     n = c.n                                                        # taken over (module docstring)
     n[..., 0] += entrants[..., None] * p.tier_mix
     return Enrolment(eligible=eligible, entrants=entrants,
-                     contributors=Contributors(n=n, bal=c.bal, xyears=c.xyears))
+                     contributors=Contributors(n=n, bal=c.bal, xyears=c.xyears, made_up=c.made_up))
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,11 @@ def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np
     catch_up = (n_by_area_tier * catching_up[None, :, None, None]).sum(axis=1)
     catch_up_yuan = (catch_up * tiers).sum(axis=(1, 2))
     payers = c.n * paying[None, :, None, None, None, None]
+    made_up = None
+    if c.made_up is not None:        # payers take their made-up years up; catch-up payers add one
+        moving_up = c.made_up * paying[None, :, None, None, None, None] \
+            + c.n * catching_up[None, :, None, None, None, None]
+        made_up = c.made_up * (1 - paying[None, :, None, None, None, None]) + years_paid_shift(moving_up)
     moving = c.bal * paying[None, None, :, None, None, None, None]
     bal = c.bal                                                    # taken over (module docstring)
     bal -= moving
@@ -242,7 +252,8 @@ def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np
     bal[..., -1] += moving[..., -1]
     return Payments(
         contributors=Contributors(n=c.n - payers + years_paid_shift(payers), bal=bal,
-                                  xyears=c.xyears + payers[..., -1]),     # one more year above 16
+                                  xyears=c.xyears + payers[..., -1],      # one more year above the top cell's start
+                                  made_up=made_up),
         payers=payers, personal=(on_time * p.personal).sum(axis=(1, 2)) + catch_up_yuan,
         catch_up=catch_up_yuan,
         subsidy_levels=(p.subsidy_by_level[None] * on_time[:, None]).sum(axis=(2, 3)),
@@ -271,11 +282,12 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
     """The cohort turning 60 makes up missing years if it does (D1 Art. 21(二)(三), no subsidy),
     and those who qualify draw the account pension, balance / divisor (D1 Art. 20)."""
     ret_n, ret_bal, ret_x = c.n[:, -1], c.bal[:, :, -1], c.xyears[:, -1]   # (batch, sex, area, tier, yp)
-    need = contributions.years_to_make_up(YP, dims.MIN_YEARS_FULL)       # (yp,)
+    yp = np.arange(ret_n.shape[-1])                                # years paid; the top cell: that many or more
+    need = contributions.years_to_make_up(yp, dims.MIN_YEARS_FULL)       # (yp,)
     share_making_up = params.catch_up_at_60 * (need > 0)
     makeup_paid = ret_n * share_making_up * need * p.tier_yuan[:, :, None]
     # years from the start year to this (60th-birthday) year: index + 1 (D1 Art. 21(二)(三))
-    qualifies = benefits.qualifies_for_pension(YP, p.index + 1, dims.MIN_YEARS_FULL)
+    qualifies = benefits.qualifies_for_pension(yp, p.index + 1, dims.MIN_YEARS_FULL)
     leave_share = np.where(qualifies, 0.0, 1.0 - share_making_up)   # (yp,) share without a pension
     leavers = ret_n * leave_share
     leave_bal = ret_bal * leave_share
@@ -288,13 +300,38 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
         s_bal[:, :, dims.PENSION_AGE] += leave_bal.sum(axis=(-2, -1))
     new_bal = (ret_bal - leave_bal).sum(axis=-1)                   # (batch, part, sex, area, tier)
     new_bal[:, 0] += makeup_paid.sum(axis=-1)
-    # person-years above 15: those of each paid-years cell, plus the 16+ cell's years above 16
-    years_above = (ret_n * benefits.years_over_min(YP, dims.MIN_YEARS_FULL)).sum(axis=-1) + ret_x
     return TurningSixty(
         makeup_paid=makeup_paid, leavers=leavers, refunds=refunds, forfeited=forfeited, s_n=s_n, s_bal=s_bal,
         new_n=(ret_n - leavers).sum(axis=-1), new_bal=new_bal,
         new_acc=benefits.account_pension_monthly(new_bal.sum(axis=1), params.divisor_at_60),   # D1 Art. 20
-        new_long=benefits.long_contribution_extra_monthly(years_above, params.long_contrib_yuan))
+        new_long=_long_extra_of_new_pensioners(ret_n, 1.0 - leave_share, share_making_up, ret_x, need,
+                                               None if c.made_up is None else c.made_up[:, -1], params))
+
+
+def _long_extra_of_new_pensioners(cohort: np.ndarray, stay_share: np.ndarray, making_up_share: np.ndarray,
+                                  top_x: np.ndarray, need: np.ndarray, made_up: np.ndarray | None,
+                                  params: Parameters) -> np.ndarray:
+    """The new pensioners' long-contribution extra (D1 Art. 20 加发) [yuan/month, summed over persons],
+    shape (batch, sex, area, tier).
+
+    ``cohort`` (batch, sex, area, tier, yp) persons turning 60, of whom the shares ``stay_share``
+    (yp,) draw the pension and ``making_up_share`` (yp,) made up ``need`` (yp,) years at 60;
+    ``top_x`` (batch, sex, area, tier) the top cell's person-years above its start; ``made_up``
+    the cells' made-up person-years (None: not carried). Each cell is taken at its mean years:
+    exact for the whole years below the top cell and for the top cell, where the bands are linear
+    (Parameters.n_yp); where made-up years are left out, at the cell's mean made-up years.
+    """
+    def per_person(total, n):
+        return np.divide(total, n, out=np.zeros(n.shape), where=n > 0)
+    years = np.broadcast_to(np.arange(cohort.shape[-1], dtype=float), cohort.shape).copy()
+    years[..., -1] += per_person(top_x, cohort[..., -1])
+    made = 0.0 if made_up is None else per_person(made_up, cohort)
+    counts = params.long_counts_made_up
+    on_time = benefits.long_contribution_years(years, made, counts)
+    with_60 = benefits.long_contribution_years(years + need, made + need, counts)   # D1 Art. 21(二)(三)
+    f = benefits.long_contribution_extra_monthly
+    return (cohort * ((stay_share - making_up_share) * f(on_time, params.long_bands)
+                      + making_up_share * f(with_60, params.long_bands))).sum(axis=-1)
 
 
 @dataclass(frozen=True)
@@ -544,6 +581,7 @@ def ageing(pop: np.ndarray, c: Contributors, s_n: np.ndarray, s_bal: np.ndarray,
         pop=new_pop,
         c_n=age_shift(c.n, 1, open_top=False), c_bal=age_shift(c.bal, 2, open_top=False),
         c_xyears=age_shift(c.xyears, 1, open_top=False),
+        c_made_up=None if c.made_up is None else age_shift(c.made_up, 1, open_top=False),
         s_n=age_shift(s_n, 1, open_top=True), s_bal=age_shift(s_bal, 2, open_top=True),
         p_n=age_shift(pens.p_n, 1, open_top=True), p_bal=age_shift(pens.p_bal, 2, open_top=True),
         p_acc=age_shift(pens.p_acc, 1, open_top=True), p_long=age_shift(pens.p_long, 1, open_top=True),

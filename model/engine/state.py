@@ -23,7 +23,6 @@ N_PA = dims.MAX_AGE - dims.PENSION_AGE + 1
 C_AGE_VALUES = np.arange(dims.ENTRY_AGE, dims.PENSION_AGE + 1)   # (c_age,) the ages themselves
 P_AGE_VALUES = np.arange(dims.PENSION_AGE, dims.MAX_AGE + 1)     # (p_age,)
 REG, BASIC, LUMP0 = 0, 1, 2          # pensioner kinds; LUMP0 + i: lump sums bought in year i
-YP = np.arange(dims.N_YP)            # years paid: 0..15, and 16+ in the last cell
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class State:
     pop: np.ndarray        # (batch, age, sex, area) hukou population, persons
     c_n: np.ndarray        # (batch, c_age, sex, area, tier, yp) contributing members, persons
     c_bal: np.ndarray      # (batch, part, c_age, sex, area, tier, yp) their balances, yuan
-    c_xyears: np.ndarray   # (batch, c_age, sex, area, tier) person-years paid above 16 (yp = 16+ cell)
+    c_xyears: np.ndarray   # (batch, c_age, sex, area, tier) person-years paid above the top yp cell's start
     s_n: np.ndarray        # (batch, age, sex, area) members with a sealed account, persons
     s_bal: np.ndarray      # (batch, part, age, sex, area) their balances, yuan
     p_n: np.ndarray        # (batch, p_age, sex, area, tier, kind) pensioners, persons
@@ -44,6 +43,9 @@ class State:
     p_acc: np.ndarray      # (batch, p_age, sex, area, tier, kind) account pension due, yuan/month (sum)
     p_long: np.ndarray     # (batch, p_age, sex, area, tier, kind) long-contribution extra, yuan/month (sum)
     pooled: np.ndarray     # (batch,) pooled fund balance, yuan
+    c_made_up: np.ndarray | None = None   # (batch, c_age, sex, area, tier, yp) made-up person-years
+    #                        (catch-up, D1 Art. 7-8), carried only where the long-contribution
+    #                        bands leave them out (Parameters.tracks_made_up_years)
 
     def account_fund(self) -> np.ndarray:
         """Total of all individual account balances [yuan], shape (batch,)."""
@@ -68,8 +70,9 @@ def initial_state(params: Parameters) -> State:
     pop = np.broadcast_to(params.population0, (B, dims.N_AGE, dims.N_SEX, dims.N_AREA)).copy()
     return State(
         pop=pop,
-        c_n=np.zeros((B, N_CA, *sh, dims.N_YP)), c_bal=np.zeros((B, dims.N_PART, N_CA, *sh, dims.N_YP)),
+        c_n=np.zeros((B, N_CA, *sh, params.n_yp)), c_bal=np.zeros((B, dims.N_PART, N_CA, *sh, params.n_yp)),
         c_xyears=np.zeros((B, N_CA, *sh)),
+        c_made_up=np.zeros((B, N_CA, *sh, params.n_yp)) if params.tracks_made_up_years else None,
         s_n=np.zeros((B, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
         s_bal=np.zeros((B, dims.N_PART, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
         p_n=np.zeros((B, N_PA, *sh, nk)), p_bal=np.zeros((B, dims.N_PART, N_PA, *sh, nk)),
@@ -95,7 +98,7 @@ def age_shift(a: np.ndarray, axis: int, open_top: bool) -> np.ndarray:
 
 
 def years_paid_shift(a: np.ndarray) -> np.ndarray:
-    """Move every cell one paid year up on the last axis; the top cell (16+) absorbs itself."""
+    """Move every cell one paid year up on the last axis; the top cell ("that many or more") absorbs itself."""
     out = np.empty_like(a)
     out[..., 1:] = a[..., :-1]
     out[..., 0] = 0.0

@@ -78,8 +78,9 @@ class _Accumulation:
     [yuan], the years paid and made up, the member's totals [yuan] and whether and why he qualifies."""
     rows: list
     bal: np.ndarray
-    paid_years: int = 0
-    makeup_years: int = 0
+    paid_years: int = 0              # on time and caught up
+    caught_up_years: int = 0         # of which made up in a later year (D1 Art. 7-8)
+    makeup_years: int = 0            # made up at 60 (D1 Art. 21)
     totals: dict = field(default_factory=lambda: {"personal": 0.0, "government": 0.0, "collective": 0.0})
     qualifies: bool = True
     reason: str = ""
@@ -164,6 +165,7 @@ def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list,
         interest = interest + accounts.payment_interest_yuan(credit, r, P.crediting)   # RULES.md §3
         acc.bal = opening + interest + credit
         acc.paid_years += int(pays) + made_up
+        acc.caught_up_years += made_up
         acc.totals["personal"] += own + catch
         acc.totals["government"] += float(gov_lv.sum())
         acc.totals["collective"] += coll
@@ -399,9 +401,10 @@ def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: 
             acc.bal = np.array([lump_price, 0.0, 0.0])
             acc.totals["personal"] += lump_price
             acc_monthly, balance60 = float(m.lump_sum_monthly), lump_price
-    years_above = int(benefits.years_over_min(acc.paid_years + acc.makeup_years, dims.MIN_YEARS_FULL))
+    long_years = benefits.long_contribution_years(acc.paid_years + acc.makeup_years,
+                                                  acc.caught_up_years + acc.makeup_years, P.long_counts_made_up)
     long_monthly = 0.0 if old_at_start else float(benefits.long_contribution_extra_monthly(   # D1 Art. 20 加发
-        years_above, P.long_contrib_yuan))
+        long_years, P.long_bands))
     exhausted = (_payout(m, P, acc, start_pay, reg, acc_monthly, long_monthly, lump_price, idx)
                  if acc.qualifies else None)
     sched = pd.DataFrame(acc.rows)

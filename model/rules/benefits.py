@@ -108,13 +108,15 @@ def qualifies_for_pension(years_paid, years_from_start_to_60, min_years):
     return np.asarray(years_paid) >= years_required(years_from_start_to_60, min_years)
 
 
-def years_over_min(years_paid, min_years):
-    """Years paid above the 15 required [years], the base of the long-contribution extra.
+def long_contribution_years(years_paid, years_made_up, counts_made_up):
+    """Years that count towards the long-contribution extra [years].
 
-    D1 Art. 20 对长期缴费的城乡居民,可适当加发基础养老金 (RULES.md §4): every year paid
-    above 15, made-up years included. Shape: any -> same.
+    D1 Art. 20 对长期缴费的城乡居民,可适当加发基础养老金 (RULES.md §4): every year paid,
+    made-up years (补缴: catch-up, D1 Art. 7-8, and at 60, D1 Art. 21) included; some
+    counties count only continuous years paid on time (``counts_made_up`` false).
+    Shapes broadcast; years may be fractional (a cell's mean, in the engine).
     """
-    return np.maximum(0, np.asarray(years_paid) - min_years)
+    return np.asarray(years_paid, dtype=float) - (0.0 if counts_made_up else np.asarray(years_made_up, dtype=float))
 
 
 def birthday_month_weights(weights):
@@ -127,13 +129,34 @@ def birthday_month_weights(weights):
     return np.asarray(weights) * (MONTHS - 1) / 12.0
 
 
-def long_contribution_extra_monthly(years_above_min, yuan_per_year):
-    """Extra basic pension for long contributors [yuan/month].
+def long_contribution_extra_monthly(years, bands):
+    """Extra basic pension for long contributors [yuan/month], by years counted.
 
-    D1 Art. 20 对长期缴费的城乡居民,可适当加发基础养老金: modelled as a fixed
-    amount a month per year paid above 15, at the county's cost.
+    D1 Art. 20 对长期缴费的城乡居民,可适当加发基础养老金, at the county's cost, in bands
+    ``(years_from, yuan_per_year, yuan_flat)`` in ascending order: a band runs from its
+    ``years_from`` to the year before the next band's (the last has no end); a per-year band
+    pays ``yuan_per_year`` a month for each year counted in it (progressively, like tax
+    brackets), a flat band ``yuan_flat`` a month to a member whose years fall in it. The old
+    shorthand, X a month for every year above 15, is the one band (16, X, 0).
+
+    Whole years give the rule exactly; between two whole years the result is the straight
+    line between them (the engine's cells hold mean years: exact wherever the rule is
+    linear, as it is above the last band's start). Shape: years (...) -> (...).
     """
-    return np.asarray(years_above_min) * yuan_per_year
+    y = np.asarray(years, dtype=float)[..., None]                 # (..., band)
+    b = np.asarray(bands, dtype=float).reshape(-1, 3)
+    start, per_year, flat = b[:, 0], b[:, 1], b[:, 2]
+    end = np.append(start[1:] - 1, np.inf)                         # each band's last year
+    in_band_years = np.clip(y - start + 1, 0.0, end - start + 1)
+    # 1 from the band's first year to its last, 0 outside, straight lines between whole years
+    in_band = np.clip(y - start + 1, 0.0, 1.0) - np.clip(y - end, 0.0, 1.0)
+    return (per_year * in_band_years + flat * in_band).sum(axis=-1)
+
+
+def long_contribution_linear_from(bands) -> int:
+    """Years paid from which the long-contribution extra is linear in the years [years]: the
+    last band's start (the engine's top years-paid cell must not start below it)."""
+    return int(np.asarray(bands, dtype=float).reshape(-1, 3)[-1, 0])
 
 
 def age_topup_months(age, weights, from_age, birth_month=None):

@@ -104,6 +104,8 @@ def _walk(raw: Any, loc: tuple) -> tuple[str, bool, Any]:
             parts.append(f"[{item}]")
             cur = cur[item]
             continue
+        if found and isinstance(cur, list) and item in _WRAPPERS:   # a bare list wrapped (long_contribution)
+            continue
         if found and isinstance(cur, dict):
             if item in cur:
                 key = next(k for k in cur if k == item)

@@ -403,13 +403,86 @@ class LumpSum(Strict):
         return v
 
 
+LONG_YUAN_PER_YEAR_MAX = 100.0   # yuan a month per year paid: provinces pay 1 to 5 (Wuhan 1 for every year)
+LONG_YEARS_FROM_MAX = 60         # a band starting later than 60 years paid could never be reached
+
+
+class LongContributionBand(Strict):
+    """One band of the long-contribution extra (加发, D1 Art. 20): from ``years_from`` years paid
+    up to the next band's start, either ``yuan_per_year`` a month for each year in the band or
+    ``yuan_flat`` a month to a member whose years fall in the band."""
+    years_from: int = Field(ge=1, le=LONG_YEARS_FROM_MAX, description="the band's first year paid, "
+                            "1 to 60 (16: above the 15 years required)")
+    yuan_per_year: float | None = Field(None, ge=0.0, le=LONG_YUAN_PER_YEAR_MAX, description="yuan a month "
+                                        "for each year paid in the band, 0 to 100")
+    yuan_flat: float | None = Field(None, ge=0.0, le=YUAN_MONTH_MAX, description="yuan a month to a member "
+                                    f"whose years fall in the band, 0 to {YUAN_MONTH_MAX:,}")
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> "LongContributionBand":
+        if (self.yuan_per_year is None) == (self.yuan_flat is None):
+            raise _Bad("give either yuan_per_year (yuan a month for each year in the band) or yuan_flat "
+                       "(yuan a month for a member whose years fall in the band), not both or neither")
+        return self
+
+
+class LongContribution(Strict):
+    """The long-contribution extra basic pension in bands (加发, D1 Art. 20 对长期缴费的城乡居民,
+    可适当加发基础养老金): counties pay it in several shapes (1 yuan a month for every year paid in
+    Wuhan; 20 / 30 / 40 yuan for 16-19 / 20-24 / 25+ continuous years elsewhere)."""
+    bands: list[LongContributionBand] = Field(description="bands in ascending order of years_from")
+    counts_made_up_years: bool = Field(True, description="years made up (补缴: catch-up and at 60) "
+                                       "count towards the bands; false: only years paid on time")
+    reference: str | None = Field(None, description="the article the bands come from")
+
+    @field_validator("bands")
+    @classmethod
+    def _ascending(cls, v: list) -> list:
+        if not v:
+            raise _Bad("give at least one band, e.g. [{years_from: 16, yuan_per_year: 2}]")
+        for i in range(1, len(v)):
+            if v[i].years_from <= v[i - 1].years_from:
+                raise _Bad(f"the bands must be in ascending order of years_from ({v[i].years_from} comes "
+                           f"after {v[i - 1].years_from})", at=(i, "years_from"))
+        return v
+
+
 class Benefits(Strict):
     basic_pension: list[BasicPensionPart]
     long_contribution_yuan_per_year_over_15: float = Field(
-        0.0, ge=0.0, le=100.0, description="monthly extra basic pension per year paid above 15 "
+        0.0, ge=0.0, le=LONG_YUAN_PER_YEAR_MAX, description="monthly extra basic pension per year paid above 15 "
                          "(加发, D1 Art. 20), at the county's cost; 0 to 100 (provinces pay 1 to "
-                         "5 yuan a month a year)")
+                         "5 yuan a month a year); shorthand for long_contribution: "
+                         "{bands: [{years_from: 16, yuan_per_year: X}]}")
+    long_contribution: LongContribution | None = Field(
+        None, description="the extra in bands (a list of bands, or {bands, counts_made_up_years, "
+        "reference}); replaces long_contribution_yuan_per_year_over_15")
     long_contribution_paid_by: PaidBy = PaidBy(county=1.0)
+
+    @field_validator("long_contribution", mode="before")
+    @classmethod
+    def _band_list(cls, v: Any) -> Any:
+        """A plain list of bands is ``{bands: [...]}`` with made-up years counted."""
+        return {"bands": v} if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _one_long_rule(self) -> "Benefits":
+        if self.long_contribution is not None and self.long_contribution_yuan_per_year_over_15:
+            raise _Bad("give the long-contribution extra once: either long_contribution (bands) or "
+                       "long_contribution_yuan_per_year_over_15 (the same as one band "
+                       "{years_from: 16, yuan_per_year: X}), not both",
+                       at=("long_contribution_yuan_per_year_over_15",))
+        return self
+
+    def long_bands(self) -> tuple[tuple[int, float, float], ...]:
+        """The long-contribution bands as (years_from, yuan a month per year, flat yuan a month)."""
+        if self.long_contribution is None:      # the shorthand: every year above 15 (D1 Art. 20)
+            return ((dims.MIN_YEARS_FULL + 1, float(self.long_contribution_yuan_per_year_over_15), 0.0),)
+        return tuple((b.years_from, b.yuan_per_year or 0.0, b.yuan_flat or 0.0) for b in self.long_contribution.bands)
+
+    def long_counts_made_up_years(self) -> bool:
+        """Whether made-up years (补缴) count towards the long-contribution bands."""
+        return self.long_contribution is None or self.long_contribution.counts_made_up_years
     payout_divisor: Annotated[float, Field(ge=DIVISOR_MIN, le=DIVISOR_MAX)] | Literal[
         "guofa_2005_38"] = Field(
         description="months the account at 60 is divided by: D1 Art. 20 gives 139; D3 §8(二)2 "

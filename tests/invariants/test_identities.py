@@ -27,6 +27,11 @@ def _states(P):
         flows["account_fund_opening"] = opening
         fails += [f"{year}: {f}" for f in checks.state_non_negative(st_)]
         fails += [f"{year}: {f}" for f in checks.members_within_population(st_)]
+        if st_.c_made_up is not None:    # made-up years are among the years paid (D1 Art. 7-8)
+            years_paid = st_.c_n * np.arange(st_.c_n.shape[-1])
+            years_paid[..., -1] += st_.c_xyears
+            if (st_.c_made_up > years_paid * (1 + 1e-9) + 1e-9).any():
+                fails.append(f"{year}: more made-up years than years paid in a cell")
         rows.append(flows)
     return rows, fails
 
@@ -115,7 +120,13 @@ def scenarios(draw):
                      "death_grant_months_of_pension": draw(st.floats(0, 12)),
                      "topups_from_pooled_fund": draw(st.booleans()),
                      "grants_from_pooled_fund": draw(st.booleans()),
-                     "long_contribution_yuan_per_year_over_15": draw(st.floats(0, 5)),
+                     **draw(st.sampled_from([
+                         {"long_contribution_yuan_per_year_over_15": 2.5},
+                         {"long_contribution": {"bands": [{"years_from": 1, "yuan_per_year": 1}],
+                                                "counts_made_up_years": False}},
+                         {"long_contribution": {"bands": [{"years_from": 16, "yuan_flat": 20},
+                                                          {"years_from": 28, "yuan_per_year": 3}],
+                                                "counts_made_up_years": draw(st.booleans())}}])),
                      "lump_sum": {"shares": {40: draw(st.floats(0, 0.3)), 90: draw(st.floats(0, 0.3))},
                                   "min_months": 60, "to_age": 75,
                                   "purchase_window_years": draw(st.integers(1, 6))},

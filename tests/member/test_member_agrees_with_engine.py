@@ -47,6 +47,12 @@ GROUPS = [{"name": "disabled", "reference": "D1 Art. 9", "share_of_lowest_tier":
           {"name": "cadre", "reference": "D5 §2(三)4", "share_of_contribution": 0.5,
            "extra_lowest_tier_only": False, "applies_to": ["village_cadre"]}]
 TOL = dict(rtol=1e-9, atol=1e-9)
+LONG = [0.0, 2.0,                                                  # the shorthand (D1 Art. 20)
+        [{"years_from": 1, "yuan_per_year": 1}],                    # Wuhan: every year paid
+        [{"years_from": 16, "yuan_flat": 20}, {"years_from": 20, "yuan_flat": 30},
+         {"years_from": 25, "yuan_flat": 40}],                     # flat by band of years
+        [{"years_from": 10, "yuan_per_year": 1}, {"years_from": 16, "yuan_per_year": 2},
+         {"years_from": 30, "yuan_flat": 60}]]                     # mixed, above the 16+ cell
 
 
 @st.composite
@@ -60,7 +66,7 @@ def cases(draw):
                                          ("village_cadre",)])),
              crediting=draw(st.sampled_from(["year_end", "mid_year", "year_start"])),
              at_60=draw(st.sampled_from(["none", "until_pension", "full_year"])),
-             long_yuan=draw(st.sampled_from([0.0, 2.0])),
+             long=draw(st.sampled_from(LONG)), long_counts_made_up=draw(st.booleans()),
              topup_from=draw(st.sampled_from([None, 60, 65, 70, 80])), one_child=draw(st.booleans()))
     birth_year = START - age
     year60 = birth_year + 60
@@ -89,7 +95,9 @@ def _scenario(c):
             "enrolment": {"rate_path": {START: 1.0} if c["enrol"] == START else {START: 0.0, c["enrol"]: 1.0}},
             "accounts": {"flat_rate_pa": c["rate"], "crediting": c["crediting"], "interest_at_60": c["at_60"]},
             "on_behalf": groups,
-            "benefits": {"long_contribution_yuan_per_year_over_15": c["long_yuan"],
+            "benefits": {**({"long_contribution_yuan_per_year_over_15": c["long"]} if not isinstance(c["long"], list)
+                            else {"long_contribution": {"bands": c["long"],
+                                                        "counts_made_up_years": c["long_counts_made_up"]}}),
                          "one_child_parent": {"monthly_yuan": 10, "share_of_pensioners": float(c["one_child"])},
                          "age_topup": ({"monthly_yuan": 10, "from_age": c["topup_from"]} if c["topup_from"]
                                        else {"monthly_yuan": 0})}}
@@ -207,8 +215,27 @@ def test_engine_on_one_cohort_equals_member_calculator_many(c):
 ])
 def test_engine_equals_member_calculator_in_the_disagreement_cases(c):
     base = dict(tier=100, rate=0.03, area="rural", sex="female", flags=(), crediting="year_end", at_60="none",
-                long_yuan=0.0,
+                long=0.0, long_counts_made_up=True,
                 topup_from=None, one_child=False, stop=None, catch_up=False, make_up=False, death_age=None, lump=None)
+    check_agreement({**base, **c})
+
+
+@pytest.mark.parametrize("c", [
+    # Wuhan's 1 yuan a month for every year, 30 at the start: 31 years paid
+    dict(age=30, long=LONG[2]),
+    # flat bands, a band above the 16+ cell, and made-up years (catch-up each year after 10 paid)
+    # left out of the years counted
+    dict(age=35, long=LONG[4], long_counts_made_up=False, stop=10, catch_up=True),
+    dict(age=35, long=LONG[3], long_counts_made_up=False, stop=10, catch_up=True),
+    # 50 at the start: 11 years, 4 more made up at 60, counted or not
+    dict(age=50, long=LONG[2], long_counts_made_up=False, make_up=True),
+    dict(age=50, long=LONG[2], long_counts_made_up=True, make_up=True),
+])
+def test_engine_equals_member_calculator_on_long_contribution_bands_d1_art20(c):
+    base = dict(tier=300, rate=0.02, area="rural", sex="male", flags=(), crediting="year_end", at_60="none",
+                long_counts_made_up=True,
+                start_month=1, enrol=2011, topup_from=None, one_child=False, stop=None, catch_up=False,
+                make_up=False, death_age=None, lump=None)
     check_agreement({**base, **c})
 
 

@@ -122,9 +122,42 @@ def test_years_required_never_more_for_45_than_for_44_d1_art21():
     assert (np.diff(req) <= 0).all()                      # never more asked of someone older
 
 
-def test_years_over_min_for_the_long_contribution_extra_d1_art20():
-    # 31 years paid: 16 above 15; 12 years paid: none
-    assert benefits.years_over_min(np.array([31, 15, 12]), 15).tolist() == [16, 0, 0]
+def test_long_contribution_extra_per_year_above_15_d1_art20():
+    # the shorthand, 2 yuan a month per year above 15: 31 years -> 16 x 2 = 32; 15 or 12 -> 0
+    got = benefits.long_contribution_extra_monthly(np.array([31, 15, 12]), [(16, 2.0, 0.0)])
+    assert got.tolist() == [32.0, 0.0, 0.0]
+
+
+def test_long_contribution_extra_one_yuan_for_every_year_paid_wuhan_d1_art20():
+    # Wuhan: 1 yuan a month for every year paid: 15 years -> 15, 23 -> 23
+    got = benefits.long_contribution_extra_monthly(np.array([15, 23]), [(1, 1.0, 0.0)])
+    assert got.tolist() == [15.0, 23.0]
+
+
+def test_long_contribution_extra_flat_by_band_of_years_d1_art20():
+    # 20 / 30 / 40 yuan a month for 16-19 / 20-24 / 25+ years: 15 -> 0, 16 -> 20, 19 -> 20,
+    # 20 -> 30, 24 -> 30, 25 -> 40, 40 -> 40 (a member gets his band's amount, not the sum)
+    bands = [(16, 0.0, 20.0), (20, 0.0, 30.0), (25, 0.0, 40.0)]
+    got = benefits.long_contribution_extra_monthly(np.array([15, 16, 19, 20, 24, 25, 40]), bands)
+    assert got.tolist() == [0.0, 20.0, 20.0, 30.0, 30.0, 40.0, 40.0]
+
+
+def test_long_contribution_extra_per_year_bands_are_progressive_d1_art20():
+    # 2 a month for each year from 16 to 25, 3 for each from 26: 30 years -> 10 x 2 + 5 x 3 = 35
+    got = benefits.long_contribution_extra_monthly(30, [(16, 2.0, 0.0), (26, 3.0, 0.0)])
+    assert float(got) == 35.0
+
+
+def test_long_contribution_extra_between_whole_years_is_the_straight_line_d1_art20():
+    # the engine's cells hold mean years: 19.5 years lies half-way between 20 (19) and 30 (20)
+    bands = [(16, 0.0, 20.0), (20, 0.0, 30.0)]
+    assert float(benefits.long_contribution_extra_monthly(19.5, bands)) == 25.0
+
+
+def test_long_contribution_years_leave_out_made_up_years_when_asked_d1_art20():
+    # 20 years paid of which 3 made up: 20 counted, or 17 where made-up years are left out
+    assert float(benefits.long_contribution_years(20, 3, True)) == 20.0
+    assert float(benefits.long_contribution_years(20, 3, False)) == 17.0
 
 
 def test_partial_first_year_august_start_pays_5_months_rules_s8():

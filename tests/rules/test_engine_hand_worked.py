@@ -241,6 +241,65 @@ def test_long_contribution_extra_basic_pension_d1_art20():
     assert a.loc[2042, "basic_pension_county"] == pytest.approx(1000 * 32 * 12, rel=REL)
 
 
+def _long(bands, counts=True, **extra):
+    return {"benefits": {"long_contribution": {"bands": bands, "counts_made_up_years": counts}},
+            "scheme": {"horizon_years": 35}} | extra
+
+
+def test_long_contribution_one_yuan_a_month_for_every_year_paid_wuhan_d1_art20():
+    # Aged 30 at the start, 31 years paid (2011-2041); Wuhan's 1 yuan a month for every year
+    # paid: 31 a month, so 2042 basic = (55 + 31) x 12 a member, 31 x 12 of it the county's.
+    a = run(cohorts={(30, "male", "rural"): 1000}, overrides=_long([{"years_from": 1, "yuan_per_year": 1}]))
+    assert a.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 31) * 12, rel=REL)
+    assert a.loc[2042, "basic_pension_county"] == pytest.approx(1000 * 31 * 12, rel=REL)
+
+
+def test_long_contribution_flat_bands_pay_the_band_reached_d1_art20():
+    # 20 / 30 / 40 a month for 16-19 / 20-24 / 25+ years: 31 years -> 40 (aged 30 at the start);
+    # aged 42: 2011-2029 is 19 years -> 20
+    bands = [{"years_from": 16, "yuan_flat": 20}, {"years_from": 20, "yuan_flat": 30},
+             {"years_from": 25, "yuan_flat": 40}]
+    a = run(cohorts={(30, "male", "rural"): 1000}, overrides=_long(bands))
+    assert a.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 40) * 12, rel=REL)
+    b = run(cohorts={(42, "male", "rural"): 1000}, overrides=_long(bands))
+    assert b.loc[2031, "basic_pension_paid"] == pytest.approx(1000 * (55 + 20) * 12, rel=REL)
+
+
+def test_long_contribution_band_above_the_top_years_paid_cell_d1_art20():
+    # A band from 30 years: the years-paid axis grows to hold 30 exactly. 31 years -> 50 a month;
+    # 29 years (aged 32 at the start) -> the 16+ band's 20
+    bands = [{"years_from": 16, "yuan_flat": 20}, {"years_from": 30, "yuan_flat": 50}]
+    a = run(cohorts={(30, "male", "rural"): 1000}, overrides=_long(bands))
+    assert a.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 50) * 12, rel=REL)
+    b = run(cohorts={(32, "male", "rural"): 1000}, overrides=_long(bands))
+    assert b.loc[2040, "basic_pension_paid"] == pytest.approx(1000 * (55 + 20) * 12, rel=REL)
+
+
+def test_long_contribution_without_made_up_years_d1_art20():
+    # Aged 30: on time 2011-2025 (ages 30-44, 15 years), then every year a missed year made up
+    # instead (density 0 from 45, all catch up; D1 Art. 7-8): 16 made-up years, 31 in all.
+    # 1 yuan a month a year: 31 with made-up years counted, 15 without.
+    over = {"contributions": {"density": {"16-44": 1.0, "45+": 0.0}, "catch_up_share": 1.0}}
+    counted = run(cohorts={(30, "male", "rural"): 1000}, overrides=_long([{"years_from": 1, "yuan_per_year": 1}],
+                                                                          **over))
+    left_out = run(cohorts={(30, "male", "rural"): 1000},
+                   overrides=_long([{"years_from": 1, "yuan_per_year": 1}], False, **over))
+    assert counted.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 31) * 12, rel=REL)
+    assert left_out.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 15) * 12, rel=REL)
+
+
+def test_long_contribution_without_years_made_up_at_60_d1_art20_art21():
+    # Aged 50 at the start: 11 years to 60 (2011-2021), all required (D1 Art. 21(二)); all make
+    # up the 4 to 15 at 60. 1 yuan a month a year: 15 counted, or the 11 paid on time.
+    over = {"contributions": {"catch_up_at_60": {"share": 1.0}}}
+    counted = run(cohorts={(50, "male", "rural"): 1000}, overrides=_long([{"years_from": 1, "yuan_per_year": 1}],
+                                                                          **over))
+    left_out = run(cohorts={(50, "male", "rural"): 1000},
+                   overrides=_long([{"years_from": 1, "yuan_per_year": 1}], False, **over))
+    assert counted.loc[2023, "basic_pension_paid"] == pytest.approx(1000 * (55 + 15) * 12, rel=REL)
+    assert left_out.loc[2023, "basic_pension_paid"] == pytest.approx(1000 * (55 + 11) * 12, rel=REL)
+
+
 def test_staged_rollout_is_the_share_weighted_sum_of_its_stages():
     # half the population reached in 2011, half in 2013: each stage is its own projection
     from model.scenario import Scenario, _deep_merge
