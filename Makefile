@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/qiannan_2011.yaml
 OUT    ?= outputs
 
-.PHONY: report report-all test test-all quick bench lab clean
+.PHONY: report report-all test test-all quick bench app lab clean
 
 $(STAMP): pyproject.toml
 	@bash scripts/system-deps.sh
@@ -37,6 +37,10 @@ quick: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The member calculator (算账) as a local web page: http://127.0.0.1:8765/ (Ctrl-C stops).
+app: $(STAMP)
+	$(PY) -m model serve
 
 # JupyterLab in its own venv: in the test/report venv it would slow every papermill start.
 lab:

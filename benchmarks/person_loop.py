@@ -68,7 +68,7 @@ def deterministic(P: Parameters, pop: np.ndarray, mix: np.ndarray) -> Parameters
         employee_join_rate=np.zeros_like(P.employee_join_rate),
         emigration_rate=np.zeros_like(P.emigration_rate),
         net_migration_rate=np.zeros_like(P.net_migration_rate),
-        long_bands=np.array([[dims.MIN_YEARS_FULL + 1, 0.0, 0.0]]), lump_sum_levels=np.zeros(0), lump_sum_shares=np.zeros(0),
+        long_bands=np.array([[dims.MIN_YEARS_FULL + 1, 0.0, 0.0]]), pay_on_share=0.0, lump_sum_levels=np.zeros(0), lump_sum_shares=np.zeros(0),
         tier_rechoice_share=0.0, age_topup_yuan=0.0, one_child_topup_yuan=0.0,
         death_grant_months=0.0, funeral_grant_yuan=0.0)
 

@@ -84,7 +84,8 @@ def _member(args) -> int:
     one = {"--birth": args.birth, "--enrol": args.enrol, "--tier": args.tier, "--sex": args.sex, "--area": args.area,
            "--severely-disabled": args.severely_disabled, "--dibao": args.dibao, "--village-cadre": args.village_cadre,
            "--one-child-parent": args.one_child_parent, "--stop-after-years": args.stop_after_years,
-           "--catch-up": args.catch_up, "--make-up-at-60": args.make_up_at_60, "--lump-sum": args.lump_sum,
+           "--catch-up": args.catch_up, "--make-up-at-60": args.make_up_at_60, "--pay-on": args.pay_on,
+           "--lump-sum": args.lump_sum,
            "--interest-rate": args.interest_rate, "--death-age": args.death_age, "--statement": args.statement,
            "--json": args.json}
     if args.batch is not None:
@@ -105,7 +106,8 @@ def _member(args) -> int:
         "birth": f"{args.birth[0]}-{args.birth[1]:02d}", "enrol": args.enrol, "tier": text(args.tier),
         "sex": args.sex or "M", "area": args.area or "rural", "flags": ";".join(flags),
         "one_child_parent": "yes" if args.one_child_parent else "no", "stop_after_years": text(args.stop_after_years),
-        "make_up_at_60": "yes" if args.make_up_at_60 else "no", "catch_up": text(args.catch_up),
+        "make_up_at_60": "yes" if args.make_up_at_60 else "no", "pay_on": "yes" if args.pay_on else "no",
+        "catch_up": text(args.catch_up),
         "lump_sum": text(args.lump_sum), "interest_rate": text(args.interest_rate), "death_age": text(args.death_age)})
     if args.pdf and args.statement is None:
         raise MemberInputError("--pdf needs --statement FILE.html")
@@ -162,6 +164,32 @@ def _member_batch(args, scen, counter) -> int:
     print(f"{counts['statements']} statements, {counts['errors']} rows with errors "
           f"({'see errors.csv' if counts['errors'] else 'none'}) in {args.out}", file=sys.stderr)
     return 1 if counts["errors"] else 0
+
+
+def _serve(args) -> int:
+    """``serve [SCENARIO]``: the member calculator as a local web page (model/member/web.py)."""
+    from pathlib import Path
+
+    from model.member.web import make_server, url_of
+    from .scenario import load_scenario
+    scen = load_scenario(args.scenario or Path(__file__).resolve().parents[1] / "scenarios" / "national.yaml")
+    try:
+        server = make_server(scen, args.host, args.port)
+    except OSError as exc:                           # port in use, no permission, unknown host
+        print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+              f"choose another --port, or check --host", file=sys.stderr)
+        return 2
+    print(f"算账 member calculator: {url_of(server)}  ({scen.title}; Ctrl-C stops)", flush=True)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("warning: listening beyond this computer, without any login; anyone who can reach it "
+              "can use it", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:                        # Ctrl-C (and SIGTERM, made one by main)
+        print("stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0
 
 
 def _non_finite(obj, at: str = "") -> str | None:
@@ -534,6 +562,9 @@ def main(argv=None) -> int:
                      help="missed years made up in a year, without subsidy (D1 Art. 7-8), e.g. 2024=2")
     mem.add_argument("--make-up-at-60", action="store_true",
                      help="make up the missing years to 15 at 60, without subsidy (D1 Art. 21)")
+    mem.add_argument("--pay-on", action="store_true",
+                     help="short of years at 60: pay on year by year until they are reached (延缴), where the "
+                          "scenario's rules allow it (contributions.pay_on_after_60)")
     mem.add_argument("--lump-sum", type=float, default=None, metavar="MONTHLY",
                      help="60+ at the start: buy this monthly account pension (D3 §6(一)2)")
     mem.add_argument("--interest-rate", type=float, default=None, help="flat rate a year, e.g. 0.03")
@@ -551,6 +582,15 @@ def main(argv=None) -> int:
     mem.add_argument("--what-if", action="store_true",
                      help="--batch: the what-if table in each statement too (about 0.9 s a resident)")
     mem.set_defaults(func=_member)
+
+    srv = sub.add_parser("serve", help="the member calculator (算账) as a local web page for township staff")
+    srv.add_argument("scenario", nargs="?", default=None,
+                     help="scenario YAML file (default: scenarios/national.yaml; the page chooses a province)")
+    srv.add_argument("--port", type=_count(0, 65535), default=8765, help="port (default 8765; 0: any free one)")
+    srv.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 opens it "
+                          "to the network, with no login)")
+    srv.set_defaults(func=_serve)
     args = ap.parse_args(argv)
     previous = _terminate_as_interrupt()
     try:

@@ -178,10 +178,12 @@ def state_non_negative(state, abs_tol: float = 1e-6) -> list[str]:
 
 def members_within_population(state, rel_tol: float = 1e-9) -> list[str]:
     """No (age, sex, area) cell has more members than people (D1 Art. 6: one membership each)."""
-    from model.engine.state import C_AGES, P_AGES
+    from model.engine.state import C_AGES, O_AGE0, P_AGES
     members = state.s_n.copy()                                   # (batch, age, sex, area)
     members[:, C_AGES] += state.c_n.sum(axis=(-2, -1))
     members[:, P_AGES] += state.p_n.sum(axis=(-2, -1))
+    if state.o_n is not None:                                    # paying on after 60, ages 61 ..
+        members[:, O_AGE0:O_AGE0 + state.o_n.shape[1]] += state.o_n.sum(axis=(-2, -1))
     excess = members - state.pop * (1 + rel_tol) - 1e-9
     if (excess > 0).any():
         b, a, sx, ar = np.unravel_index(np.argmax(excess), excess.shape)

@@ -14,6 +14,7 @@ from model import dims
 from model.io import tables
 from model.rules.population import PopulationError, population_from_totals, women_15_49
 from .scenario import AgeBands, DatedPath, Scenario, TierMix, parse_age_band
+from .scenario.schema import PAY_ON_AGE_MAX
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Parameters:
     net_migration_rate: np.ndarray     # (age,)
     collective_yuan: float
     divisor_at_60: float
+    divisor_by_age: np.ndarray         # (age 60..70,) months the account is divided by when payment starts
+    #                                    at that age (D1 Art. 20: 139 throughout; D3 §8(二)2: the table)
+    pay_on_allowed: bool               # 延缴: the rules let those short of years at 60 pay on
+    pay_on_share: float                # share of those short who pay on (contributions.pay_on_after_60)
+    pay_on_to_age: int                 # the last age a member may pay in
+    pay_on_subsidised: bool            # the subsidy is paid on those years
     heirs_share: float
     q_death: np.ndarray                # (year, sex, age)
     rate_pa: np.ndarray                # (year, batch) account interest rate (batch 1: shared)
@@ -113,6 +120,11 @@ class Parameters:
         which starts no lower than 16 (the 15-year rule needs 0..15 exact, dims.N_YP) nor below
         the last long-contribution band, so that the extra is linear in the top cell's years."""
         return max(dims.N_YP, benefits.long_contribution_linear_from(self.long_bands) + 1)
+
+    @property
+    def pays_on(self) -> bool:
+        """Whether anyone pays on after 60 (延缴): the engine then carries their stock."""
+        return self.pay_on_allowed and self.pay_on_share > 0
 
     @property
     def tracks_made_up_years(self) -> bool:
@@ -445,10 +457,13 @@ def resolve(s: Scenario) -> Parameters:
         gfr = np.full(len(years), pop0[0].sum() / women if women > 0 else 0.0)
 
     b = s.benefits
+    start_ages = np.arange(dims.PENSION_AGE, PAY_ON_AGE_MAX + 1)   # payment starts at 60, or later after 延缴
     if b.payout_divisor == "guofa_2005_38":                        # D3 §8(二)2, Guofa [2005] 38
-        divisor = float(tables.payout_months(dims.PENSION_AGE))
+        divisor_by_age = np.array([float(tables.payout_months(a)) for a in start_ages])
     else:
-        divisor = float(b.payout_divisor)                          # D1 Art. 20
+        divisor_by_age = np.full(len(start_ages), float(b.payout_divisor))   # D1 Art. 20
+    divisor = float(divisor_by_age[0])
+    po = s.contributions.pay_on_after_60
     ls = b.lump_sum
     buys = bool(ls.shares) and sum(ls.shares.values()) > 0
     return Parameters(
@@ -465,7 +480,9 @@ def resolve(s: Scenario) -> Parameters:
         emigration_rate=np.array(s.eligibility.emigration_rate.by_age(0.0)),
         net_migration_rate=np.array(s.population.net_migration_rate.by_age(0.0)),
         collective_yuan=s.contributions.collective_yuan,
-        divisor_at_60=divisor, heirs_share=s.accounts.heirs_share,
+        divisor_at_60=divisor, divisor_by_age=divisor_by_age, heirs_share=s.accounts.heirs_share,
+        pay_on_allowed=po.allowed, pay_on_share=po.share if po.allowed else 0.0, pay_on_to_age=po.up_to_age,
+        pay_on_subsidised=po.subsidised,
         q_death=_mortality(s, years), rate_pa=_interest(s, years)[:, None],
         fund_rate_pa=(None if s.finance.fund_return_pa is None
                       else yearly_values(s.finance.fund_return_pa, years)[:, None]),

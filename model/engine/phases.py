@@ -20,7 +20,7 @@ import numpy as np
 
 from model.rules import accounts, benefits, contributions, finance, population
 from model import dims
-from model.engine.state import BASIC, C_AGE_VALUES, C_AGES, LUMP0, N_PA, P_AGE_VALUES, P_AGES, REG, State, age_shift, parts, years_paid_shift
+from model.engine.state import BASIC, C_AGE_VALUES, C_AGES, LUMP0, N_PA, O_AGE0, P_AGE_VALUES, P_AGES, REG, State, age_shift, o_ages, parts, years_paid_shift
 from model.parameters import Parameters, YearParams
 
 PENSIONER_CELL = (1, 2, 3, 4, 5)     # every axis of a pensioner cell after batch
@@ -54,6 +54,9 @@ class Decrements:
     p_emig: np.ndarray             # (batch, p_age, sex, area, tier, kind) persons
     refunds: np.ndarray            # (batch,) own parts to heirs and emigrants, yuan (D1 Art. 20, 35)
     forfeited: np.ndarray          # (batch,) to the pooled fund, yuan (D3 §7(三)(四))
+    o_staying: np.ndarray | None = None   # (batch, o_age, sex) share of those paying on after 60 staying
+    o_dead: np.ndarray | None = None      # (batch, o_age, sex, area) of them dying, persons
+    o_emig: np.ndarray | None = None      # (batch, o_age, sex, area) emigrating, persons
 
 
 def decrements(st: State, p: YearParams, params: Parameters) -> Decrements:
@@ -76,6 +79,17 @@ def decrements(st: State, p: YearParams, params: Parameters) -> Decrements:
     s_bal_emig = st.s_bal * s_emigrating[:, None]
     dead_parts = (c_bal_by_sex * c_dying[:, None]).sum(axis=(2, 3)) + s_bal_dead.sum(axis=(2, 3, 4))
     emig_parts = (c_bal_by_sex * c_emigrating[:, None]).sum(axis=(2, 3)) + s_bal_emig.sum(axis=(2, 3, 4))
+    o = {}
+    if st.o_n is not None:           # those paying on after 60 leave like contributors (D1 Art. 20, 35)
+        ages = o_ages(params)
+        o_dying = q[:, ages]                                       # (batch, o_age, sex)
+        o_emigrating = (1 - o_dying) * emig[ages][None, :, None]
+        o_n_by_area = st.o_n.sum(axis=(-2, -1))
+        o_bal_by_sex = st.o_bal.sum(axis=(-3, -2, -1))             # (batch, part, o_age, sex)
+        dead_parts = dead_parts + (o_bal_by_sex * o_dying[:, None]).sum(axis=(2, 3))
+        emig_parts = emig_parts + (o_bal_by_sex * o_emigrating[:, None]).sum(axis=(2, 3))
+        o = dict(o_staying=1 - o_dying - o_emigrating, o_dead=o_n_by_area * o_dying[..., None],
+                 o_emig=o_n_by_area * o_emigrating[..., None])
     refund_dead, forfeit_dead = accounts.refund_and_forfeit_yuan(*parts(dead_parts), params.heirs_share)
     refund_emig, forfeit_emig = accounts.refund_and_forfeit_yuan(*parts(emig_parts), 1.0)
     p_dying = q[:, P_AGES][..., None, None, None]
@@ -88,7 +102,7 @@ def decrements(st: State, p: YearParams, params: Parameters) -> Decrements:
         s_dead=s_dead, s_emig=s_emig, s_n=st.s_n - s_dead - s_emig, s_bal=st.s_bal - s_bal_dead - s_bal_emig,
         p_dying=p_dying, p_emigrating=p_emigrating, p_staying=1 - p_dying - p_emigrating,
         p_dead=st.p_n * p_dying, p_emig=st.p_n * p_emigrating,
-        refunds=refund_dead + refund_emig, forfeited=forfeit_dead + forfeit_emig)
+        refunds=refund_dead + refund_emig, forfeited=forfeit_dead + forfeit_emig, **o)
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,9 @@ def population_change(st: State, p: YearParams, params: Parameters, dec: Decreme
     member_emig = dec.s_emig.copy()
     member_emig[:, C_AGES] += dec.c_emig
     member_emig[:, P_AGES] += dec.p_emig.sum(axis=(-2, -1))
+    if st.o_n is not None:
+        members[:, o_ages(params)] += st.o_n.sum(axis=(-2, -1))
+        member_emig[:, o_ages(params)] += dec.o_emig
     deaths = st.pop * q
     non_members = np.maximum(st.pop - members, 0.0) * (1 - q)
     net_mig = population.net_migration_persons(non_members, params.net_migration_rate)
@@ -275,6 +292,9 @@ class TurningSixty:
     new_bal: np.ndarray            # (batch, part, sex, area, tier) their balances, yuan
     new_acc: np.ndarray            # (batch, sex, area, tier) their account pensions, yuan/month (sum)
     new_long: np.ndarray           # (batch, sex, area, tier) long-contribution extra, yuan/month (sum)
+    pay_on_n: np.ndarray | None = None      # (batch, sex, area, tier, yp) short of years, paying on (延缴), persons
+    pay_on_bal: np.ndarray | None = None    # (batch, part, sex, area, tier, yp) their balances, yuan
+    pay_on_made_up: np.ndarray | None = None   # (batch, sex, area, tier, yp) their made-up person-years
 
 
 def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarray,
@@ -288,8 +308,18 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
     makeup_paid = ret_n * share_making_up * need * p.tier_yuan[:, :, None]
     # years from the start year to this (60th-birthday) year: index + 1 (D1 Art. 21(二)(三))
     qualifies = benefits.qualifies_for_pension(yp, p.index + 1, dims.MIN_YEARS_FULL)
-    leave_share = np.where(qualifies, 0.0, 1.0 - share_making_up)   # (yp,) share without a pension
+    # 延缴: of those short who do not make up at once, a share pays on after 60 if the years can be
+    # reached by the age limit (contributions.pay_on_after_60)
+    required = benefits.years_required(p.index + 1, dims.MIN_YEARS_FULL)
+    can_pay_on = contributions.may_pay_on(contributions.years_to_make_up(yp, required),
+                                          params.pay_on_to_age - dims.PENSION_AGE)
+    pay_on_share = np.where(qualifies, 0.0, (1.0 - share_making_up) * params.pay_on_share * can_pay_on)
+    leave_share = np.where(qualifies, 0.0, 1.0 - share_making_up - pay_on_share)   # (yp,) without a pension
     leavers = ret_n * leave_share
+    pay_on = {}
+    if params.pays_on:
+        pay_on = dict(pay_on_n=ret_n * pay_on_share, pay_on_bal=ret_bal * pay_on_share,
+                      pay_on_made_up=None if c.made_up is None else c.made_up[:, -1] * pay_on_share)
     leave_bal = ret_bal * leave_share
     refunds = forfeited = np.zeros(len(ret_n))
     if params.short_of_years_refund:                               # membership ends, own part back
@@ -298,14 +328,16 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
         s_n, s_bal = s_n.copy(), s_bal.copy()
         s_n[:, dims.PENSION_AGE] += leavers.sum(axis=(-2, -1))
         s_bal[:, :, dims.PENSION_AGE] += leave_bal.sum(axis=(-2, -1))
-    new_bal = (ret_bal - leave_bal).sum(axis=-1)                   # (batch, part, sex, area, tier)
+    stay_share = 1.0 - leave_share - pay_on_share                  # (yp,) drawing the pension now
+    new_bal = (ret_bal * stay_share).sum(axis=-1)                  # (batch, part, sex, area, tier)
     new_bal[:, 0] += makeup_paid.sum(axis=-1)
     return TurningSixty(
         makeup_paid=makeup_paid, leavers=leavers, refunds=refunds, forfeited=forfeited, s_n=s_n, s_bal=s_bal,
-        new_n=(ret_n - leavers).sum(axis=-1), new_bal=new_bal,
+        new_n=(ret_n * stay_share).sum(axis=-1), new_bal=new_bal,
         new_acc=benefits.account_pension_monthly(new_bal.sum(axis=1), params.divisor_at_60),   # D1 Art. 20
-        new_long=_long_extra_of_new_pensioners(ret_n, 1.0 - leave_share, share_making_up, ret_x, need,
-                                               None if c.made_up is None else c.made_up[:, -1], params))
+        new_long=_long_extra_of_new_pensioners(ret_n, stay_share, share_making_up, ret_x, need,
+                                               None if c.made_up is None else c.made_up[:, -1], params),
+        **pay_on)
 
 
 def _long_extra_of_new_pensioners(cohort: np.ndarray, stay_share: np.ndarray, making_up_share: np.ndarray,
@@ -332,6 +364,95 @@ def _long_extra_of_new_pensioners(cohort: np.ndarray, stay_share: np.ndarray, ma
     f = benefits.long_contribution_extra_monthly
     return (cohort * ((stay_share - making_up_share) * f(on_time, params.long_bands)
                       + making_up_share * f(with_60, params.long_bands))).sum(axis=-1)
+
+
+@dataclass(frozen=True)
+class PayingOn:
+    """Those paying on after 60 (延缴): their year's payments, who reaches the years and draws, who
+    reaches the age limit still short. Arrays over (batch, o_age, ...) for ages 61 .. the limit."""
+    payers: np.ndarray             # (batch, o_age, sex, area, tier) persons paying (all who stay)
+    paid: np.ndarray               # (batch, part<2, o_age, sex, area, tier) personal and government, yuan
+    personal: np.ndarray           # (batch,) yuan
+    subsidy_levels: np.ndarray     # (batch, level) yuan
+    on_behalf_levels: np.ndarray   # (batch, level) of which paid on behalf, yuan
+    collective: np.ndarray         # (batch,) yuan
+    interest: np.ndarray           # (batch,) on the 1 January balances and the year's payments, yuan
+    n: np.ndarray                  # (batch, o_age, sex, area, tier, yp) still paying on at year end, persons
+    bal: np.ndarray                # (batch, part, o_age, sex, area, tier, yp) yuan
+    made_up: np.ndarray | None     # (batch, o_age, sex, area, tier, yp) made-up person-years
+    new_n: np.ndarray              # (batch, o_age, sex, area, tier) reaching the years: new pensioners, persons
+    new_bal: np.ndarray            # (batch, part, o_age, sex, area, tier) their balances, yuan
+    new_acc: np.ndarray            # (batch, o_age, sex, area, tier) their account pensions, yuan/month (sum)
+    new_long: np.ndarray           # (batch, o_age, sex, area, tier) long-contribution extra, yuan/month (sum)
+    leavers: np.ndarray            # (batch, sex, area, tier, yp) at the limit still short, persons
+    refunds: np.ndarray            # (batch,) own parts refunded to the leavers (``refund`` reading), yuan
+    forfeited: np.ndarray          # (batch,) their government parts to the pooled fund, yuan
+    s_n: np.ndarray                # (batch, age, sex, area) sealed accounts, with the leavers' (else reading)
+    s_bal: np.ndarray              # (batch, part, age, sex, area) yuan
+
+
+def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements, s_n: np.ndarray,
+              s_bal: np.ndarray) -> PayingOn | None:
+    """Those short of years at 60 who pay on (延缴, contributions.pay_on_after_60) pay the year's tier
+    with its subsidy where the rules give it (D1 Art. 7-10), the account earning interest (D1 Art.
+    14; RULES.md §3 in the year payment starts); those reaching the years required (D1 Art.
+    21(二)(三)) draw from the month after the birthday, the account divided by the months for their
+    age (D1 Art. 20; D3 §8(二)2); at the age limit the rest leave as those short at 60 do."""
+    if st.o_n is None:
+        return None
+    keep = dec.o_staying[..., None, None, None]                    # (batch, o_age, sex, 1, 1, 1)
+    n = st.o_n * keep
+    made_up = None if st.o_made_up is None else st.o_made_up * keep
+    ages = np.arange(O_AGE0, params.pay_on_to_age + 1)             # (o_age,)
+    yp = np.arange(n.shape[-1])
+    # required years of the cohort: from the start to its 60th-birthday year (D1 Art. 21(二)(三))
+    required = benefits.years_required(p.index - (ages - dims.PENSION_AGE) + 1, dims.MIN_YEARS_FULL)
+    reaches = yp[None, :] + 1 >= required[:, None]                 # (o_age, yp) after this year's payment
+    share_at_start = accounts.share_of_year_at_60(params.interest_at_60)
+    rate = accounts.rate_on_opening_balance_pa(p.rate_pa[:, None, None], reaches[None], share_at_start)
+    rate_cell = rate[:, None, :, None, None, None, :]               # (batch, 1, o_age, 1, 1, 1, yp)
+    opening_interest = accounts.interest_yuan(st.o_bal * keep[:, None], rate_cell)
+    subsidised = params.pay_on_subsidised
+    personal = p.personal if subsidised else p.tier_yuan            # (area, tier) yuan a payer
+    gov_levels = p.subsidy_by_level * subsidised                   # (level, area, tier)
+    on_behalf_levels = p.on_behalf_by_level * subsidised
+    per_person = np.stack([personal, gov_levels.sum(axis=0),
+                           np.full(personal.shape, params.collective_yuan)])   # (part, area, tier)
+    per_cell = per_person[None, :, None, None, :, :, None]          # (1, part, 1, 1, area, tier, 1)
+    pay_interest = accounts.payment_interest_yuan(per_cell, rate_cell, params.crediting)
+    credit = (per_cell + pay_interest) * n[:, None]
+    bal = years_paid_shift(st.o_bal * keep[:, None] + opening_interest + credit)
+    n_after = years_paid_shift(n)
+    made_up = None if made_up is None else years_paid_shift(made_up)
+    done = (yp[None, :] >= required[:, None])[None, None, :, None, None, None, :]   # reached, after paying
+    new_cells = n_after * done[:, 0]
+    new_bal = (bal * done).sum(axis=-1)
+    new_acc = new_bal.sum(axis=1) / params.divisor_by_age[ages - dims.PENSION_AGE][None, :, None, None, None]
+    zero = np.zeros(new_cells.shape[:-1])
+    new_long = _long_extra_of_new_pensioners(new_cells, 1.0, 0.0, zero, 0.0,
+                                             None if made_up is None else made_up * done[:, 0], params)
+    n_left, bal_left = n_after - new_cells, bal * ~done
+    leavers, leave_bal = n_left[:, -1], bal_left[:, :, -1]          # at the limit, still short
+    refunds = forfeited = np.zeros(len(n))
+    if params.short_of_years_refund:                               # membership ends, own part back
+        refunds, forfeited = accounts.refund_and_forfeit_yuan(*parts(leave_bal.sum(axis=(2, 3, 4, 5))), 1.0)
+    else:                                                          # account kept, sealed (D1 Art. 21(三))
+        s_n, s_bal = s_n.copy(), s_bal.copy()
+        s_n[:, params.pay_on_to_age] += leavers.sum(axis=(-2, -1))
+        s_bal[:, :, params.pay_on_to_age] += leave_bal.sum(axis=(-2, -1))
+    payers = n.sum(axis=-1)                                        # (batch, o_age, sex, area, tier)
+    by_area_tier = payers.sum(axis=(1, 2))                         # (batch, area, tier)
+    return PayingOn(
+        payers=payers, paid=per_person[None, :2, None, None] * payers[:, None],
+        personal=(by_area_tier * personal).sum(axis=(1, 2)),
+        subsidy_levels=(gov_levels[None] * by_area_tier[:, None]).sum(axis=(2, 3)),
+        on_behalf_levels=(on_behalf_levels[None] * by_area_tier[:, None]).sum(axis=(2, 3)),
+        collective=by_area_tier.sum(axis=(1, 2)) * params.collective_yuan,
+        interest=(opening_interest.reshape(len(n), -1).sum(axis=1)
+                  + (pay_interest * n[:, None]).reshape(len(n), -1).sum(axis=1)),
+        n=n_left, bal=bal_left, made_up=None if made_up is None else made_up * ~done[:, 0],
+        new_n=new_cells.sum(axis=-1), new_bal=new_bal, new_acc=new_acc, new_long=new_long,
+        leavers=leavers, refunds=refunds, forfeited=forfeited, s_n=s_n, s_bal=s_bal)
 
 
 @dataclass(frozen=True)
@@ -402,7 +523,7 @@ class AccountPensions:
 
 
 def account_pensions(st: State, p: YearParams, params: Parameters, dec: Decrements, turning: TurningSixty,
-                     late: LateRegistration, w: MonthWeights) -> AccountPensions:
+                     late: LateRegistration, w: MonthWeights, on: PayingOn | None = None) -> AccountPensions:
     """Account pensions are paid out of the account while it holds money (parts reduced in
     proportion, D1 Art. 18, 20), then are the longevity gap (D1 Art. 19); those leaving leave
     the rest (D1 Art. 20, 35)."""
@@ -430,6 +551,19 @@ def account_pensions(st: State, p: YearParams, params: Parameters, dec: Decremen
     p_n[:, 0, ..., REG] += turning.new_n
     p_acc[:, 0, ..., REG] += turning.new_acc
     p_long[:, 0, ..., REG] += turning.new_long
+    paid_on, gap_on = 0.0, 0.0
+    if on is not None:               # 延缴: from the month after the birthday at 61 .. the limit
+        on_bal = on.new_bal.sum(axis=1)                            # (batch, o_age, sex, area, tier)
+        due_on = on.new_acc * m_60
+        paid_on_cells = benefits.paid_from_account_yuan(on_bal, due_on)
+        on_share = on.new_bal / np.where(on_bal > 0, on_bal, 1.0)[:, None]
+        ages = slice(1, 1 + on_bal.shape[1])                       # p_age 61 ..
+        p_bal[:, :, ages, ..., REG] += on_share * (on_bal - paid_on_cells)[:, None]
+        p_n[:, ages, ..., REG] += on.new_n
+        p_acc[:, ages, ..., REG] += on.new_acc
+        p_long[:, ages, ..., REG] += on.new_long
+        paid_on = paid_on_cells.sum(axis=(1, 2, 3, 4))
+        gap_on = (due_on - paid_on_cells).clip(min=0).sum(axis=(1, 2, 3, 4))
     due_lump = late.lump_acc * m_old
     paid_lump = benefits.paid_from_account_yuan(late.lump_paid, due_lump)
     if late.buys:
@@ -442,11 +576,11 @@ def account_pensions(st: State, p: YearParams, params: Parameters, dec: Decremen
     return AccountPensions(
         p_n=p_n, p_bal=p_bal, p_acc=p_acc, p_long=p_long,
         paid=(paid_stay.sum(axis=cell) + paid_leave.sum(axis=cell) + paid_new.sum(axis=(1, 2, 3))
-              + paid_lump.sum(axis=(1, 2, 3))),
+              + paid_lump.sum(axis=(1, 2, 3)) + paid_on),
         # the longevity gap, cell by cell (each term >= 0): due after the account is empty
         gap=((due_open - paid_stay - paid_leave).clip(min=0).sum(axis=cell)
              + (due_new - paid_new).clip(min=0).sum(axis=(1, 2, 3))
-             + (due_lump - paid_lump).clip(min=0).sum(axis=(1, 2, 3))),
+             + (due_lump - paid_lump).clip(min=0).sum(axis=(1, 2, 3)) + gap_on),
         refunds=ref_dead + ref_emig, forfeited=forf_dead + forf_emig,
         interest=p_int.sum(axis=(1, 2, 3, 4, 5, 6)))
 
@@ -460,7 +594,7 @@ class BasicPensions:
 
 
 def basic_pensions(st: State, p: YearParams, params: Parameters, dec: Decrements, turning: TurningSixty,
-                   late: LateRegistration, w: MonthWeights) -> BasicPensions:
+                   late: LateRegistration, w: MonthWeights, on: PayingOn | None = None) -> BasicPensions:
     """The basic pension to everyone drawing (D1 Art. 20; D3 §8(二)1) for the months paid, and the
     extra for years paid above 15 (D1 Art. 20), split by who pays."""
     m_full, m_die, m_60, _ = w.months()
@@ -473,6 +607,9 @@ def basic_pensions(st: State, p: YearParams, params: Parameters, dec: Decrements
                     + np.outer(late.entrants.sum(axis=(1, 2, 3)), bm @ w.registering))
     long_due = ((st.p_long * (ps * m_full + leaving * m_die)).sum(axis=PENSIONER_CELL)
                 + (turning.new_long * m_60).sum(axis=(1, 2, 3)))
+    if on is not None:               # 延缴: from the month after the birthday, like those turning 60
+        basic_levels = basic_levels + np.outer(on.new_n.sum(axis=(1, 2, 3, 4)), bm @ w.turning_60)
+        long_due = long_due + (on.new_long * m_60).sum(axis=(1, 2, 3, 4))
     return BasicPensions(basic_levels=basic_levels, long_due=long_due,
                          long_levels=np.outer(long_due, params.long_contrib_paid_by))
 
@@ -486,7 +623,7 @@ class TopupsAndGrants:
 
 
 def topups_and_grants(st: State, p: YearParams, params: Parameters, dec: Decrements, turning: TurningSixty,
-                      late: LateRegistration, w: MonthWeights) -> TopupsAndGrants:
+                      late: LateRegistration, w: MonthWeights, on: PayingOn | None = None) -> TopupsAndGrants:
     """The one-child parents' top-up runs with the pension; the age top-up from the month after
     its birthday (D3 §8(三)(四)); grants on the deaths of pensioners (D3 §8(五); D1 Art. 23)."""
     m_full, m_die, m_60, m_old = w.months()
@@ -494,6 +631,8 @@ def topups_and_grants(st: State, p: YearParams, params: Parameters, dec: Decreme
     from_age = params.age_topup_from_age
     months_by_age = ((st.p_n * (ps * m_full + leaving * m_die)).sum(axis=(2, 3, 4, 5)))   # (batch, p_age)
     months_by_age[:, 0] += turning.new_n.sum(axis=(1, 2, 3)) * m_60
+    if on is not None:
+        months_by_age[:, 1:1 + on.new_n.shape[1]] += on.new_n.sum(axis=(2, 3, 4)) * m_60
     months_by_age = months_by_age + late.entrants.sum(axis=(2, 3)) * m_old
     topups = benefits.one_child_topup_yuan(months_by_age.sum(axis=1), params.one_child_topup_yuan,
                                            params.one_child_share)
@@ -506,6 +645,12 @@ def topups_and_grants(st: State, p: YearParams, params: Parameters, dec: Decreme
                   * benefits.age_topup_months(P_AGE_VALUES, w.dying, from_age)
                   + late.entrants.sum(axis=(2, 3)) * benefits.age_topup_months(P_AGE_VALUES, w.registering, from_age))
     top_months[:, 0] += turning.new_n.sum(axis=(1, 2, 3)) * turning_months
+    if on is not None:               # 延缴: starting at 61 .. the limit, from the month after the birthday
+        k = on.new_n.shape[1]
+        starting_months = benefits.age_topup_months(
+            P_AGE_VALUES[1:1 + k, None], benefits.month_weights_turning_60(p.first_month, benefits.MONTHS)[None],
+            from_age, benefits.MONTHS[None]).mean(axis=-1)          # (o_age,) averaged over birth months
+        top_months[:, 1:1 + k] += on.new_n.sum(axis=(2, 3, 4)) * starting_months
     age_top = params.age_topup_yuan * params.age_topup_share
     topups = topups + top_months.sum(axis=1) * age_top
     topup_monthly = benefits.one_child_topup_yuan(1.0, params.one_child_topup_yuan, params.one_child_share) \
@@ -552,7 +697,8 @@ def pooled_fund(st: State, p: YearParams, params: Parameters, gap: np.ndarray, e
 
 
 def government_cost(p: YearParams, params: Parameters, pay: Payments, enrol: Enrolment, late: LateRegistration,
-                    basic: BasicPensions, extras: TopupsAndGrants, pool: PooledFund) -> tuple:
+                    basic: BasicPensions, extras: TopupsAndGrants, pool: PooledFund,
+                    on: PayingOn | None = None) -> tuple:
     """Each level's cost (batch, level) and the work funding (batch,), yuan: work funding per paying
     member (D3 §4(四)) and per new member (D5 §2(三)4); what the fund does not pay, government pays
     directly, split like the backstop (D1 Art. 19)."""
@@ -560,23 +706,34 @@ def government_cost(p: YearParams, params: Parameters, pay: Payments, enrol: Enr
         + (0.0 if params.grants_from_pool else extras.death_grants) + extras.funeral
     new_payers = (enrol.entrants * p.density[C_AGES][None, :, None, None]).sum(axis=(1, 2, 3)) \
         + late.buyers.sum(axis=(1, 2, 3))
-    admin = finance.admin_funding_yuan(pay.payers.sum(axis=(1, 2, 3, 4, 5)), new_payers,
-                                       params.admin_yuan_per_payer, params.admin_yuan_per_new_member)
+    payers = pay.payers.sum(axis=(1, 2, 3, 4, 5)) + (0.0 if on is None else on.payers.sum(axis=(1, 2, 3, 4)))
+    admin = finance.admin_funding_yuan(payers, new_payers, params.admin_yuan_per_payer,
+                                       params.admin_yuan_per_new_member)
     levels = finance.government_cost_by_level_yuan(
-        contribution_subsidy=pay.subsidy_levels, basic_pension=basic.basic_levels,
+        contribution_subsidy=pay.subsidy_levels + (0.0 if on is None else on.subsidy_levels), basic_pension=basic.basic_levels,
         long_contribution_extra=basic.long_levels, backstop_and_direct=pool.government + direct,
         backstop_paid_by=params.backstop_paid_by, admin=admin, admin_paid_by=params.admin_paid_by)
     return levels, admin
 
 
 def ageing(pop: np.ndarray, c: Contributors, s_n: np.ndarray, s_bal: np.ndarray, pens: AccountPensions,
-           pooled: np.ndarray, p: YearParams, params: Parameters) -> tuple[State, np.ndarray]:
+           pooled: np.ndarray, p: YearParams, params: Parameters, turning: TurningSixty | None = None,
+           on: PayingOn | None = None) -> tuple[State, np.ndarray]:
     """Everyone ages one year; births enter at age 0; the cohort that turned 60 has left the
-    contributors (the last contributor age is dropped). Returns the next 1 January state and the
-    births (batch, sex, area)."""
+    contributors (the last contributor age is dropped), those of it paying on after 60 enter at 61
+    and those paying on at the limit have left. Returns the next 1 January state and the births
+    (batch, sex, area)."""
     births = population.births_by_sex(pop, p.births_per_woman, params.sex_ratio_at_birth)
     new_pop = age_shift(pop, 1, open_top=True)
     new_pop[:, 0] = births
+    o = {}
+    if on is not None:               # 延缴: the cohort turning 60 enters at 61; the oldest age leaves
+        def moved(a, entering, axis):
+            out = age_shift(a, axis, open_top=False)
+            out[(slice(None),) * axis + (0,)] = entering
+            return out
+        o = dict(o_n=moved(on.n, turning.pay_on_n, 1), o_bal=moved(on.bal, turning.pay_on_bal, 2),
+                 o_made_up=None if on.made_up is None else moved(on.made_up, turning.pay_on_made_up, 1))
     return State(
         pop=new_pop,
         c_n=age_shift(c.n, 1, open_top=False), c_bal=age_shift(c.bal, 2, open_top=False),
@@ -585,4 +742,4 @@ def ageing(pop: np.ndarray, c: Contributors, s_n: np.ndarray, s_bal: np.ndarray,
         s_n=age_shift(s_n, 1, open_top=True), s_bal=age_shift(s_bal, 2, open_top=True),
         p_n=age_shift(pens.p_n, 1, open_top=True), p_bal=age_shift(pens.p_bal, 2, open_top=True),
         p_acc=age_shift(pens.p_acc, 1, open_top=True), p_long=age_shift(pens.p_long, 1, open_top=True),
-        pooled=pooled), births
+        pooled=pooled, **o), births

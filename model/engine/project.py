@@ -24,7 +24,7 @@ import numpy as np
 from model import dims
 from model.engine import phases as ph
 from model.engine.memory import keep_freed_memory
-from model.engine.state import BASIC, C_AGES, P_AGES, REG, State, initial_state, per_batch
+from model.engine.state import BASIC, C_AGES, P_AGES, REG, State, initial_state, o_ages, per_batch
 from model.parameters import Parameters, YearParams, resolve
 from model.results import DETAIL_VARS, annual_frame, detail_frame, ministry_columns
 from model.scenario import Scenario
@@ -47,42 +47,57 @@ def step(st: State, p: YearParams, params: Parameters, detail: bool = False):
     enrol = ph.enrolment(rechosen, p, params, people.pop, interest.s_n)
     pay = ph.payments(enrol.contributors, p, params, interest.rate_by_age, detail)
     turning = ph.turning_60(pay.contributors, p, params, interest.s_n, interest.s_bal)
+    on = ph.paying_on(st, p, params, dec, turning.s_n, turning.s_bal)      # 延缴 (None: nobody)
+    s_n, s_bal = (turning.s_n, turning.s_bal) if on is None else (on.s_n, on.s_bal)
     late = ph.late_registration(st, p, params, dec, enrol.eligible)
     weights = ph.month_weights(p)
-    pens = ph.account_pensions(st, p, params, dec, turning, late, weights)
-    basic = ph.basic_pensions(st, p, params, dec, turning, late, weights)
-    extras = ph.topups_and_grants(st, p, params, dec, turning, late, weights)
-    forfeited = dec.forfeited + turning.forfeited + pens.forfeited
+    pens = ph.account_pensions(st, p, params, dec, turning, late, weights, on)
+    basic = ph.basic_pensions(st, p, params, dec, turning, late, weights, on)
+    extras = ph.topups_and_grants(st, p, params, dec, turning, late, weights, on)
+    forfeited = dec.forfeited + turning.forfeited + pens.forfeited + (0.0 if on is None else on.forfeited)
     pool = ph.pooled_fund(st, p, params, pens.gap, extras, forfeited)
-    levels, admin = ph.government_cost(p, params, pay, enrol, late, basic, extras, pool)
-    new_state, births = ph.ageing(people.pop, pay.contributors, turning.s_n, turning.s_bal, pens, pool.closing,
-                                  p, params)
+    levels, admin = ph.government_cost(p, params, pay, enrol, late, basic, extras, pool, on)
+    new_state, births = ph.ageing(people.pop, pay.contributors, s_n, s_bal, pens, pool.closing,
+                                  p, params, turning, on)
     flows = annual_flows(p, params, dec=dec, people=people, interest=interest, enrol=enrol, pay=pay,
                          turning=turning, late=late, pens=pens, basic=basic, extras=extras, pool=pool,
-                         levels=levels, admin=admin, births=births, forfeited=forfeited, new_state=new_state)
-    det = _detail(pay, turning, late, pens, params) if detail else None
+                         levels=levels, admin=admin, births=births, forfeited=forfeited, new_state=new_state,
+                         on=on, s_n=s_n)
+    det = _detail(pay, turning, late, pens, params, on, s_n, s_bal) if detail else None
     return new_state, flows, det
 
 
 def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, enrol, pay, turning, late, pens,
-                 basic, extras, pool, levels, admin, births, forfeited, new_state) -> dict:
+                 basic, extras, pool, levels, admin, births, forfeited, new_state, on=None, s_n=None) -> dict:
     """The year's row of ``annual`` (README, "Outputs") from the phases' results, each (batch,)."""
     B = len(p.rate_pa)
     under_60 = pay.contributors.under_60()
-    leavers = per_batch(turning.leavers)
+    s_n = turning.s_n if s_n is None else s_n
+    z = np.zeros(B)
+    if on is None:                                                 # nobody pays on after 60 (延缴)
+        o_members = o_payers = o_dead = o_emig = o_leavers = o_new = o_refunds = z
+        o_personal = o_subsidy = o_behalf = o_coll = o_interest = z
+    else:
+        o_members = per_batch(on.n) + per_batch(turning.pay_on_n)  # at year end, the cohort of 60 entering
+        o_payers, o_dead, o_emig = per_batch(on.payers), per_batch(dec.o_dead), per_batch(dec.o_emig)
+        o_leavers, o_new, o_refunds = per_batch(on.leavers), per_batch(on.new_n), on.refunds
+        o_personal, o_subsidy, o_behalf = on.personal, on.subsidy_levels.sum(axis=1), on.on_behalf_levels.sum(axis=1)
+        o_coll, o_interest = on.collective, on.interest
+    leavers = per_batch(turning.leavers) + o_leavers
     lump_total = per_batch(late.lump_paid)
     f = dict(
         year=np.full(B, p.year),
         population=per_batch(people.pop),
         eligible=per_batch(enrol.eligible[:, dims.ENTRY_AGE:]),
-        members=per_batch(under_60.n) + per_batch(turning.s_n) + per_batch(pens.p_n),
-        members_paying=per_batch(pay.payers),
-        members_suspended=per_batch(turning.s_n),
+        members=per_batch(under_60.n) + per_batch(s_n) + per_batch(pens.p_n) + o_members,
+        members_paying=per_batch(pay.payers) + o_payers,
+        members_paying_after_60=o_payers,
+        members_suspended=per_batch(s_n),
         pensioners=per_batch(pens.p_n),
         pensioners_basic_only=per_batch(pens.p_n[..., BASIC]),
         entrants=per_batch(enrol.entrants) + per_batch(late.entrants),
-        deaths=per_batch(dec.c_dead) + per_batch(dec.s_dead) + per_batch(dec.p_dead),
-        exits=per_batch(dec.c_emig) + per_batch(dec.s_emig) + per_batch(dec.p_emig)
+        deaths=per_batch(dec.c_dead) + per_batch(dec.s_dead) + per_batch(dec.p_dead) + o_dead,
+        exits=per_batch(dec.c_emig) + per_batch(dec.s_emig) + per_batch(dec.p_emig) + o_emig
         + (leavers if params.short_of_years_refund else 0.0),
         reached_60_without_pension=leavers,
         emigrants=per_batch(people.member_emigrants),
@@ -90,12 +105,12 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
         population_deaths=per_batch(people.deaths),
         births=per_batch(births),
         net_migration=per_batch(people.net_migration),
-        contributions_personal=pay.personal + per_batch(turning.makeup_paid) + lump_total,
+        contributions_personal=pay.personal + per_batch(turning.makeup_paid) + lump_total + o_personal,
         catch_up_contributions=pay.catch_up + per_batch(turning.makeup_paid),
         lump_sum_purchases=lump_total,
-        subsidy_contribution=pay.subsidy_levels.sum(axis=1),
-        subsidy_paid_on_behalf=pay.on_behalf_levels.sum(axis=1),
-        collective_contribution=pay.collective,
+        subsidy_contribution=pay.subsidy_levels.sum(axis=1) + o_subsidy,
+        subsidy_paid_on_behalf=pay.on_behalf_levels.sum(axis=1) + o_behalf,
+        collective_contribution=pay.collective + o_coll,
         basic_pension_paid=basic.basic_levels.sum(axis=1) + basic.long_due,
         account_pension_paid=pens.paid,
         longevity_gap_paid=pens.gap,
@@ -104,9 +119,9 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
         topups_paid=extras.topups,
         death_grants_paid=extras.death_grants + extras.funeral,
         admin_costs_paid=admin,
-        inheritance_refunds=dec.refunds + turning.refunds + pens.refunds,
+        inheritance_refunds=dec.refunds + turning.refunds + pens.refunds + o_refunds,
         forfeited_to_pool=forfeited,
-        interest_credited=interest.interest + pay.interest + pens.interest,
+        interest_credited=interest.interest + pay.interest + pens.interest + o_interest,
         pooled_fund_interest=pool.interest,
         fund_taken_over=pool.taken_over,
         government_to_pool=pool.government,
@@ -116,9 +131,10 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
     )
     for li, lvl in enumerate(dims.LEVELS):
         f[f"subsidy_{lvl}"] = levels[:, li]
-        f[f"contribution_subsidy_{lvl}"] = pay.subsidy_levels[:, li]
+        f[f"contribution_subsidy_{lvl}"] = pay.subsidy_levels[:, li] + (0.0 if on is None else on.subsidy_levels[:, li])
         f[f"basic_pension_{lvl}"] = basic.basic_levels[:, li] + basic.long_levels[:, li]
     f["new_pensioners_60"] = per_batch(turning.new_n)
+    f["new_pensioners_after_paying_on"] = o_new
     f["new_account_pension_monthly"] = per_batch(turning.new_acc)
     f["basic_pension_monthly_rate"] = np.full(B, float(p.basic_monthly_by_level.sum(axis=0).mean()))
     f["fiscal_base"] = np.full(B, float(params.fiscal_base[p.index]) if params.fiscal_base is not None else np.nan)
@@ -126,7 +142,7 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
     return f
 
 
-def _detail(pay, turning, late, pens, params: Parameters) -> np.ndarray:
+def _detail(pay, turning, late, pens, params: Parameters, on=None, s_n=None, s_bal=None) -> np.ndarray:
     """Per-year detail arrays (var, age, sex, area, tier+1) at year end, before ageing, of the first
     batch member.
 
@@ -140,7 +156,9 @@ def _detail(pay, turning, late, pens, params: Parameters) -> np.ndarray:
     paying, members, pens_n, personal, subsidy, balance = out
     paying[C_AGES, :, :, 1:] = pay.payers[0].sum(axis=-1)
     members[under_60, :, :, 1:] = c.n[0].sum(axis=-1)
-    members[:, :, :, 0] += turning.s_n[0]
+    s_n = turning.s_n if s_n is None else s_n
+    s_bal = turning.s_bal if s_bal is None else s_bal
+    members[:, :, :, 0] += s_n[0]
     pens_n[P_AGES, :, :, 1:] = pens.p_n[0, ..., REG]
     pens_n[P_AGES, :, :, 0] = pens.p_n[0, ..., BASIC:].sum(axis=-1)[..., 0]
     members[P_AGES] += pens_n[P_AGES]
@@ -151,7 +169,16 @@ def _detail(pay, turning, late, pens, params: Parameters) -> np.ndarray:
     balance[under_60, :, :, 1:] = c.bal[0].sum(axis=(0, -1))
     balance[P_AGES, :, :, 1:] += pens.p_bal[0, ..., REG].sum(axis=0)
     balance[P_AGES, :, :, 0] += pens.p_bal[0, ..., BASIC:].sum(axis=(0, -1))[..., 0]
-    balance[:, :, :, 0] += turning.s_bal[0].sum(axis=0)
+    balance[:, :, :, 0] += s_bal[0].sum(axis=0)
+    if on is not None:               # 延缴: those paying on at 61 .. the limit, and the cohort of 60 joining them
+        ages = o_ages(params)
+        paying[ages, :, :, 1:] += on.payers[0]
+        personal[ages, :, :, 1:] += on.paid[0, 0]
+        subsidy[ages, :, :, 1:] += on.paid[0, 1]
+        members[ages, :, :, 1:] += on.n[0].sum(axis=-1)
+        balance[ages, :, :, 1:] += on.bal[0].sum(axis=(0, -1))
+        members[dims.PENSION_AGE, :, :, 1:] += turning.pay_on_n[0].sum(axis=-1)
+        balance[dims.PENSION_AGE, :, :, 1:] += turning.pay_on_bal[0].sum(axis=(0, -1))
     return out
 
 

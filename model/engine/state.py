@@ -2,7 +2,8 @@
 
 Names of state arrays and of the engine's working arrays follow one convention:
 a prefix says whose (``c_`` contributors under 60 and the cohort turning 60,
-``s_`` members with a sealed account, ``p_`` pensioners, ``pop`` everyone), a
+``o_`` members paying on after 60 (延缴), ``s_`` members with a sealed account,
+``p_`` pensioners, ``pop`` everyone), a
 suffix says what (``_n`` persons, ``_bal`` account balances in yuan with a
 ``part`` axis: personal, government, collective). Axes are given in the
 docstrings and comments, always starting with ``batch``.
@@ -22,6 +23,7 @@ N_CA = dims.PENSION_AGE - dims.ENTRY_AGE + 1
 N_PA = dims.MAX_AGE - dims.PENSION_AGE + 1
 C_AGE_VALUES = np.arange(dims.ENTRY_AGE, dims.PENSION_AGE + 1)   # (c_age,) the ages themselves
 P_AGE_VALUES = np.arange(dims.PENSION_AGE, dims.MAX_AGE + 1)     # (p_age,)
+O_AGE0 = dims.PENSION_AGE + 1       # the first age of those paying on after 60 (延缴)
 REG, BASIC, LUMP0 = 0, 1, 2          # pensioner kinds; LUMP0 + i: lump sums bought in year i
 
 
@@ -46,19 +48,33 @@ class State:
     c_made_up: np.ndarray | None = None   # (batch, c_age, sex, area, tier, yp) made-up person-years
     #                        (catch-up, D1 Art. 7-8), carried only where the long-contribution
     #                        bands leave them out (Parameters.tracks_made_up_years)
+    o_n: np.ndarray | None = None         # (batch, o_age, sex, area, tier, yp) paying on after 60, ages
+    #                        61 .. the limit (延缴, Parameters.pays_on), persons; None where nobody does
+    o_bal: np.ndarray | None = None       # (batch, part, o_age, sex, area, tier, yp) their balances, yuan
+    o_made_up: np.ndarray | None = None   # (batch, o_age, sex, area, tier, yp) made-up person-years
 
     def account_fund(self) -> np.ndarray:
         """Total of all individual account balances [yuan], shape (batch,)."""
-        return per_batch(self.c_bal) + per_batch(self.s_bal) + per_batch(self.p_bal)
+        return per_batch(self.c_bal) + per_batch(self.s_bal) + per_batch(self.p_bal) + per_batch_or_0(self.o_bal)
 
     def members(self) -> np.ndarray:
-        """Members: contributors, sealed accounts and pensioners [persons], shape (batch,)."""
-        return per_batch(self.c_n) + per_batch(self.s_n) + per_batch(self.p_n)
+        """Members: contributors, those paying on, sealed accounts and pensioners [persons], shape (batch,)."""
+        return per_batch(self.c_n) + per_batch(self.s_n) + per_batch(self.p_n) + per_batch_or_0(self.o_n)
 
 
 def per_batch(a: np.ndarray) -> np.ndarray:
     """Sum over every axis but the leading batch axis."""
     return a.reshape(a.shape[0], -1).sum(axis=1)
+
+
+def per_batch_or_0(a: np.ndarray | None):
+    """:func:`per_batch`, or 0 for an array the run does not carry (None)."""
+    return 0.0 if a is None else per_batch(a)
+
+
+def o_ages(params: Parameters) -> slice:
+    """The ages of those paying on after 60 in 0..100: 61 .. the limit (empty where nobody does)."""
+    return slice(O_AGE0, params.pay_on_to_age + 1 if params.pays_on else O_AGE0)
 
 
 def initial_state(params: Parameters) -> State:
@@ -73,11 +89,19 @@ def initial_state(params: Parameters) -> State:
         c_n=np.zeros((B, N_CA, *sh, params.n_yp)), c_bal=np.zeros((B, dims.N_PART, N_CA, *sh, params.n_yp)),
         c_xyears=np.zeros((B, N_CA, *sh)),
         c_made_up=np.zeros((B, N_CA, *sh, params.n_yp)) if params.tracks_made_up_years else None,
+        **(_paying_on_stock(B, params, sh) if params.pays_on else {}),
         s_n=np.zeros((B, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
         s_bal=np.zeros((B, dims.N_PART, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
         p_n=np.zeros((B, N_PA, *sh, nk)), p_bal=np.zeros((B, dims.N_PART, N_PA, *sh, nk)),
         p_acc=np.zeros((B, N_PA, *sh, nk)), p_long=np.zeros((B, N_PA, *sh, nk)),
         pooled=np.zeros(B))
+
+
+def _paying_on_stock(B: int, params: Parameters, sh: tuple) -> dict:
+    """Empty stocks of those paying on after 60 (ages 61 .. the limit)."""
+    n_oa = params.pay_on_to_age - dims.PENSION_AGE
+    return dict(o_n=np.zeros((B, n_oa, *sh, params.n_yp)), o_bal=np.zeros((B, dims.N_PART, n_oa, *sh, params.n_yp)),
+                o_made_up=np.zeros((B, n_oa, *sh, params.n_yp)) if params.tracks_made_up_years else None)
 
 
 def age_shift(a: np.ndarray, axis: int, open_top: bool) -> np.ndarray:

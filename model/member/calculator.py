@@ -110,9 +110,12 @@ def _check_member(m: Member, P: Parameters, age0: int, year60: int, notes: list)
         if old_at_start or not (m.enrol_year <= int(y) <= year60) or int(n) < 1:
             raise MemberInputError(f"--catch-up {y}={n}: give a year from enrolment to the 60th birthday "
                                    f"({m.enrol_year}-{year60}) and at least one year to make up")
-    if old_at_start and (m.stop_after_years is not None or m.make_up_at_60):
-        notes.append("already 60 at the start: nothing to pay, so --stop-after-years and "
-                     "--make-up-at-60 do not apply (D1 Art. 21(一))")
+    if old_at_start and (m.stop_after_years is not None or m.make_up_at_60 or m.pay_on):
+        notes.append("already 60 at the start: nothing to pay, so --stop-after-years, "
+                     "--make-up-at-60 and --pay-on do not apply (D1 Art. 21(一))")
+    if m.make_up_at_60 and m.pay_on:
+        raise MemberInputError("--make-up-at-60 and --pay-on: give one; the missing years are made up at 60 "
+                               "in one sum, or paid on year by year after 60 (延缴)")
 
 
 def _premium_help(m: Member, P: Parameters, notes: list, counter: Counter | None = None):
@@ -140,42 +143,16 @@ def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list,
                 counter: Counter | None = None) -> _Accumulation:
     """The years from enrolment to the 60th birthday: payments, subsidies, catch-up, interest
     (D1 Art. 7-14; RULES.md §3), one schedule row a year [yuan]."""
-    sub, onb, personal = _premium_help(m, P, notes, counter)
-    ai = dims.AREAS.index(m.area)
+    help_ = _premium_help(m, P, notes, counter)
     acc = _Accumulation(rows=[], bal=np.zeros(dims.N_PART))   # personal, government, collective (yuan)
     missed: list[int] = []                      # years not paid and not yet made up
     window = P.scenario.contributions.catch_up_window_years
     for year in range(m.enrol_year, year60 + 1):
-        i = idx[year]
-        opening = acc.bal.copy()
-        r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), year == year60,   # RULES.md §3
-                                                      accounts.share_of_year_at_60(P.interest_at_60, m.birth_month)))
-        interest = accounts.interest_yuan(opening, r)
         pays = m.stop_after_years is None or acc.paid_years < m.stop_after_years
-        tier = tier_in(m, year)
-        ti = int(np.searchsorted(P.tiers, tier))
-        own = float(personal[i, ai, ti]) if pays else 0.0
-        gov_lv = sub[i, :, ai, ti] if pays else np.zeros(len(dims.LEVELS))
-        coll = P.collective_yuan if pays else 0.0
         if not pays:
             missed.append(year)
         made_up = _made_up_in(m, year, missed, window)
-        catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
-        credit = np.array([own + catch, gov_lv.sum(), coll])
-        interest = interest + accounts.payment_interest_yuan(credit, r, P.crediting)   # RULES.md §3
-        acc.bal = opening + interest + credit
-        acc.paid_years += int(pays) + made_up
-        acc.caught_up_years += made_up
-        acc.totals["personal"] += own + catch
-        acc.totals["government"] += float(gov_lv.sum())
-        acc.totals["collective"] += coll
-        acc.rows.append(dict(year=year, age=year - m.birth_year, tier_yuan=tier if pays else 0.0,
-                             personal_yuan=own, catch_up_yuan=catch,
-                             **{f"subsidy_{lv}_yuan": float(v) for lv, v in zip(dims.LEVELS, gov_lv)},
-                             paid_on_behalf_yuan=float(onb[i, :, ai, ti].sum()) if pays else 0.0,
-                             collective_yuan=coll, interest_yuan=float(interest.sum()),
-                             **_bal_cols(acc.bal), pension_months=0.0, basic_pension_yuan=0.0,
-                             account_pension_yuan=0.0, longevity_gap_yuan=0.0, topups_yuan=0.0))
+        _pay_year(m, P, acc, year, idx[year], help_, pays, made_up, pension_starts=year == year60)
     need = int(contributions.years_to_make_up(acc.paid_years, dims.MIN_YEARS_FULL))
     if m.make_up_at_60 and need > 0:         # D1 Art. 21(二)(三); no subsidy (D1 Art. 8)
         acc.makeup_years = need
@@ -185,6 +162,73 @@ def _accumulate(m: Member, P: Parameters, year60: int, idx: dict, notes: list,
         acc.rows[-1]["catch_up_yuan"] += makeup_pay        # on top of any year made up in the same year
         acc.rows[-1].update(_bal_cols(acc.bal))
     return acc
+
+
+def _pay_year(m: Member, P: Parameters, acc: _Accumulation, year: int, i: int, help_: tuple, pays: bool,
+              made_up: int, pension_starts: bool, subsidised: bool = True) -> None:
+    """One year of paying [yuan]: interest on the 1 January balance (D1 Art. 14; RULES.md §3 in the
+    year of the 60th birthday or payment starts), the tier paid with its subsidies (D1 Art. 7-10),
+    missed years made up without subsidy (D1 Art. 8); a schedule row, added to ``acc``."""
+    sub, onb, personal = help_
+    ai = dims.AREAS.index(m.area)
+    opening = acc.bal.copy()
+    r = float(accounts.rate_on_opening_balance_pa(float(P.rate_pa[i, 0]), pension_starts,   # RULES.md §3
+                                                  accounts.share_of_year_at_60(P.interest_at_60, m.birth_month)))
+    interest = accounts.interest_yuan(opening, r)
+    tier = tier_in(m, year)
+    ti = int(np.searchsorted(P.tiers, tier))
+    # paying on without the subsidy (contributions.pay_on_after_60.subsidised false): the whole tier
+    own = (float(personal[i, ai, ti]) if subsidised else tier) if pays else 0.0
+    gov_lv = sub[i, :, ai, ti] if pays and subsidised else np.zeros(len(dims.LEVELS))
+    on_behalf = float(onb[i, :, ai, ti].sum()) if pays and subsidised else 0.0
+    coll = P.collective_yuan if pays else 0.0
+    catch = float(made_up * contributions.catch_up_payment_yuan(tier))   # no subsidy (D1 Art. 8)
+    credit = np.array([own + catch, gov_lv.sum(), coll])
+    interest = interest + accounts.payment_interest_yuan(credit, r, P.crediting)   # RULES.md §3
+    acc.bal = opening + interest + credit
+    acc.paid_years += int(pays) + made_up
+    acc.caught_up_years += made_up
+    acc.totals["personal"] += own + catch
+    acc.totals["government"] += float(gov_lv.sum())
+    acc.totals["collective"] += coll
+    acc.rows.append(dict(year=year, age=year - m.birth_year, tier_yuan=tier if pays else 0.0,
+                         personal_yuan=own, catch_up_yuan=catch,
+                         **{f"subsidy_{lv}_yuan": float(v) for lv, v in zip(dims.LEVELS, gov_lv)},
+                         paid_on_behalf_yuan=on_behalf, collective_yuan=coll, interest_yuan=float(interest.sum()),
+                         **_bal_cols(acc.bal), pension_months=0.0, basic_pension_yuan=0.0,
+                         account_pension_yuan=0.0, longevity_gap_yuan=0.0, topups_yuan=0.0))
+
+
+def _pay_on(m: Member, P: Parameters, acc: _Accumulation, year60: int, age0: int, idx: dict, notes: list,
+            counter: Counter | None) -> int:
+    """Paying on after 60 (延缴, contributions.pay_on_after_60): a member short of the years required
+    at 60 pays on year by year, with the year's subsidy where the rules give it, until the years are
+    reached; returns the years paid on (0: not asked for, or not needed). Refused where the rules do
+    not allow it or the years cannot be reached by the age limit."""
+    if not m.pay_on:
+        return 0
+    po = P.scenario.contributions.pay_on_after_60
+    if acc.qualifies:
+        notes.append("--pay-on: the member has the years required at 60; nothing to pay on")
+        return 0
+    if not P.pay_on_allowed:
+        raise MemberInputError("--pay-on: this scenario's rules do not let members pay on after 60 "
+                               "(contributions.pay_on_after_60.allowed is false)")
+    required = int(benefits.years_required(year60 - P.start_year + 1, dims.MIN_YEARS_FULL))
+    need = int(contributions.years_to_make_up(acc.paid_years, required))
+    most = P.pay_on_to_age - dims.PENSION_AGE
+    if not contributions.may_pay_on(need, most):
+        raise MemberInputError(f"--pay-on: {need} years short at 60, but paying on is allowed only to age "
+                               f"{P.pay_on_to_age} ({most} years"
+                               + (f", {po.reference}" if po.reference else "") + "); make up the years at 60 "
+                               f"instead (--make-up-at-60)")
+    help_ = _premium_help(m, P, [], counter)
+    for k in range(1, need + 1):
+        year = year60 + k
+        _pay_year(m, P, acc, year, idx[year], help_, pays=True, made_up=0, pension_starts=k == need,
+                  subsidised=P.pay_on_subsidised)
+    acc.qualifies, acc.reason, acc.reason_zh = True, "", ""
+    return need
 
 
 def _made_up_in(m: Member, year: int, missed: list, window: int | None) -> int:
@@ -338,7 +382,8 @@ def what_if(scenario: Scenario, m: Member, today: _dt.date | None = None,
             continue
         for tier in tiers:
             one = replace(m, enrol_year=enrol, enrol_month=None, tier=float(tier), stop_after_years=None,
-                          make_up_at_60=False, catch_up=None, lump_sum_monthly=None, death_age=None)
+                          make_up_at_60=False, pay_on=False, catch_up=None, lump_sum_monthly=None,
+                          death_age=None)
             s = _illustrate(scenario, one, today, counter).summary
             rows.append(dict(tier_yuan=float(tier), years_paid=int(s["years_paid"]),
                              monthly_total_yuan=s["monthly_total"], monthly_account_yuan=s["monthly_account_pension"],
@@ -385,10 +430,12 @@ def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: 
     if not old_at_start:
         acc = _accumulate(m, P, year60, idx, notes, counter)
         _qualifying(m, P, acc, year60, age0)
-        start_pay, first = year60, next_month(year60, m.birth_month)
+        paid_on = _pay_on(m, P, acc, year60, age0, idx, notes, counter)     # 延缴: 0 or the years paid on
+        start_pay, first = year60 + paid_on, next_month(year60 + paid_on, m.birth_month)
         balance60 = float(acc.bal.sum())
-        acc_monthly = float(benefits.account_pension_monthly(balance60, P.divisor_at_60))
+        acc_monthly = float(benefits.account_pension_monthly(balance60, P.divisor_by_age[paid_on]))
     else:
+        paid_on = 0
         _premium_help(m, P, notes)                 # notes on flags, as for any member
         acc = _Accumulation(rows=[], bal=np.zeros(dims.N_PART))
         reg = _registration(m, P, notes)
@@ -411,6 +458,7 @@ def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: 
     summary = _summary(m, P, sched, acc.qualifies, acc.reason, acc.paid_years, acc.makeup_years, balance60,
                        acc_monthly, first, exhausted, lump_price, acc.totals, long_monthly, age0)
     summary["eligibility_reason_zh"] = acc.reason_zh or None
+    summary["years_paid_on"] = paid_on                  # 延缴: years paid after the 60th birthday year
     heirs = _heirs(m, P, sched, acc_monthly if acc.qualifies else 0.0, long_monthly)
     if m.death_age is not None:
         hit = heirs[heirs.age == m.death_age]

@@ -31,6 +31,7 @@ class Member:
     one_child_parent: bool = False
     stop_after_years: int | None = None
     make_up_at_60: bool = False
+    pay_on: bool = False                       # 延缴: short of years at 60, pays on year by year
     catch_up: dict | None = None               # year -> missed years made up that year (no subsidy)
     lump_sum_monthly: float | None = None
     interest_rate: float | None = None
@@ -191,6 +192,7 @@ FIELDS = {
     "one_child_parent": "yes or no",
     "stop_after_years": "a whole number",
     "make_up_at_60": "yes or no",
+    "pay_on": "yes or no: short of years at 60, pay on year by year (延缴) where the rules allow",
     "catch_up": "YEAR=N;YEAR=N",
     "lump_sum": "monthly account pension bought at 60+ (D3 §6(一)2)",
     "interest_rate": "a flat rate a year, e.g. 0.03",
@@ -239,6 +241,7 @@ def member_from_fields(f: dict) -> Member:
         one_child_parent=_yes(f.get("one_child_parent", ""), "one_child_parent"),
         stop_after_years=None if not get("stop_after_years") else _number(f["stop_after_years"], "stop_after_years", int),
         make_up_at_60=_yes(f.get("make_up_at_60", ""), "make_up_at_60"),
+        pay_on=_yes(f.get("pay_on", ""), "pay_on"),
         catch_up=None if not get("catch_up") else parse_catch_up(f["catch_up"].replace(";", ",")),
         lump_sum_monthly=None if not get("lump_sum") else _number(f["lump_sum"], "lump_sum"),
         interest_rate=None if not get("interest_rate") else _number(f["interest_rate"], "interest_rate"),

@@ -39,6 +39,8 @@ L = {
     "personal_paid_total": ("个人缴费合计(元)", "Paid by the resident (yuan)"),
     "government_subsidy_total": ("政府补贴合计(元)", "Government subsidies (yuan)"),
     "balance_at_60": ("60岁时个人账户储存额(元)", "Account at 60 (yuan)"),
+    "balance_at_start": ("开始领取时个人账户储存额(元)", "Account when the pension starts (yuan)"),
+    "years_paid_on": ("60岁后延长缴费(年)", "Years paid on after 60"),
     "first_payment": ("开始领取月份", "First pension month"),
     "monthly_basic_pension": ("基础养老金(元/月)", "Basic pension (yuan/month)"),
     "monthly_account_pension": ("个人账户养老金(元/月)", "Account pension (yuan/month)"),
@@ -94,11 +96,14 @@ def key_rows(il, lang: str) -> list[tuple[str, str]]:
         keys += [k for k in ("refund_on_leaving", "account_kept") if k in s]
     if s.get("lump_sum_price") is not None:
         keys.insert(1, "lump_sum_price")
+    if s.get("years_paid_on"):           # 延缴: the balance is the one when payment starts, after it
+        keys[keys.index("balance_at_60")] = "balance_at_start"
+        keys.insert(1, "years_paid_on")
     for k in keys:
-        v = s.get(k)
+        v = s.get("balance_at_60" if k == "balance_at_start" else k)
         if k == "irr" and v is not None:
             v = f"{v * 100:.1f}%"
-        elif k in ("break_even_age", "years_paid") and v is not None:
+        elif k in ("break_even_age", "years_paid", "years_paid_on") and v is not None:
             v = str(v)
         elif k == "account_exhausted" and v is None:
             v = t("never", lang)
@@ -112,14 +117,16 @@ def plain_words(il, lang: str) -> str:
     if not s["eligible"]:
         return (s.get("eligibility_reason") if lang == "en" else s.get("eligibility_reason_zh")) or ""
     if lang == "zh":
-        txt = (f"您个人共缴费{s['personal_paid_total']:,.0f}元,政府补贴{s['government_subsidy_total']:,.0f}元。"
+        txt = _pay_on_words(il, lang)
+        txt += (f"您个人共缴费{s['personal_paid_total']:,.0f}元,政府补贴{s['government_subsidy_total']:,.0f}元。"
                f"从{s['first_payment']}起每月可领约{s['monthly_total']:,.2f}元,其中基础养老金"
                f"{s['monthly_basic_pension']:,.2f}元由政府支付,个人账户养老金{s['monthly_account_pension']:,.2f}元。")
         if s.get("break_even_age"):
             txt += f"约到{s['break_even_age']}岁,领取的养老金就超过个人缴费。"
         txt += "养老金支付终身,个人账户用完后照常发放。"
         return txt
-    txt = (f"You pay {s['personal_paid_total']:,.0f} yuan in all and the government adds "
+    txt = _pay_on_words(il, lang)
+    txt += (f"You pay {s['personal_paid_total']:,.0f} yuan in all and the government adds "
            f"{s['government_subsidy_total']:,.0f}. From {s['first_payment']} you receive about "
            f"{s['monthly_total']:,.2f} yuan a month: {s['monthly_basic_pension']:,.2f} basic pension paid by "
            f"government and {s['monthly_account_pension']:,.2f} from your account.")
@@ -127,6 +134,24 @@ def plain_words(il, lang: str) -> str:
         txt += f" By about age {s['break_even_age']} the pension received exceeds what you paid."
     txt += " The pension is paid for life, also after the account is empty."
     return txt
+
+
+def _pay_on_words(il, lang: str) -> str:
+    """The sentence on paying on after 60 (延缴), or nothing: which years, at which ages, then from when."""
+    k = il.summary.get("years_paid_on") or 0
+    if not k:
+        return ""
+    y60 = il.member.birth_year + 60
+    first, last = y60 + 1, y60 + k
+    span_zh = f"{first}年" if k == 1 else f"{first}—{last}年"
+    ages_zh = "61岁" if k == 1 else f"61—{60 + k}岁"
+    if lang == "zh":
+        return (f"60岁时缴费年限不足,延长缴费{k}年({span_zh},{ages_zh}),缴满后从{il.summary['first_payment']}"
+                f"起领取养老金。")
+    span = str(first) if k == 1 else f"{first}-{last}"
+    ages = "61" if k == 1 else f"61-{60 + k}"
+    return (f"Short of the years required at 60, you pay on for {k} more year{'s' if k > 1 else ''} "
+            f"({span}, age{'s' if k > 1 else ''} {ages}), then draw the pension from {il.summary['first_payment']}. ")
 
 
 def text_summary(il, lang: str = "zh") -> str:

@@ -60,6 +60,18 @@ def catch_up_payment_yuan(tiers):
     return np.asarray(tiers, dtype=float)
 
 
+def may_pay_on(years_short, most_years):
+    """Whether a member short of years at 60 may pay on year by year (延缴) [bool].
+
+    Provincial rules (contributions.pay_on_after_60; not in the pilot texts, where D1 Art. 21
+    asks for the years to be made up at 60): paying on is allowed up to an age limit, so only
+    those whose missing years fit in the years from 61 to it can reach them this way; paid
+    in the years of the 61st, 62nd, ... birthday. Shapes broadcast.
+    """
+    short = np.asarray(years_short)
+    return (short >= 1) & (short <= most_years)
+
+
 def years_to_make_up(years_paid, min_years):
     """Years a member reaching 60 may (45+ at start) or must (under 45) make up.
 

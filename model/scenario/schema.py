@@ -186,6 +186,32 @@ class CatchUpAt60(Strict):
                          "D3 §8(一)); no subsidy (D1 Art. 8)")
 
 
+PAY_ON_AGE_MAX = 70     # the Guofa [2005] 38 payout-months table ends at 70 (56 months)
+
+
+class PayOnAfter60(Strict):
+    """Paying on after 60 (延缴): members short of the years required at 60 keep paying year by year,
+    with the year's subsidy, until the years are reached, and draw the pension from the month after
+    the birthday in the year of the last payment. A provincial rule, not in the pilot texts (D1 Art.
+    21 asks for the years to be made up at 60); ``reference`` names the article."""
+    allowed: bool = Field(False, description="the scheme's rules let members pay on after 60")
+    share: Share = Field(0.0, description="share of those short of years at 60 who do not make up the "
+                         "years at once (catch_up_at_60) and could reach them by up_to_age, who pay on "
+                         "(a behaviour: ASSUMPTION unless observed)")
+    up_to_age: int = Field(65, ge=dims.PENSION_AGE + 1, le=PAY_ON_AGE_MAX, description="the last age at "
+                           "which a member may pay (the year of that birthday), 61 to 70 (the Guofa "
+                           "[2005] 38 table, which gives the divisor at a later start, ends at 70)")
+    subsidised: bool = Field(True, description="the year's contribution subsidy is paid on these years")
+    reference: str | None = Field(None, description="the article that allows it")
+
+    @model_validator(mode="after")
+    def _share_needs_the_rule(self) -> "PayOnAfter60":
+        if self.share > 0 and not self.allowed:
+            raise _Bad("members can pay on after 60 only where the rules allow it: give allowed: true "
+                       "(with the article in reference) or share 0", at=("share",))
+        return self
+
+
 class GeometricMix(Strict):
     """A tier mix described by one number a year: the share at each tier is ``geometric``
     times the share at the tier below (near 0: nearly everyone at the lowest tier; 1: the
@@ -236,6 +262,7 @@ class Contributions(Strict):
                                               "cohort engine keeps no stock of missed years: its "
                                               "catch_up_share is made up within the year, which fits both")
     catch_up_at_60: CatchUpAt60 = CatchUpAt60()
+    pay_on_after_60: PayOnAfter60 = PayOnAfter60()
     collective_yuan: YuanPerYear = Field(0.0, description="collective subsidy per paying "
                                          "member, yuan/year (D1 Art. 10; D3 §6(二))")
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import checks, load_scenario, project
+from model import checks, dims, load_scenario, project
 from model.parameters import resolve
 from model.engine.project import initial_state, step
 from conftest import SCENARIOS, make_params
@@ -32,6 +32,8 @@ def _states(P):
             years_paid[..., -1] += st_.c_xyears
             if (st_.c_made_up > years_paid * (1 + 1e-9) + 1e-9).any():
                 fails.append(f"{year}: more made-up years than years paid in a cell")
+        if st_.o_n is not None and (st_.o_n[..., dims.MIN_YEARS_FULL:] > 0).any():
+            fails.append(f"{year}: someone paying on after 60 already has the 15 years")
         rows.append(flows)
     return rows, fails
 
@@ -47,11 +49,38 @@ def test_shipped_scenarios_conserve_money_and_people(path):
         np.testing.assert_allclose(sums[dcol], annual[col], rtol=1e-9, atol=1e-6)
 
 
+def test_paying_on_after_60_detail_adds_up_to_the_annual_totals():
+    # 延缴 with deaths, emigration, catch-up and make-up at 60: money and people conserved, and the
+    # detailed table (ages 61 .. the limit included) sums to the annual columns
+    over = {"scheme": {"horizon_years": 45},
+            "contributions": {"density": {"16-44": 0.8, "45+": 0.3}, "catch_up_share": 0.2,
+                              "catch_up_at_60": {"share": 0.3},
+                              "pay_on_after_60": {"allowed": True, "share": 0.6, "up_to_age": 68}},
+            "eligibility": {"emigration_rate": {"16+": 0.01}}}
+    P = make_params(over, cohorts={(a, s, "rural"): 100.0 for a in range(16, 80, 3) for s in ("male", "female")},
+                    q={a: 0.01 + a / 2000 for a in range(101)})
+    proj = project(P)
+    assert proj.annual["members_paying_after_60"].sum() > 0
+    assert checks.all_identities(proj.annual) == []
+    _, fails = _states(P)
+    assert fails == []
+    sums = proj.detail.groupby("year")[list(ANNUAL_TO_DETAIL.values())].sum()
+    annual = proj.annual.set_index("year")
+    for col, dcol in ANNUAL_TO_DETAIL.items():
+        np.testing.assert_allclose(sums[dcol], annual[col], rtol=1e-9, atol=1e-6, err_msg=col)
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_shipped_scenarios_states_never_negative(path):
     P = resolve(load_scenario(path))
     _, fails = _states(P)
     assert fails == []
+
+
+@pytest.fixture(scope="module")
+def qiannan_annual():
+    qiannan = next(p for p in SCENARIOS if p.stem == "qiannan_2011")   # no fund-paid top-ups
+    return project(load_scenario(qiannan), detail=False).annual
 
 
 @pytest.mark.parametrize("col, check", [
@@ -66,9 +95,8 @@ def test_shipped_scenarios_states_never_negative(path):
     ("fund_income", checks.ministry_fund_identity),
     ("fund_expenditure", checks.ministry_fund_identity),
     ("fund_taken_over", checks.pooled_fund_identity)])
-def test_each_identity_catches_an_error(col, check):
-    qiannan = next(p for p in SCENARIOS if p.stem == "qiannan_2011")   # no fund-paid top-ups
-    df = project(load_scenario(qiannan), detail=False).annual.copy()
+def test_each_identity_catches_an_error(col, check, qiannan_annual):
+    df = qiannan_annual.copy()
     assert check(df) == []
     df.loc[40, col] += 1000.0                         # a thousand off in one year must be found
     assert len(check(df)) >= 1
@@ -112,6 +140,9 @@ def scenarios(draw):
                           "density": {"16+": draw(share)},
                           "catch_up_share": draw(share),
                           "catch_up_at_60": {"share": draw(share)},
+                          "pay_on_after_60": {"allowed": True, "share": draw(share),
+                                              "up_to_age": draw(st.integers(61, 70)),
+                                              "subsidised": draw(st.booleans())},
                           "collective_yuan": draw(st.floats(0, 50))},
         "on_behalf": [{"name": "g", "reference": "D1 Art. 9", "share_of_payers": draw(st.floats(0, 0.5)),
                        "share_of_lowest_tier": draw(share), "extra_subsidy_yuan": draw(st.floats(0, 40))}],

@@ -336,3 +336,66 @@ def test_catch_up_only_in_the_following_year_d3_6_1():
     # D1 (Qiannan, any later year): the same three years made up in 2026 are allowed
     c = ill(QIANNAN, **base, catch_up={2026: 3}).summary
     assert c["years_paid"] == ill(QIANNAN, **base).summary["years_paid"] + 3
+
+
+PAY_ON = with_overrides(QIANNAN, {"contributions": {"pay_on_after_60": {
+    "allowed": True, "share": 0.5, "up_to_age": 65, "reference": "provincial rule (test)"}}})
+
+
+def test_paying_on_after_60_until_15_years():
+    # Born 1970-05, pays 100 + 30 in 2011-2022 (12 years), nothing later; 3 short at 60 (2030):
+    # pays 100 + 30 in 2031-2033 (ages 61-63) and draws from June 2033. No interest: 15 x 130 =
+    # 1,950 in the account, 1,950 / 139 = 14.03 a month.
+    il = ill(PAY_ON, birth_year=1970, birth_month=5, enrol_year=2011, tier=100, stop_after_years=12,
+             pay_on=True, interest_rate=0.0)
+    s = il.summary
+    assert s["eligible"] and s["years_paid"] == 15 and s["years_paid_on"] == 3
+    assert s["balance_at_60"] == pytest.approx(1950.0) and s["first_payment"] == "2033-06"
+    assert s["monthly_account_pension"] == pytest.approx(14.03, abs=0.005)
+    paid_on = il.schedule.set_index("year").loc[2031:2033]
+    assert paid_on["personal_yuan"].tolist() == [100.0] * 3
+    assert paid_on[[c for c in paid_on if c.startswith("subsidy_")]].sum(axis=1).tolist() == [30.0] * 3
+    assert il.schedule.set_index("year").loc[2033, "pension_months"] == 7         # June-December
+
+
+def test_paying_on_earns_the_years_interest_and_none_in_the_starting_year_rules_s3():
+    # At 3 %: 130 x (1.03^12 - 1) / 0.03 = 1,844.98 at the end of 2022, then 7 years at 3 % to the
+    # end of 2029 (x 1.03^7): 2,269.07; no interest in 2030 (the 60th birthday, RULES.md §3);
+    # 2031 and 2032 earn 3 % and take 130 each: 2,671.16; 2033 takes 130 with no interest
+    # (payment starts): 2,801.16
+    il = ill(PAY_ON, birth_year=1970, birth_month=5, enrol_year=2011, tier=100, stop_after_years=12,
+             pay_on=True, interest_rate=0.03)
+    assert il.summary["balance_at_60"] == pytest.approx(2801.16, abs=0.005)
+    assert il.summary["monthly_account_pension"] == pytest.approx(2801.16 / 139, abs=0.005)
+
+
+def test_paying_on_refused_where_the_rules_or_the_age_limit_do_not_allow_it():
+    with pytest.raises(MemberInputError, match="do not let members pay on"):
+        ill(QIANNAN, birth_year=1970, birth_month=5, enrol_year=2011, tier=100, stop_after_years=12, pay_on=True)
+    with pytest.raises(MemberInputError, match="10 years short at 60, but paying on is allowed only to age 65"):
+        ill(PAY_ON, birth_year=1970, birth_month=5, enrol_year=2011, tier=100, stop_after_years=5, pay_on=True)
+    with pytest.raises(MemberInputError, match="give one"):
+        ill(PAY_ON, birth_year=1970, birth_month=5, enrol_year=2011, tier=100, stop_after_years=12, pay_on=True,
+            make_up_at_60=True)
+
+
+def test_paying_on_not_needed_is_a_note():
+    il = ill(PAY_ON, birth_year=1970, birth_month=5, enrol_year=2011, tier=100, pay_on=True)
+    assert il.summary["years_paid_on"] == 0 and any("nothing to pay on" in n for n in il.notes)
+
+
+def test_long_contribution_bands_in_the_calculator_d1_art20():
+    # flat 20 / 30 / 40 for 16-19 / 20-24 / 25+ years, made-up years left out: born 1966, 45 at the
+    # start, 16 years on time -> 20 a month; paying 12 and making up 2 missed years in 2024 -> 14
+    # years, 12 on time -> nothing (bands from 16)
+    bands = {"benefits": {"long_contribution": {"bands": [
+        {"years_from": 16, "yuan_flat": 20}, {"years_from": 20, "yuan_flat": 30}, {"years_from": 25, "yuan_flat": 40}],
+        "counts_made_up_years": False}}}
+    scen = with_overrides(QIANNAN, bands)
+    on_time = ill(scen, birth_year=1966, birth_month=5, enrol_year=2011, tier=100).summary
+    plain = ill(QIANNAN, birth_year=1966, birth_month=5, enrol_year=2011, tier=100).summary
+    assert on_time["monthly_basic_pension"] == pytest.approx(plain["monthly_basic_pension"] + 20, abs=1e-9)
+    # Wuhan: 1 a month for every year, made-up years counted: 16 years -> 16
+    wuhan = with_overrides(QIANNAN, {"benefits": {"long_contribution": [{"years_from": 1, "yuan_per_year": 1}]}})
+    s = ill(wuhan, birth_year=1966, birth_month=5, enrol_year=2011, tier=100).summary
+    assert s["monthly_basic_pension"] == pytest.approx(plain["monthly_basic_pension"] + 16, abs=1e-9)

@@ -61,3 +61,15 @@ def test_statement_renders_in_headless_chromium(tmp_path):
     assert img.shape[0] == 1300 and img.shape[1] == 900
     dark = (img[..., :3].mean(axis=-1) < 0.5).mean()
     assert 0.01 < dark < 0.5                    # text and chart drawn, not a blank or black page
+
+
+def test_statement_says_when_paying_on_after_60_ends_and_the_pension_starts():
+    from model.scenario import with_overrides
+    scen = with_overrides(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"), {"contributions": {
+        "pay_on_after_60": {"allowed": True, "share": 0.5, "up_to_age": 65}}})
+    il = illustrate(scen, Member(birth_year=1970, birth_month=5, enrol_year=2011, tier=100, stop_after_years=12,
+                                 pay_on=True), today=dt.date(2026, 11, 28))
+    zh, en = statement_html(il, "zh"), statement_html(il, "en")
+    assert "延长缴费3年(2031—2033年,61—63岁),缴满后从2033-06起领取养老金" in zh
+    assert "开始领取时个人账户储存额" in zh and "60岁时个人账户储存额" not in zh
+    assert "you pay on for 3 more years (2031-2033, ages 61-63), then draw the pension from 2033-06" in en

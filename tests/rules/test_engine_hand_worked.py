@@ -300,6 +300,69 @@ def test_long_contribution_without_years_made_up_at_60_d1_art20_art21():
     assert left_out.loc[2023, "basic_pension_paid"] == pytest.approx(1000 * (55 + 11) * 12, rel=REL)
 
 
+def _pay_on(**extra):
+    # aged 30 at the start: pays 2011-2022 (ages 30-41, 12 years), nothing from 42 on; 60 in 2041
+    return {"contributions": {"density": {"16-41": 1.0, "42+": 0.0},
+                              "pay_on_after_60": {"allowed": True, "share": 1.0, "up_to_age": 65,
+                                                  "reference": "provincial rule (test)", **extra}},
+            "scheme": {"horizon_years": 40}}
+
+
+def test_paying_on_after_60_until_the_years_are_reached():
+    # 3 years short at 60 (2041): pays 100 + 30 subsidy in 2042-2044 (ages 61-63), then draws from
+    # the month after the 63rd birthday: 5.5 months in 2044 (D1 Art. 21 次月, birth months pooled).
+    # No interest: 15 x 130 = 1,950 in the account, 1,950 / 139 = 14.029 a month.
+    a = run(cohorts={(30, "male", "rural"): 1000}, overrides=_pay_on())
+    assert a.loc[2041, "reached_60_without_pension"] == 0 and a.loc[2041, "members_suspended"] == 0
+    for y in (2042, 2043, 2044):
+        assert a.loc[y, "members_paying_after_60"] == pytest.approx(1000)
+        assert a.loc[y, "contributions_personal"] == pytest.approx(100_000, rel=REL)
+        assert a.loc[y, "subsidy_contribution"] == pytest.approx(30_000, rel=REL)
+    assert a.loc[2043, "pensioners"] == 0 and a.loc[2043, "members"] == pytest.approx(1000)
+    assert a.loc[2044, "new_pensioners_after_paying_on"] == pytest.approx(1000)
+    assert a.loc[2044, "basic_pension_paid"] == pytest.approx(1000 * 55 * 5.5, rel=REL)
+    assert a.loc[2044, "account_pension_paid"] == pytest.approx(1000 * 1950 / 139 * 5.5, rel=REL)
+    assert a.loc[2045, "account_pension_paid"] == pytest.approx(1000 * 1950 / 139 * 12, rel=REL)
+    assert a.loc[2045, "members_paying"] == 0
+
+
+def test_paying_on_without_subsidy_and_the_payout_table_at_63():
+    # not subsidised: 12 x 130 + 3 x 100 = 1,860; D3 §8(二)2 table at 63: 117 months
+    a = run(cohorts={(30, "male", "rural"): 1000},
+            overrides=_pay_on(subsidised=False) | {"benefits": {"payout_divisor": "guofa_2005_38"}})
+    assert a.loc[2043, "subsidy_contribution"] == 0
+    assert a.loc[2045, "account_pension_paid"] == pytest.approx(1000 * 1860 / 117 * 12, rel=REL)
+
+
+def test_paying_on_only_where_the_years_can_be_reached_by_the_limit():
+    # paying 2011-2016 only (6 years): 9 short, more than the 4 years from 61 to 64: sealed at 60
+    over = _pay_on(up_to_age=64)
+    over["contributions"]["density"] = {"16-35": 1.0, "36+": 0.0}
+    a = run(cohorts={(30, "male", "rural"): 1000}, overrides=over)
+    assert a.loc[2041, "reached_60_without_pension"] == pytest.approx(1000)
+    assert a.loc[2042, "members_paying"] == 0 and a.loc[2045, "pensioners"] == 0
+
+
+def test_paying_on_a_share_the_rest_sealed_or_making_up_at_60_d1_art21():
+    # half make up the 3 years at 60 (D1 Art. 21, 300 without subsidy); of the rest 40 % pay on
+    over = _pay_on(share=0.4)
+    over["contributions"]["catch_up_at_60"] = {"share": 0.5}
+    a = run(cohorts={(30, "male", "rural"): 1000}, overrides=over)
+    assert a.loc[2041, "new_pensioners_60"] == pytest.approx(500)
+    assert a.loc[2041, "reached_60_without_pension"] == pytest.approx(300)
+    assert a.loc[2042, "members_paying_after_60"] == pytest.approx(200)
+
+
+def test_paying_on_deaths_refund_the_own_part_to_heirs_d1_art20():
+    # 10 % die at 62 (2043) while paying on: heirs get the own part of the 1 January balance,
+    # 12 x 100 + 100 = 1,300 each (D1 Art. 20); the subsidies, 13 x 30, go to the pooled fund
+    a = run(cohorts={(30, "male", "rural"): 1000}, overrides=_pay_on(), q={62: 0.1})
+    assert a.loc[2043, "deaths"] == pytest.approx(100)
+    assert a.loc[2043, "inheritance_refunds"] == pytest.approx(100 * 1300, rel=REL)
+    assert a.loc[2043, "forfeited_to_pool"] == pytest.approx(100 * 390, rel=REL)
+    assert a.loc[2044, "new_pensioners_after_paying_on"] == pytest.approx(900)
+
+
 def test_staged_rollout_is_the_share_weighted_sum_of_its_stages():
     # half the population reached in 2011, half in 2013: each stage is its own projection
     from model.scenario import Scenario, _deep_merge

@@ -143,6 +143,11 @@ CASES = {
     "long_given_twice": ("benefits: {long_contribution_yuan_per_year_over_15: 2, long_contribution: "
                          "[{years_from: 16, yuan_flat: 20}]}", "benefits.long_contribution_yuan_per_year_over_15",
                          "bad value 2", "not both"),
+    # paying on after 60 (延缴)
+    "pay_on_share_without_the_rule": ("contributions: {pay_on_after_60: {share: 0.5}}",
+                                      "contributions.pay_on_after_60.share", "bad value 0.5", "allowed: true"),
+    "pay_on_past_the_payout_table": ("contributions: {pay_on_after_60: {allowed: true, share: 0.5, up_to_age: 72}}",
+                                     "contributions.pay_on_after_60.up_to_age", "bad value 72", "from 61 to 70"),
     # population totals
     "area_totals_zero": ("population: {total: null, area_totals: {rural: 0, urban: 0}}",
                          "population.area_totals", "{'rural': 0, 'urban': 0}", "add up to 0"),
