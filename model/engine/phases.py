@@ -321,13 +321,7 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
         pay_on = dict(pay_on_n=ret_n * pay_on_share, pay_on_bal=ret_bal * pay_on_share,
                       pay_on_made_up=None if c.made_up is None else c.made_up[:, -1] * pay_on_share)
     leave_bal = ret_bal * leave_share
-    refunds = forfeited = np.zeros(len(ret_n))
-    if params.short_of_years_refund:                               # membership ends, own part back
-        refunds, forfeited = accounts.refund_and_forfeit_yuan(*parts(leave_bal.sum(axis=(2, 3, 4, 5))), 1.0)
-    else:                                                          # account kept, sealed (D1 Art. 21(三))
-        s_n, s_bal = s_n.copy(), s_bal.copy()
-        s_n[:, dims.PENSION_AGE] += leavers.sum(axis=(-2, -1))
-        s_bal[:, :, dims.PENSION_AGE] += leave_bal.sum(axis=(-2, -1))
+    refunds, forfeited, s_n, s_bal = _short_of_years(leavers, leave_bal, dims.PENSION_AGE, params, s_n, s_bal)
     stay_share = 1.0 - leave_share - pay_on_share                  # (yp,) drawing the pension now
     new_bal = (ret_bal * stay_share).sum(axis=-1)                  # (batch, part, sex, area, tier)
     new_bal[:, 0] += makeup_paid.sum(axis=-1)
@@ -338,6 +332,26 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
         new_long=_long_extra_of_new_pensioners(ret_n, stay_share, share_making_up, ret_x, need,
                                                None if c.made_up is None else c.made_up[:, -1], params),
         **pay_on)
+
+
+def _short_of_years(leavers: np.ndarray, leave_bal: np.ndarray, age: int, params: Parameters, s_n: np.ndarray,
+                    s_bal: np.ndarray) -> tuple:
+    """Members left short of the years required, at 60 or at the limit for paying on: (refunds,
+    forfeited) [yuan, (batch,)] and the sealed accounts with theirs.
+
+    ``leavers`` (batch, sex, area, tier, yp) persons and ``leave_bal`` (batch, part, ...) yuan.
+    D1 Art. 21(三): no pension until the years are made up; under ``short_of_years_at_60:
+    refund`` membership ends and the own part is paid back (the government part to the pooled
+    fund), else the account is kept, sealed, at ``age``.
+    """
+    if params.short_of_years_refund:
+        refunds, forfeited = accounts.refund_and_forfeit_yuan(*parts(leave_bal.sum(axis=(2, 3, 4, 5))), 1.0)
+        return refunds, forfeited, s_n, s_bal
+    s_n, s_bal = s_n.copy(), s_bal.copy()
+    s_n[:, age] += leavers.sum(axis=(-2, -1))
+    s_bal[:, :, age] += leave_bal.sum(axis=(-2, -1))
+    zero = np.zeros(len(leavers))
+    return zero, zero, s_n, s_bal
 
 
 def _long_extra_of_new_pensioners(cohort: np.ndarray, stay_share: np.ndarray, making_up_share: np.ndarray,
@@ -433,13 +447,7 @@ def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements, s_n
                                              None if made_up is None else made_up * done[:, 0], params)
     n_left, bal_left = n_after - new_cells, bal * ~done
     leavers, leave_bal = n_left[:, -1], bal_left[:, :, -1]          # at the limit, still short
-    refunds = forfeited = np.zeros(len(n))
-    if params.short_of_years_refund:                               # membership ends, own part back
-        refunds, forfeited = accounts.refund_and_forfeit_yuan(*parts(leave_bal.sum(axis=(2, 3, 4, 5))), 1.0)
-    else:                                                          # account kept, sealed (D1 Art. 21(三))
-        s_n, s_bal = s_n.copy(), s_bal.copy()
-        s_n[:, params.pay_on_to_age] += leavers.sum(axis=(-2, -1))
-        s_bal[:, :, params.pay_on_to_age] += leave_bal.sum(axis=(-2, -1))
+    refunds, forfeited, s_n, s_bal = _short_of_years(leavers, leave_bal, params.pay_on_to_age, params, s_n, s_bal)
     payers = n.sum(axis=-1)                                        # (batch, o_age, sex, area, tier)
     by_area_tier = payers.sum(axis=(1, 2))                         # (batch, area, tier)
     return PayingOn(
