@@ -228,7 +228,7 @@ def statement_html(il, lang: str = "zh") -> str:
     inputs = [(t("birth", lang), f"{m.birth_year}-{m.birth_month:02d}"), (t("sex", lang), t(m.sex, lang)),
               (t("area", lang), t(m.area, lang)), (t("enrol", lang), (str(m.enrol_year) if m.enrol_month is None else f"{m.enrol_year}-{m.enrol_month:02d}")),
               (t("tier", lang), _fmt(tier, 0) if not isinstance(tier, str) else tier),
-              (t("flags", lang), "、".join(flags) if flags else t("none", lang))]
+              (t("flags", lang), ("、" if lang == "zh" else ", ").join(flags) if flags else t("none", lang))]
     if s.get("lump_sum_price") is not None:
         inputs.append((t("lump_sum_price", lang), _fmt(s["lump_sum_price"])))
 

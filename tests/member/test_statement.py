@@ -73,3 +73,11 @@ def test_statement_says_when_paying_on_after_60_ends_and_the_pension_starts():
     assert "延长缴费3年(2031—2033年,61—63岁),缴满后从2033-06起领取养老金" in zh
     assert "开始领取时个人账户储存额" in zh and "60岁时个人账户储存额" not in zh
     assert "you pay on for 3 more years (2031-2033, ages 61-63), then draw the pension from 2033-06" in en
+
+
+def test_english_statement_lists_special_statuses_with_commas():
+    il = illustrate(load_scenario(ROOT / "scenarios" / "qiannan_2011.yaml"),
+                    Member(birth_year=1970, birth_month=5, enrol_year=2011, tier=100,
+                           flags=frozenset({"severely_disabled", "dibao"})), today=dt.date(2026, 11, 28))
+    assert "minimum living allowance, severely disabled" in statement_html(il, "en")
+    assert "低保、重度残疾" in statement_html(il, "zh")
