@@ -111,15 +111,27 @@ class Parameters:
 
     @property
     def n_kind(self) -> int:
-        """Pensioner kinds: regular, basic-only, then one per lump-sum purchase year."""
+        """Pensioner kinds: regular, basic-only, one per lump-sum purchase year, then one per
+        number of years paid on after 60 (延缴: each started at its own age, D1 Art. 18)."""
+        return self.pay_on_kind0 + (self.pay_on_to_age - dims.PENSION_AGE if self.pays_on else 0)
+
+    @property
+    def pay_on_kind0(self) -> int:
+        """The kind of those who paid on one year after 60 (then two years: the next, ...)."""
         return 2 + self.lump_window
 
     @property
     def n_yp(self) -> int:
         """Cells of the years-paid axis: 0, 1, ..., and the top cell holding "that many or more",
         which starts no lower than 16 (the 15-year rule needs 0..15 exact, dims.N_YP) nor below
-        the last long-contribution band, so that the extra is linear in the top cell's years."""
-        return max(dims.N_YP, benefits.long_contribution_linear_from(self.long_bands) + 1)
+        the last long-contribution band, so that the extra is linear in the top cell's years.
+        Where made-up years are left out of the bands, every possible number of years has its
+        own cell (0 .. 45, ages 16 to 60), so that each cell's made-up years are spread over its
+        own years only (``phases._long_extra_of_new_pensioners``)."""
+        if self.tracks_made_up_years:
+            return dims.PENSION_AGE - dims.ENTRY_AGE + 2
+        return max(dims.N_YP, min(benefits.long_contribution_linear_from(self.long_bands),
+                                  dims.PENSION_AGE - dims.ENTRY_AGE + 1) + 1)
 
     @property
     def pays_on(self) -> bool:

@@ -139,13 +139,13 @@ class Contributors:
     n: np.ndarray                  # (batch, c_age, sex, area, tier, yp) persons
     bal: np.ndarray                # (batch, part, c_age, sex, area, tier, yp) yuan
     xyears: np.ndarray             # (batch, c_age, sex, area, tier) person-years paid above the top yp cell's start
-    made_up: np.ndarray | None = None   # (batch, c_age, sex, area, tier, yp) made-up person-years, or None
-    #                                     (not carried: State.c_made_up)
+    made_up: np.ndarray | None = None   # (moment, batch, c_age, sex, area, tier, yp) made-up years and
+    #                                     their squares summed, or None (not carried: State.c_made_up)
 
     def under_60(self) -> "Contributors":
         """Those staying contributors: without the cohort turning 60 (views)."""
         return Contributors(n=self.n[:, :-1], bal=self.bal[:, :, :-1], xyears=self.xyears[:, :-1],
-                            made_up=None if self.made_up is None else self.made_up[:, :-1])
+                            made_up=None if self.made_up is None else self.made_up[:, :, :-1])
 
 
 @dataclass(frozen=True)
@@ -189,11 +189,17 @@ def tier_rechoice(c: Contributors, p: YearParams, params: Parameters) -> Contrib
     share, mix = params.tier_rechoice_share, p.tier_mix            # mix: (area, tier)
     if share == 0:
         return c
-    def mixed(a):                                                 # the tier axis second to last
-        return (1 - share) * a + share * mix[:, :, None] * a.sum(axis=-2, keepdims=True)
-    return Contributors(n=mixed(c.n), bal=mixed(c.bal),          # (last for xyears)
+    return Contributors(n=rechosen(c.n, share, mix), bal=rechosen(c.bal, share, mix),
                         xyears=(1 - share) * c.xyears + share * mix * c.xyears.sum(axis=-1, keepdims=True),
-                        made_up=None if c.made_up is None else mixed(c.made_up))
+                        made_up=None if c.made_up is None else rechosen(c.made_up, share, mix))
+
+
+def rechosen(a: np.ndarray, share: float, mix: np.ndarray) -> np.ndarray:
+    """``a`` (..., area, tier, yp) after ``share`` of each cell chose its tier afresh at ``mix``
+    (area, tier): the tier axis second to last."""
+    if share == 0 or a is None:
+        return a
+    return (1 - share) * a + share * mix[:, :, None] * a.sum(axis=-2, keepdims=True)
 
 
 @dataclass(frozen=True)
@@ -257,10 +263,11 @@ def payments(c: Contributors, p: YearParams, params: Parameters, rate_by_age: np
     catch_up_yuan = (catch_up * tiers).sum(axis=(1, 2))
     payers = c.n * paying[None, :, None, None, None, None]
     made_up = None
-    if c.made_up is not None:        # payers take their made-up years up; catch-up payers add one
-        moving_up = c.made_up * paying[None, :, None, None, None, None] \
-            + c.n * catching_up[None, :, None, None, None, None]
-        made_up = c.made_up * (1 - paying[None, :, None, None, None, None]) + years_paid_shift(moving_up)
+    if c.made_up is not None:        # payers take their made-up years up; catch-up payers add one:
+        pay6, catch6 = paying[None, :, None, None, None, None], catching_up[None, :, None, None, None, None]
+        m1, m2 = c.made_up           # sum m -> sum m + n, sum m² -> sum (m + 1)² = sum m² + 2 sum m + n
+        moving_up = np.stack([m1 * pay6 + c.n * catch6, m2 * pay6 + (2 * m1 + c.n) * catch6])
+        made_up = c.made_up * (1 - pay6) + years_paid_shift(moving_up)
     moving = c.bal * paying[None, None, :, None, None, None, None]
     bal = c.bal                                                    # taken over (module docstring)
     bal -= moving
@@ -294,7 +301,7 @@ class TurningSixty:
     new_long: np.ndarray           # (batch, sex, area, tier) long-contribution extra, yuan/month (sum)
     pay_on_n: np.ndarray | None = None      # (batch, sex, area, tier, yp) short of years, paying on (延缴), persons
     pay_on_bal: np.ndarray | None = None    # (batch, part, sex, area, tier, yp) their balances, yuan
-    pay_on_made_up: np.ndarray | None = None   # (batch, sex, area, tier, yp) their made-up person-years
+    pay_on_made_up: np.ndarray | None = None   # (moment, batch, sex, area, tier, yp) their made-up years
 
 
 def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarray,
@@ -319,7 +326,7 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
     pay_on = {}
     if params.pays_on:
         pay_on = dict(pay_on_n=ret_n * pay_on_share, pay_on_bal=ret_bal * pay_on_share,
-                      pay_on_made_up=None if c.made_up is None else c.made_up[:, -1] * pay_on_share)
+                      pay_on_made_up=None if c.made_up is None else c.made_up[:, :, -1] * pay_on_share)
     leave_bal = ret_bal * leave_share
     refunds, forfeited, s_n, s_bal = _short_of_years(leavers, leave_bal, dims.PENSION_AGE, params, s_n, s_bal)
     stay_share = 1.0 - leave_share - pay_on_share                  # (yp,) drawing the pension now
@@ -330,7 +337,7 @@ def turning_60(c: Contributors, p: YearParams, params: Parameters, s_n: np.ndarr
         new_n=(ret_n * stay_share).sum(axis=-1), new_bal=new_bal,
         new_acc=benefits.account_pension_monthly(new_bal.sum(axis=1), params.divisor_at_60),   # D1 Art. 20
         new_long=_long_extra_of_new_pensioners(ret_n, stay_share, share_making_up, ret_x, need,
-                                               None if c.made_up is None else c.made_up[:, -1], params),
+                                               None if c.made_up is None else c.made_up[:, :, -1], params),
         **pay_on)
 
 
@@ -354,36 +361,74 @@ def _short_of_years(leavers: np.ndarray, leave_bal: np.ndarray, age: int, params
     return zero, zero, s_n, s_bal
 
 
-def _long_extra_of_new_pensioners(cohort: np.ndarray, stay_share: np.ndarray, making_up_share: np.ndarray,
-                                  top_x: np.ndarray, need: np.ndarray, made_up: np.ndarray | None,
-                                  params: Parameters) -> np.ndarray:
+def _long_extra_of_new_pensioners(cohort: np.ndarray, stay_share, making_up_share, top_x: np.ndarray, need,
+                                  made_up: np.ndarray | None, params: Parameters) -> np.ndarray:
     """The new pensioners' long-contribution extra (D1 Art. 20 加发) [yuan/month, summed over persons],
-    shape (batch, sex, area, tier).
+    shape (batch, sex, area, tier) (or with an o_age axis after batch).
 
-    ``cohort`` (batch, sex, area, tier, yp) persons turning 60, of whom the shares ``stay_share``
-    (yp,) draw the pension and ``making_up_share`` (yp,) made up ``need`` (yp,) years at 60;
-    ``top_x`` (batch, sex, area, tier) the top cell's person-years above its start; ``made_up``
-    the cells' made-up person-years (None: not carried). Each cell is taken at its mean years:
-    exact for the whole years below the top cell and for the top cell, where the bands are linear
-    (Parameters.n_yp); where made-up years are left out, at the cell's mean made-up years.
+    ``cohort`` (batch, ..., yp) persons starting their pension, of whom the shares ``stay_share``
+    (yp,) draw it and ``making_up_share`` (yp,) made up ``need`` (yp,) years at 60; ``top_x``
+    (batch, ...) the top cell's person-years above its start; ``made_up`` the cells' made-up
+    years and their squares, summed (None: not carried, made-up years count). Counting made-up
+    years, each cell is exact: whole years below the top cell, and the top cell's mean where the
+    bands are linear (Parameters.n_yp). Leaving them out: :func:`_expected_extra_without_made_up`;
+    made-up years at 60 are left out exactly.
     """
     def per_person(total, n):
         return np.divide(total, n, out=np.zeros(n.shape), where=n > 0)
     years = np.broadcast_to(np.arange(cohort.shape[-1], dtype=float), cohort.shape).copy()
     years[..., -1] += per_person(top_x, cohort[..., -1])
-    made = 0.0 if made_up is None else per_person(made_up, cohort)
-    counts = params.long_counts_made_up
-    on_time = benefits.long_contribution_years(years, made, counts)
-    with_60 = benefits.long_contribution_years(years + need, made + need, counts)   # D1 Art. 21(二)(三)
     f = benefits.long_contribution_extra_monthly
-    return (cohort * ((stay_share - making_up_share) * f(on_time, params.long_bands)
-                      + making_up_share * f(with_60, params.long_bands))).sum(axis=-1)
+    if made_up is None:              # made-up years count: years paid, or with those made up at 60
+        counts = params.long_counts_made_up
+        on_time = f(benefits.long_contribution_years(years, 0.0, counts), params.long_bands)
+        with_60 = f(benefits.long_contribution_years(years + need, need, counts), params.long_bands)
+    else:                            # left out: the expected extra over the cell's made-up years
+        on_time = with_60 = _expected_extra_without_made_up(cohort, years, made_up, params)
+    return (cohort * ((stay_share - making_up_share) * on_time + making_up_share * with_60)).sum(axis=-1)
+
+
+def _expected_extra_without_made_up(cohort: np.ndarray, years: np.ndarray, made_up: np.ndarray,
+                                    params: Parameters) -> np.ndarray:
+    """The long-contribution extra a member of each cell expects with made-up years left out
+    [yuan/month], shape of ``cohort`` (..., yp).
+
+    Every number of years paid ``years`` has its own cell (Parameters.n_yp); ``made_up`` (moment,
+    ...) holds the sums of its members' made-up years m and of m². Their spread is taken as a
+    mixture with that mean and variance of the two extremes the engine's rules produce: all
+    members alike (the mean, between two whole years: exact when the year's chances are 0 or 1,
+    as for one person) and each year made up with the same chance (a binomial, the most spread a
+    mean allows: exact when catch-up is as likely every year), weighted by how far the variance
+    goes towards the binomial's.
+    """
+    from scipy.special import gammaln
+    f = benefits.long_contribution_extra_monthly
+
+    def per_person(total):
+        return np.divide(total, cohort, out=np.zeros(cohort.shape), where=cohort > 0)
+    mean = np.minimum(per_person(made_up[0]), years)
+    var = np.maximum(per_person(made_up[1]) - mean ** 2, 0.0)
+    chance = np.divide(mean, years, out=np.zeros(years.shape), where=years > 0)
+    chance = np.where(chance < 1e-12, 0.0, np.where(chance > 1 - 1e-12, 1.0, chance))   # (denormals overflow)
+    var_binomial = years * chance * (1 - chance)
+    w = np.clip(np.divide(var, var_binomial, out=np.zeros(var.shape), where=var_binomial > 1e-12), 0.0, 1.0)
+    # every cell holds whole years t = its index: the extra after k made-up years is a (t, k) table
+    t = np.arange(cohort.shape[-1])
+    k = t
+    on_time = np.maximum(t[:, None] - k[None, :], 0)
+    table = np.where(k[None, :] <= t[:, None], f(on_time, params.long_bands), 0.0)        # (t, k)
+    log_choose = gammaln(t + 1)[:, None] - gammaln(k + 1)[None, :] - gammaln(np.maximum(t[:, None] - k, 0) + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):           # log 0 = -inf: no chance, 0 x -inf unused
+        log_p, log_q = np.log(chance)[..., None], np.log1p(-chance)[..., None]
+        log_pmf = log_choose + np.where(k > 0, k * log_p, 0.0) + np.where(t[:, None] - k > 0, (t[:, None] - k) * log_q, 0.0)
+        spread = np.where(k[None, :] <= t[:, None], np.exp(log_pmf), 0.0)                  # binomial (t, chance)
+    return (1 - w) * f(years - mean, params.long_bands) + w * (spread * table).sum(axis=-1)
 
 
 @dataclass(frozen=True)
 class PayingOn:
-    """Those paying on after 60 (延缴): their year's payments, who reaches the years and draws, who
-    reaches the age limit still short. Arrays over (batch, o_age, ...) for ages 61 .. the limit."""
+    """Those paying on after 60 (延缴): their year's payments and who reaches the years and draws.
+    Arrays over (batch, o_age, ...) for ages 61 .. the limit."""
     payers: np.ndarray             # (batch, o_age, sex, area, tier) persons paying (all who stay)
     paid: np.ndarray               # (batch, part<2, o_age, sex, area, tier) personal and government, yuan
     personal: np.ndarray           # (batch,) yuan
@@ -393,30 +438,27 @@ class PayingOn:
     interest: np.ndarray           # (batch,) on the 1 January balances and the year's payments, yuan
     n: np.ndarray                  # (batch, o_age, sex, area, tier, yp) still paying on at year end, persons
     bal: np.ndarray                # (batch, part, o_age, sex, area, tier, yp) yuan
-    made_up: np.ndarray | None     # (batch, o_age, sex, area, tier, yp) made-up person-years
+    made_up: np.ndarray | None     # (moment, batch, o_age, sex, area, tier, yp) made-up years, squares
     new_n: np.ndarray              # (batch, o_age, sex, area, tier) reaching the years: new pensioners, persons
     new_bal: np.ndarray            # (batch, part, o_age, sex, area, tier) their balances, yuan
     new_acc: np.ndarray            # (batch, o_age, sex, area, tier) their account pensions, yuan/month (sum)
     new_long: np.ndarray           # (batch, o_age, sex, area, tier) long-contribution extra, yuan/month (sum)
-    leavers: np.ndarray            # (batch, sex, area, tier, yp) at the limit still short, persons
-    refunds: np.ndarray            # (batch,) own parts refunded to the leavers (``refund`` reading), yuan
-    forfeited: np.ndarray          # (batch,) their government parts to the pooled fund, yuan
-    s_n: np.ndarray                # (batch, age, sex, area) sealed accounts, with the leavers' (else reading)
-    s_bal: np.ndarray              # (batch, part, age, sex, area) yuan
 
 
-def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements, s_n: np.ndarray,
-              s_bal: np.ndarray) -> PayingOn | None:
+def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements) -> PayingOn | None:
     """Those short of years at 60 who pay on (延缴, contributions.pay_on_after_60) pay the year's tier
     with its subsidy where the rules give it (D1 Art. 7-10), the account earning interest (D1 Art.
     14; RULES.md §3 in the year payment starts); those reaching the years required (D1 Art.
     21(二)(三)) draw from the month after the birthday, the account divided by the months for their
-    age (D1 Art. 20; D3 §8(二)2); at the age limit the rest leave as those short at 60 do."""
+    age (D1 Art. 20; D3 §8(二)2). Payers choose their tier afresh as contributors do
+    (``tier_rechoice_share``)."""
     if st.o_n is None:
         return None
     keep = dec.o_staying[..., None, None, None]                    # (batch, o_age, sex, 1, 1, 1)
-    n = st.o_n * keep
-    made_up = None if st.o_made_up is None else st.o_made_up * keep
+    share, mix = params.tier_rechoice_share, p.tier_mix            # payers choose their tier as others do
+    n = rechosen(st.o_n * keep, share, mix)
+    made_up = None if st.o_made_up is None else rechosen(st.o_made_up * keep, share, mix)
+    opening = rechosen(st.o_bal * keep[:, None], share, mix)
     ages = np.arange(O_AGE0, params.pay_on_to_age + 1)             # (o_age,)
     yp = np.arange(n.shape[-1])
     # required years of the cohort: from the start to its 60th-birthday year (D1 Art. 21(二)(三))
@@ -425,7 +467,7 @@ def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements, s_n
     share_at_start = accounts.share_of_year_at_60(params.interest_at_60)
     rate = accounts.rate_on_opening_balance_pa(p.rate_pa[:, None, None], reaches[None], share_at_start)
     rate_cell = rate[:, None, :, None, None, None, :]               # (batch, 1, o_age, 1, 1, 1, yp)
-    opening_interest = accounts.interest_yuan(st.o_bal * keep[:, None], rate_cell)
+    opening_interest = accounts.interest_yuan(opening, rate_cell)
     subsidised = params.pay_on_subsidised
     personal = p.personal if subsidised else p.tier_yuan            # (area, tier) yuan a payer
     gov_levels = p.subsidy_by_level * subsidised                   # (level, area, tier)
@@ -435,7 +477,7 @@ def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements, s_n
     per_cell = per_person[None, :, None, None, :, :, None]          # (1, part, 1, 1, area, tier, 1)
     pay_interest = accounts.payment_interest_yuan(per_cell, rate_cell, params.crediting)
     credit = (per_cell + pay_interest) * n[:, None]
-    bal = years_paid_shift(st.o_bal * keep[:, None] + opening_interest + credit)
+    bal = years_paid_shift(opening + opening_interest + credit)
     n_after = years_paid_shift(n)
     made_up = None if made_up is None else years_paid_shift(made_up)
     done = (yp[None, :] >= required[:, None])[None, None, :, None, None, None, :]   # reached, after paying
@@ -445,9 +487,9 @@ def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements, s_n
     zero = np.zeros(new_cells.shape[:-1])
     new_long = _long_extra_of_new_pensioners(new_cells, 1.0, 0.0, zero, 0.0,
                                              None if made_up is None else made_up * done[:, 0], params)
+    # nobody is still short at the limit: only those who can reach the years by it pay on
+    # (contributions.may_pay_on at 60), one year a year; the oldest age has all reached them
     n_left, bal_left = n_after - new_cells, bal * ~done
-    leavers, leave_bal = n_left[:, -1], bal_left[:, :, -1]          # at the limit, still short
-    refunds, forfeited, s_n, s_bal = _short_of_years(leavers, leave_bal, params.pay_on_to_age, params, s_n, s_bal)
     payers = n.sum(axis=-1)                                        # (batch, o_age, sex, area, tier)
     by_area_tier = payers.sum(axis=(1, 2))                         # (batch, area, tier)
     return PayingOn(
@@ -459,8 +501,7 @@ def paying_on(st: State, p: YearParams, params: Parameters, dec: Decrements, s_n
         interest=(opening_interest.reshape(len(n), -1).sum(axis=1)
                   + (pay_interest * n[:, None]).reshape(len(n), -1).sum(axis=1)),
         n=n_left, bal=bal_left, made_up=None if made_up is None else made_up * ~done[:, 0],
-        new_n=new_cells.sum(axis=-1), new_bal=new_bal, new_acc=new_acc, new_long=new_long,
-        leavers=leavers, refunds=refunds, forfeited=forfeited, s_n=s_n, s_bal=s_bal)
+        new_n=new_cells.sum(axis=-1), new_bal=new_bal, new_acc=new_acc, new_long=new_long)
 
 
 @dataclass(frozen=True)
@@ -565,11 +606,13 @@ def account_pensions(st: State, p: YearParams, params: Parameters, dec: Decremen
         due_on = on.new_acc * m_60
         paid_on_cells = benefits.paid_from_account_yuan(on_bal, due_on)
         on_share = on.new_bal / np.where(on_bal > 0, on_bal, 1.0)[:, None]
-        ages = slice(1, 1 + on_bal.shape[1])                       # p_age 61 ..
-        p_bal[:, :, ages, ..., REG] += on_share * (on_bal - paid_on_cells)[:, None]
-        p_n[:, ages, ..., REG] += on.new_n
-        p_acc[:, ages, ..., REG] += on.new_acc
-        p_long[:, ages, ..., REG] += on.new_long
+        # p_age 61 + j and kind pay_on_kind0 + j: each start age its own accounts (D1 Art. 18)
+        j = np.arange(on_bal.shape[1])
+        age, kind = 1 + j, params.pay_on_kind0 + j
+        p_bal[:, :, age, :, :, :, kind] += np.moveaxis(on_share * (on_bal - paid_on_cells)[:, None], 2, 0)
+        p_n[:, age, :, :, :, kind] += np.moveaxis(on.new_n, 1, 0)
+        p_acc[:, age, :, :, :, kind] += np.moveaxis(on.new_acc, 1, 0)
+        p_long[:, age, :, :, :, kind] += np.moveaxis(on.new_long, 1, 0)
         paid_on = paid_on_cells.sum(axis=(1, 2, 3, 4))
         gap_on = (due_on - paid_on_cells).clip(min=0).sum(axis=(1, 2, 3, 4))
     due_lump = late.lump_acc * m_old
@@ -741,12 +784,12 @@ def ageing(pop: np.ndarray, c: Contributors, s_n: np.ndarray, s_bal: np.ndarray,
             out[(slice(None),) * axis + (0,)] = entering
             return out
         o = dict(o_n=moved(on.n, turning.pay_on_n, 1), o_bal=moved(on.bal, turning.pay_on_bal, 2),
-                 o_made_up=None if on.made_up is None else moved(on.made_up, turning.pay_on_made_up, 1))
+                 o_made_up=None if on.made_up is None else moved(on.made_up, turning.pay_on_made_up, 2))
     return State(
         pop=new_pop,
         c_n=age_shift(c.n, 1, open_top=False), c_bal=age_shift(c.bal, 2, open_top=False),
         c_xyears=age_shift(c.xyears, 1, open_top=False),
-        c_made_up=None if c.made_up is None else age_shift(c.made_up, 1, open_top=False),
+        c_made_up=None if c.made_up is None else age_shift(c.made_up, 2, open_top=False),
         s_n=age_shift(s_n, 1, open_top=True), s_bal=age_shift(s_bal, 2, open_top=True),
         p_n=age_shift(pens.p_n, 1, open_top=True), p_bal=age_shift(pens.p_bal, 2, open_top=True),
         p_acc=age_shift(pens.p_acc, 1, open_top=True), p_long=age_shift(pens.p_long, 1, open_top=True),

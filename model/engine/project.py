@@ -24,7 +24,7 @@ import numpy as np
 from model import dims
 from model.engine import phases as ph
 from model.engine.memory import keep_freed_memory
-from model.engine.state import BASIC, C_AGES, P_AGES, REG, State, initial_state, o_ages, per_batch
+from model.engine.state import BASIC, C_AGES, P_AGES, REG, State, fit_carried, initial_state, o_ages, per_batch
 from model.parameters import Parameters, YearParams, resolve
 from model.results import DETAIL_VARS, annual_frame, detail_frame, ministry_columns
 from model.scenario import Scenario
@@ -47,14 +47,14 @@ def step(st: State, p: YearParams, params: Parameters, detail: bool = False):
     enrol = ph.enrolment(rechosen, p, params, people.pop, interest.s_n)
     pay = ph.payments(enrol.contributors, p, params, interest.rate_by_age, detail)
     turning = ph.turning_60(pay.contributors, p, params, interest.s_n, interest.s_bal)
-    on = ph.paying_on(st, p, params, dec, turning.s_n, turning.s_bal)      # 延缴 (None: nobody)
-    s_n, s_bal = (turning.s_n, turning.s_bal) if on is None else (on.s_n, on.s_bal)
+    on = ph.paying_on(st, p, params, dec)                          # 延缴 (None: nobody)
+    s_n, s_bal = turning.s_n, turning.s_bal
     late = ph.late_registration(st, p, params, dec, enrol.eligible)
     weights = ph.month_weights(p)
     pens = ph.account_pensions(st, p, params, dec, turning, late, weights, on)
     basic = ph.basic_pensions(st, p, params, dec, turning, late, weights, on)
     extras = ph.topups_and_grants(st, p, params, dec, turning, late, weights, on)
-    forfeited = dec.forfeited + turning.forfeited + pens.forfeited + (0.0 if on is None else on.forfeited)
+    forfeited = dec.forfeited + turning.forfeited + pens.forfeited
     pool = ph.pooled_fund(st, p, params, pens.gap, extras, forfeited)
     levels, admin = ph.government_cost(p, params, pay, enrol, late, basic, extras, pool, on)
     new_state, births = ph.ageing(people.pop, pay.contributors, s_n, s_bal, pens, pool.closing,
@@ -75,15 +75,15 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
     s_n = turning.s_n if s_n is None else s_n
     z = np.zeros(B)
     if on is None:                                                 # nobody pays on after 60 (延缴)
-        o_members = o_payers = o_dead = o_emig = o_leavers = o_new = o_refunds = z
+        o_members = o_payers = o_dead = o_emig = o_new = z
         o_personal = o_subsidy = o_behalf = o_coll = o_interest = z
     else:
         o_members = per_batch(on.n) + per_batch(turning.pay_on_n)  # at year end, the cohort of 60 entering
         o_payers, o_dead, o_emig = per_batch(on.payers), per_batch(dec.o_dead), per_batch(dec.o_emig)
-        o_leavers, o_new, o_refunds = per_batch(on.leavers), per_batch(on.new_n), on.refunds
+        o_new = per_batch(on.new_n)
         o_personal, o_subsidy, o_behalf = on.personal, on.subsidy_levels.sum(axis=1), on.on_behalf_levels.sum(axis=1)
         o_coll, o_interest = on.collective, on.interest
-    leavers = per_batch(turning.leavers) + o_leavers
+    leavers = per_batch(turning.leavers)
     lump_total = per_batch(late.lump_paid)
     f = dict(
         year=np.full(B, p.year),
@@ -119,7 +119,7 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
         topups_paid=extras.topups,
         death_grants_paid=extras.death_grants + extras.funeral,
         admin_costs_paid=admin,
-        inheritance_refunds=dec.refunds + turning.refunds + pens.refunds + o_refunds,
+        inheritance_refunds=dec.refunds + turning.refunds + pens.refunds,
         forfeited_to_pool=forfeited,
         interest_credited=interest.interest + pay.interest + pens.interest + o_interest,
         pooled_fund_interest=pool.interest,
@@ -159,16 +159,17 @@ def _detail(pay, turning, late, pens, params: Parameters, on=None, s_n=None, s_b
     s_n = turning.s_n if s_n is None else s_n
     s_bal = turning.s_bal if s_bal is None else s_bal
     members[:, :, :, 0] += s_n[0]
-    pens_n[P_AGES, :, :, 1:] = pens.p_n[0, ..., REG]
-    pens_n[P_AGES, :, :, 0] = pens.p_n[0, ..., BASIC:].sum(axis=-1)[..., 0]
+    k0 = params.pay_on_kind0                                       # regular kinds: REG and those paying on
+    pens_n[P_AGES, :, :, 1:] = pens.p_n[0, ..., REG] + pens.p_n[0, ..., k0:].sum(axis=-1)
+    pens_n[P_AGES, :, :, 0] = pens.p_n[0, ..., BASIC:k0].sum(axis=-1)[..., 0]
     members[P_AGES] += pens_n[P_AGES]
     personal[C_AGES, :, :, 1:] = pay.cells_paid[0, 0]
     personal[dims.PENSION_AGE, :, :, 1:] += turning.makeup_paid[0].sum(axis=-1)
     personal[P_AGES, :, :, 0] += late.lump_paid[0]
     subsidy[C_AGES, :, :, 1:] = pay.cells_paid[0, 1]
     balance[under_60, :, :, 1:] = c.bal[0].sum(axis=(0, -1))
-    balance[P_AGES, :, :, 1:] += pens.p_bal[0, ..., REG].sum(axis=0)
-    balance[P_AGES, :, :, 0] += pens.p_bal[0, ..., BASIC:].sum(axis=(0, -1))[..., 0]
+    balance[P_AGES, :, :, 1:] += pens.p_bal[0, ..., REG].sum(axis=0) + pens.p_bal[0, ..., k0:].sum(axis=(0, -1))
+    balance[P_AGES, :, :, 0] += pens.p_bal[0, ..., BASIC:k0].sum(axis=(0, -1))[..., 0]
     balance[:, :, :, 0] += s_bal[0].sum(axis=0)
     if on is not None:               # 延缴: those paying on at 61 .. the limit, and the cohort of 60 joining them
         ages = o_ages(params)
@@ -199,7 +200,7 @@ def run(params: Parameters, detail: bool = False, carried: tuple[int, State] | N
     their years from the scheme's start (``params``), not from the year resumed.
     """
     keep_freed_memory()                            # model/engine/memory.py: 9-12 % faster
-    st = initial_state(params) if carried is None else carried[1]
+    st = initial_state(params) if carried is None else fit_carried(carried[1], params)
     first = params.years[0] if carried is None else carried[0]
     flows, details = {}, []
     for year in params.years[params.years >= first]:

@@ -45,13 +45,14 @@ class State:
     p_acc: np.ndarray      # (batch, p_age, sex, area, tier, kind) account pension due, yuan/month (sum)
     p_long: np.ndarray     # (batch, p_age, sex, area, tier, kind) long-contribution extra, yuan/month (sum)
     pooled: np.ndarray     # (batch,) pooled fund balance, yuan
-    c_made_up: np.ndarray | None = None   # (batch, c_age, sex, area, tier, yp) made-up person-years
-    #                        (catch-up, D1 Art. 7-8), carried only where the long-contribution
+    c_made_up: np.ndarray | None = None   # (moment, batch, c_age, sex, area, tier, yp) the sums over
+    #                        each cell's members of their made-up years (catch-up, D1 Art. 7-8) and of
+    #                        its square [years, years²], carried only where the long-contribution
     #                        bands leave them out (Parameters.tracks_made_up_years)
     o_n: np.ndarray | None = None         # (batch, o_age, sex, area, tier, yp) paying on after 60, ages
     #                        61 .. the limit (延缴, Parameters.pays_on), persons; None where nobody does
     o_bal: np.ndarray | None = None       # (batch, part, o_age, sex, area, tier, yp) their balances, yuan
-    o_made_up: np.ndarray | None = None   # (batch, o_age, sex, area, tier, yp) made-up person-years
+    o_made_up: np.ndarray | None = None   # (moment, batch, o_age, sex, area, tier, yp) as c_made_up
 
     def account_fund(self) -> np.ndarray:
         """Total of all individual account balances [yuan], shape (batch,)."""
@@ -88,7 +89,7 @@ def initial_state(params: Parameters) -> State:
         pop=pop,
         c_n=np.zeros((B, N_CA, *sh, params.n_yp)), c_bal=np.zeros((B, dims.N_PART, N_CA, *sh, params.n_yp)),
         c_xyears=np.zeros((B, N_CA, *sh)),
-        c_made_up=np.zeros((B, N_CA, *sh, params.n_yp)) if params.tracks_made_up_years else None,
+        c_made_up=np.zeros((2, B, N_CA, *sh, params.n_yp)) if params.tracks_made_up_years else None,
         **(_paying_on_stock(B, params, sh) if params.pays_on else {}),
         s_n=np.zeros((B, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
         s_bal=np.zeros((B, dims.N_PART, dims.N_AGE, dims.N_SEX, dims.N_AREA)),
@@ -101,7 +102,61 @@ def _paying_on_stock(B: int, params: Parameters, sh: tuple) -> dict:
     """Empty stocks of those paying on after 60 (ages 61 .. the limit)."""
     n_oa = params.pay_on_to_age - dims.PENSION_AGE
     return dict(o_n=np.zeros((B, n_oa, *sh, params.n_yp)), o_bal=np.zeros((B, dims.N_PART, n_oa, *sh, params.n_yp)),
-                o_made_up=np.zeros((B, n_oa, *sh, params.n_yp)) if params.tracks_made_up_years else None)
+                o_made_up=np.zeros((2, B, n_oa, *sh, params.n_yp)) if params.tracks_made_up_years else None)
+
+
+class CarriedStateError(ValueError):
+    """A state carried into a run does not fit its rules: one line that says why."""
+
+
+def fit_carried(st: State, params: Parameters) -> State:
+    """A state another run reached, fitted to ``params`` where that is exact, else CarriedStateError.
+
+    Stocks the rules add are empty in a state from rules without them (nobody paid on after
+    60: empty stocks and pensioner kinds are added); stocks the rules do not use are dropped
+    where empty. What cannot be known is refused: made-up years a run did not carry, a
+    different years-paid axis (long-contribution bands), people paying on or drawing after
+    paying on under rules without it (D1 Art. 18 keeps their accounts apart).
+    """
+    from dataclasses import replace
+    if st.c_n.shape[-1] != params.n_yp:
+        raise CarriedStateError(f"the carried state has {st.c_n.shape[-1]} years-paid cells but these rules need "
+                                f"{params.n_yp} (benefits.long_contribution): resume from a run under the same bands")
+    if params.tracks_made_up_years and st.c_made_up is None:
+        raise CarriedStateError("these rules leave made-up years out of the long-contribution bands "
+                                "(counts_made_up_years: false) but the carried state does not know them")
+    changes: dict = {}
+    if not params.tracks_made_up_years and st.c_made_up is not None:
+        changes["c_made_up"] = None
+    kinds, k0 = st.p_n.shape[-1], params.pay_on_kind0
+    if kinds < params.n_kind and kinds == k0:                        # no one paid on: empty kinds added
+        extra = params.n_kind - kinds
+        for name in ("p_n", "p_bal", "p_acc", "p_long"):
+            a = getattr(st, name)
+            changes[name] = np.concatenate([a, np.zeros((*a.shape[:-1], extra))], axis=-1)
+    elif kinds > params.n_kind and kinds >= k0 and not st.p_n[..., k0:].any() and params.n_kind == k0:
+        for name in ("p_n", "p_bal", "p_acc", "p_long"):
+            changes[name] = getattr(st, name)[..., :k0]
+    elif kinds != params.n_kind:
+        raise CarriedStateError(f"the carried state has {kinds} kinds of pensioner but these rules need "
+                                f"{params.n_kind} (lump-sum purchase years and years paid on after 60 differ)")
+    if params.pays_on:
+        n_oa = params.pay_on_to_age - dims.PENSION_AGE
+        if st.o_n is None:                                           # no one paid on: empty stocks
+            changes.update(_paying_on_stock(st.c_n.shape[0], params, st.c_n.shape[2:-1]))
+        elif st.o_n.shape[1] != n_oa:
+            raise CarriedStateError(f"the carried state has people paying on after 60 to {O_AGE0 - 1 + st.o_n.shape[1]} "
+                                    f"but these rules end at {params.pay_on_to_age}: resume under the same limit")
+        elif params.tracks_made_up_years and st.o_made_up is None:
+            changes["o_made_up"] = np.zeros((2, *st.o_n.shape)) if not st.o_n.any() else None
+            if changes["o_made_up"] is None:
+                raise CarriedStateError("the carried state does not know the made-up years of those paying on")
+    elif st.o_n is not None:
+        if st.o_n.any():
+            raise CarriedStateError("the carried state has people paying on after 60 but these rules do not "
+                                    "allow it (contributions.pay_on_after_60)")
+        changes.update(o_n=None, o_bal=None, o_made_up=None)
+    return replace(st, **changes) if changes else st
 
 
 def age_shift(a: np.ndarray, axis: int, open_top: bool) -> np.ndarray:

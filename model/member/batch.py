@@ -28,7 +28,8 @@ from model.scenario import Scenario, ScenarioError
 
 COLUMNS = {"id": "a name for the resident's files (letters, digits, Chinese, - and _; default: the file line)",
            **FIELDS, "province": "6-digit code or name (default: --province)"}
-SUMMARY = ["id", "eligible", "years_paid", "personal_paid_total", "government_subsidy_total", "balance_at_60",
+SUMMARY = ["id", "eligible", "years_paid", "years_paid_on", "personal_paid_total", "government_subsidy_total",
+           "balance_at_60", "balance_at_pension_start",
            "first_payment", "monthly_basic_pension", "monthly_account_pension", "monthly_total",
            "monthly_total_at_70", "break_even_age", "irr"]
 ID_OK = re.compile(r"[\w\-\u4e00-\u9fff]{1,64}")

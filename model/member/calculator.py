@@ -222,6 +222,7 @@ def _pay_on(m: Member, P: Parameters, acc: _Accumulation, year60: int, age0: int
                                f"{P.pay_on_to_age} ({most} years"
                                + (f", {po.reference}" if po.reference else "") + "); make up the years at 60 "
                                f"instead (--make-up-at-60)")
+    check_tiers(m, counter or Counter(), range(year60 + 1, year60 + need + 1))   # the province's own tiers
     help_ = _premium_help(m, P, [], counter)
     for k in range(1, need + 1):
         year = year60 + k
@@ -414,7 +415,8 @@ def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: 
     own = own_tiers(counter)
     if m.area in dims.AREAS and m.tier is None:
         lowest = float(P.lowest_tier[dims.AREAS.index(m.area)])
-        if own is not None and m.birth_year + dims.PENSION_AGE >= own[1]:
+        last = m.birth_year + dims.PENSION_AGE + (P.pay_on_to_age - dims.PENSION_AGE if m.pay_on else 0)
+        if own is not None and last >= own[1]:                     # (paying on after 60: to the limit)
             lowest = {m.enrol_year: lowest, max(own[1], m.enrol_year): float(own[0][0])}  # the province's from then
         m = replace(m, tier=lowest)
     check_member_inputs(m, P, today)
@@ -459,6 +461,9 @@ def _illustrate(scenario: Scenario, m: Member, today: _dt.date | None, counter: 
                        acc_monthly, first, exhausted, lump_price, acc.totals, long_monthly, age0)
     summary["eligibility_reason_zh"] = acc.reason_zh or None
     summary["years_paid_on"] = paid_on                  # 延缴: years paid after the 60th birthday year
+    summary["balance_at_pension_start"] = summary["balance_at_60"]     # the account the pension is worked from
+    if paid_on:                                          # at 60: the end of the 60th birthday year
+        summary["balance_at_60"] = round(float(sched.loc[sched.year == year60, "balance_yuan"].iloc[0]), 2)
     heirs = _heirs(m, P, sched, acc_monthly if acc.qualifies else 0.0, long_monthly)
     if m.death_age is not None:
         hit = heirs[heirs.age == m.death_age]

@@ -159,8 +159,9 @@ def own_tiers(c: Counter) -> tuple[np.ndarray, int] | None:
     return pv.parse_ladder(row["tiers_yuan"]), int(row["ladder_from_year"])
 
 
-def check_tiers(m, c: Counter) -> None:
-    """A member paying in the years of his province's own tiers pays one of them (one clear line)."""
+def check_tiers(m, c: Counter, more_years=()) -> None:
+    """A member paying in the years of his province's own tiers pays one of them (one clear line);
+    ``more_years``: years paid besides those to 60 (paying on after 60, 延缴)."""
     from model.member.inputs import tier_in
     own = own_tiers(c)
     if own is None or m.tier is None:
@@ -169,7 +170,7 @@ def check_tiers(m, c: Counter) -> None:
     year60 = m.birth_year + dims.PENSION_AGE
     last = year60 if m.stop_after_years is None else min(year60, m.enrol_year + m.stop_after_years - 1)
     paying = set(range(m.enrol_year, last + 1)) | set(m.catch_up or {}) | ({year60} if m.make_up_at_60 else set())
-    for year in sorted(y for y in paying if y >= start):         # only the years he pays in
+    for year in sorted(y for y in paying | set(more_years) if y >= start):   # only the years he pays in
         t = tier_in(m, year)
         if t not in tiers:
             name = _row(c)["province"]

@@ -100,7 +100,7 @@ def key_rows(il, lang: str) -> list[tuple[str, str]]:
         keys[keys.index("balance_at_60")] = "balance_at_start"
         keys.insert(1, "years_paid_on")
     for k in keys:
-        v = s.get("balance_at_60" if k == "balance_at_start" else k)
+        v = s.get("balance_at_pension_start" if k == "balance_at_start" else k)
         if k == "irr" and v is not None:
             v = f"{v * 100:.1f}%"
         elif k in ("break_even_age", "years_paid", "years_paid_on") and v is not None:

@@ -48,7 +48,7 @@ LABELS = {
     "enrol": ("参保年月", "Enrolled"),
     "stop_after_years": ("缴费几年后停缴", "Stop paying after"),
     "make_up_at_60": ("60岁时补缴到15年", "make up to 15 years at 60"),
-    "pay_on": ("60岁不足15年时延缴", "pay on after 60, year by year"),
+    "pay_on": ("60岁缴费年限不足时延缴", "short of years at 60: pay on year by year"),
     "catch_up": ("补缴(年份=年数)", "Catch-up (YEAR=N)"),
     "lump_sum": ("趸缴(元/月)", "Lump sum (yuan/month)"),
     "interest_rate": ("记账利率", "Interest rate"),

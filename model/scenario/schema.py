@@ -431,7 +431,7 @@ class LumpSum(Strict):
 
 
 LONG_YUAN_PER_YEAR_MAX = 100.0   # yuan a month per year paid: provinces pay 1 to 5 (Wuhan 1 for every year)
-LONG_YEARS_FROM_MAX = 60         # a band starting later than 60 years paid could never be reached
+LONG_YEARS_FROM_MAX = dims.PENSION_AGE - dims.ENTRY_AGE + 1   # 45: every year from 16 to 60 paid
 
 
 class LongContributionBand(Strict):
@@ -439,7 +439,7 @@ class LongContributionBand(Strict):
     up to the next band's start, either ``yuan_per_year`` a month for each year in the band or
     ``yuan_flat`` a month to a member whose years fall in the band."""
     years_from: int = Field(ge=1, le=LONG_YEARS_FROM_MAX, description="the band's first year paid, "
-                            "1 to 60 (16: above the 15 years required)")
+                            "1 to 45 (16: above the 15 years required; 45: every year from 16 to 60)")
     yuan_per_year: float | None = Field(None, ge=0.0, le=LONG_YUAN_PER_YEAR_MAX, description="yuan a month "
                                         "for each year paid in the band, 0 to 100")
     yuan_flat: float | None = Field(None, ge=0.0, le=YUAN_MONTH_MAX, description="yuan a month to a member "

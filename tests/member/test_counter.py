@@ -103,3 +103,19 @@ def test_the_statement_says_what_was_taken_from_the_counter():
     zh, en = statement_html(il, "zh"), statement_html(il, "en")
     assert "基础养老金按贵州省标准" in zh and "基础养老金按输入的每月900元计算" in zh
     assert "--basic-pension 900: the basic pension is 900 yuan a month" in en
+
+
+def test_paying_on_after_60_in_a_province_with_its_own_tiers():
+    # Beijing's own tiers start in 2025 (low confidence): a member born 1963-05 paying 2012-2023
+    # (12 years) pays on in 2024-2026 (延缴); from 2025 he must pay one of Beijing's tiers, and by
+    # default pays its lowest (1,000)
+    from model.scenario import with_overrides
+    scen = with_overrides(NATIONAL, {"contributions": {"pay_on_after_60": {"allowed": True, "share": 0.5,
+                                                                           "up_to_age": 65}}})
+    m = Member(birth_year=1963, birth_month=5, enrol_year=2012, tier=100, stop_after_years=12, pay_on=True)
+    with pytest.raises(MemberInputError, match="--tier 100 in 2025: 北京市's tiers from 2025"):
+        illustrate(scen, m, TODAY, Counter(province="110000"))
+    from dataclasses import replace
+    il = illustrate(scen, replace(m, tier=None), TODAY, Counter(province="110000"))
+    paid = il.schedule.set_index("year")["tier_yuan"]
+    assert il.summary["years_paid_on"] == 3 and paid.loc[2024] == 100 and paid.loc[2025] == paid.loc[2026] == 1000

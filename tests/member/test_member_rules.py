@@ -350,7 +350,8 @@ def test_paying_on_after_60_until_15_years():
              pay_on=True, interest_rate=0.0)
     s = il.summary
     assert s["eligible"] and s["years_paid"] == 15 and s["years_paid_on"] == 3
-    assert s["balance_at_60"] == pytest.approx(1950.0) and s["first_payment"] == "2033-06"
+    assert s["balance_at_pension_start"] == pytest.approx(1950.0) and s["first_payment"] == "2033-06"
+    assert s["balance_at_60"] == pytest.approx(1560.0)                         # 12 x 130 at the end of 2030
     assert s["monthly_account_pension"] == pytest.approx(14.03, abs=0.005)
     paid_on = il.schedule.set_index("year").loc[2031:2033]
     assert paid_on["personal_yuan"].tolist() == [100.0] * 3
@@ -365,7 +366,8 @@ def test_paying_on_earns_the_years_interest_and_none_in_the_starting_year_rules_
     # (payment starts): 2,801.16
     il = ill(PAY_ON, birth_year=1970, birth_month=5, enrol_year=2011, tier=100, stop_after_years=12,
              pay_on=True, interest_rate=0.03)
-    assert il.summary["balance_at_60"] == pytest.approx(2801.16, abs=0.005)
+    assert il.summary["balance_at_pension_start"] == pytest.approx(2801.16, abs=0.005)
+    assert il.summary["balance_at_60"] == pytest.approx(2269.07, abs=0.005)
     assert il.summary["monthly_account_pension"] == pytest.approx(2801.16 / 139, abs=0.005)
 
 

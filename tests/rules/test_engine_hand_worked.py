@@ -288,6 +288,26 @@ def test_long_contribution_without_made_up_years_d1_art20():
     assert left_out.loc[2042, "basic_pension_paid"] == pytest.approx(1000 * (55 + 15) * 12, rel=REL)
 
 
+@pytest.mark.parametrize("density", [0.45, 0.55])
+def test_long_contribution_without_made_up_years_in_a_mixed_cohort_d1_art20(density):
+    # Aged 16 at the start, 45 years to 60; each year a member pays on time with the chance
+    # `density`, else makes a missed year up with the chance 1/2 (D1 Art. 7-8). Years paid on
+    # time ~ Binomial(45, density), whatever is made up; flat 20 / 30 / 40 for 16-19 / 20-24 / 25+
+    # years on time: the extra a pensioner is sum_k P(k) f(k) (everyone reaches 15 paid years
+    # here: paid ~ Binomial(45, density + (1 - density) / 2), P(paid < 15) < 1e-6)
+    from scipy.stats import binom
+    bands = [{"years_from": 16, "yuan_flat": 20}, {"years_from": 20, "yuan_flat": 30},
+             {"years_from": 25, "yuan_flat": 40}]
+    over = _long(bands, False, contributions={"density": {"16+": density}, "catch_up_share": 0.5})
+    over["scheme"] = {"horizon_years": 47, "start": "2011-01"}
+    a = run(cohorts={(16, "male", "rural"): 1000.0}, overrides=over)
+    k = np.arange(46)
+    f = np.select([k >= 25, k >= 20, k >= 16], [40.0, 30.0, 20.0], 0.0)
+    want = float((binom.pmf(k, 45, density) * f).sum())           # 25.36 (0.45), 34.68 (0.55)
+    got = a.loc[2056, "basic_pension_county"] / a.loc[2056, "pensioners"] / 12
+    assert got == pytest.approx(want, rel=1e-6)
+
+
 def test_long_contribution_without_years_made_up_at_60_d1_art20_art21():
     # Aged 50 at the start: 11 years to 60 (2011-2021), all required (D1 Art. 21(二)); all make
     # up the 4 to 15 at 60. 1 yuan a month a year: 15 counted, or the 11 paid on time.
@@ -361,6 +381,24 @@ def test_paying_on_deaths_refund_the_own_part_to_heirs_d1_art20():
     assert a.loc[2043, "inheritance_refunds"] == pytest.approx(100 * 1300, rel=REL)
     assert a.loc[2043, "forfeited_to_pool"] == pytest.approx(100 * 390, rel=REL)
     assert a.loc[2044, "new_pensioners_after_paying_on"] == pytest.approx(900)
+
+
+@pytest.mark.parametrize("q, rate", [(None, 0.0), ({a: 0.05 for a in range(61, 101)}, 0.02)])
+def test_paying_on_pensioners_draw_on_their_own_accounts_d1_art18(q, rate):
+    # 100 men aged 50 in 2011, half enrolled in 2011 (11 years by 60: they draw at 60) and half in
+    # 2015 (7 years, 4 short: they pay on to 64). In one run the two halves share ages but not
+    # accounts (D1 Art. 18): every total equals the sum of the two halves run apart.
+    def halves(path):
+        over = {"scheme": {"horizon_years": 40, "start": "2011-01"}, "enrolment": {"rate_path": path},
+                "contributions": {"pay_on_after_60": {"allowed": True, "share": 1.0, "up_to_age": 70}},
+                "accounts": {"flat_rate_pa": rate}}
+        return run(cohorts={(50, "male", "rural"): 100.0}, overrides=over, q=q)
+    both = halves({2011: 0.5, 2015: 1.0})
+    apart = halves({2011: 0.5}) + halves({2011: 0.0, 2015: 0.5})
+    for col in ("members", "account_pension_paid", "longevity_gap_paid", "inheritance_refunds",
+                "account_fund_balance", "members_paying_after_60"):
+        np.testing.assert_allclose(both[col], apart[col], rtol=1e-9, atol=1e-9, err_msg=col)
+    assert both["longevity_gap_paid"].sum() > 0 and both["members_paying_after_60"].sum() > 0
 
 
 def test_staged_rollout_is_the_share_weighted_sum_of_its_stages():

@@ -3,6 +3,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from model import checks, load_scenario, project
 from model.parameters import resolve
@@ -84,6 +85,25 @@ def test_pooled_tiers_give_the_same_totals_when_every_payer_rechooses_a_changing
     pooled, _ = run(Q)
     for col in ("contributions_personal", "catch_up_contributions", "subsidy_province", "account_fund_balance",
                 "account_pension_paid", "members", "pensioners", "government_total_cost", "fund_balance"):
+        np.testing.assert_allclose(pooled[col], full[col], rtol=1e-9, atol=1e-3, err_msg=col)
+
+
+@pytest.mark.parametrize("name, over", [
+    ("qiannan_2011", {"contributions": {"pay_on_after_60": {"allowed": True, "share": 0.6, "up_to_age": 66}}}),
+    ("national", {"scheme": {"horizon_years": 40, "rollout": None},
+                  "contributions": {"pay_on_after_60": {"allowed": True, "share": 0.6, "up_to_age": 66}}}),
+])
+def test_pooled_tiers_stay_exact_with_paying_on_after_60(name, over):
+    # those paying on after 60 (延缴) draw from their own pensioner kinds and choose their tier as
+    # other payers do, so pooling the tiers still changes no total
+    from model.engine.stochastic import pool_tiers
+    from model.scenario import with_overrides
+    P = resolve(with_overrides(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), over))
+    full, _ = run(P)
+    assert full["members_paying_after_60"].sum() > 0
+    pooled, _ = run(pool_tiers(P))
+    for col in ("contributions_personal", "subsidy_province", "account_fund_balance", "account_pension_paid",
+                "longevity_gap_paid", "inheritance_refunds", "members", "pensioners", "government_total_cost"):
         np.testing.assert_allclose(pooled[col], full[col], rtol=1e-9, atol=1e-3, err_msg=col)
 
 

@@ -134,7 +134,7 @@ CASES = {
                                "yuan_per_year: 2}], counts_made_up_years: false}}",
                                "benefits.long_contribution.bands[0]", "yuan_flat", "not both or neither"),
     "long_band_from_zero": ("benefits: {long_contribution: [{years_from: 0, yuan_per_year: 1}]}",
-                            "benefits.long_contribution[0].years_from", "bad value 0", "from 1 to 60"),
+                            "benefits.long_contribution[0].years_from", "bad value 0", "from 1 to 45"),
     "long_band_yuan_per_year_too_high": ("benefits: {long_contribution: [{years_from: 16, yuan_per_year: 200}]}",
                                          "benefits.long_contribution[0].yuan_per_year", "bad value 200",
                                          "from 0 to 100"),
