@@ -145,6 +145,59 @@ def _member(args) -> int:
     return 0
 
 
+def _solve(args) -> int:
+    """``solve SCENARIO --vary PATH --target ... --out DIR``: goal-seek (model/tools/solve.py)."""
+    import os
+    import shlex
+    from pathlib import Path
+
+    from . import checks
+    from model.io.outputs import Owned, check_out, output_folder
+    from model.results import VARIABLES
+    from model.tools.solve import NoSolution, parse_condition, parse_vary, solve, solved_yaml
+    from .scenario import file_sha256, load_scenario
+    scen = load_scenario(args.scenario)
+    years = list(range(scen.scheme.start_year, scen.scheme.start_year + scen.scheme.horizon_years))
+    vary = parse_vary(args.vary, scen)
+    target = parse_condition(args.target, "--target", ("=",), VARIABLES, years)
+    subject = tuple(parse_condition(t, "--subject-to", ("<=", ">="), VARIABLES, years) for t in args.subject_to)
+    check_out(args.out, Owned("solve"), args.force)                # refuse before any work
+    try:
+        sol = solve(scen, vary, target, subject, bounds=tuple(args.range) if args.range else None)
+    except NoSolution as exc:
+        b = exc.best
+        print(f"error: no solution: {exc}; the best found: {vary.text} = {b.value:.6g} gives "
+              f"{target.measure.text()} = {b.achieved:.6g}" + (f" ({', '.join(b.binding)} binding)" if b.binding else ""),
+              file=sys.stderr)
+        return 2
+    command = "python -m model solve " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["solve"] \
+        else f"python -m model solve {args.scenario} --vary {args.vary!r} --target {args.target!r}"
+    failures = checks.all_identities(sol.annual)
+    out_dir = Path(args.out).resolve()
+    with output_folder(args.out, "solve", force=args.force) as st:
+        extends = os.path.relpath(Path(args.scenario).resolve(), out_dir)
+        (st.dir / "solved.yaml").write_text(solved_yaml(sol, vary, scen, str(args.scenario), command, extends),
+                                            encoding="utf-8")
+        sol.annual.to_csv(st.dir / "annual.csv", index=False)
+        rows = [{"value": x, **f} for x, f in sol.evaluations]
+        import pandas as pd
+        pd.DataFrame(rows).to_csv(st.dir / "evaluations.csv", index=False)
+        st.manifest.update({
+            "scenario": str(Path(args.scenario).resolve()), "scenario_sha256": file_sha256(Path(args.scenario)),
+            "question": {"vary": vary.text, "range": list(sol.bounds), "target": target.text(),
+                         "subject_to": [c.text() for c in subject]},
+            "solution": {"value": sol.value, "achieved": sol.achieved, "met": sol.met(),
+                         "constraints": sol.constraints, "binding": sol.binding, "method": sol.method,
+                         "monotone": sol.monotone, "projections": len(sol.evaluations)},
+            "identity_failures": failures})
+    print(f"{vary.text} = {sol.value:.6g}: {target.measure.text()} = {sol.achieved:.6g} (target {target.value:.6g})"
+          + "".join(f"; {c.text()}: {sol.constraints[c.text()]:.6g}" for c in subject)
+          + (f"; binding: {', '.join(sol.binding)}" if sol.binding else ""))
+    print(f"method: {sol.method}; {len(sol.evaluations)} projections; wrote {args.out}/solved.yaml, annual.csv, "
+          f"evaluations.csv, manifest.json")
+    return _identity_status(failures, f"{args.out}/manifest.json")
+
+
 def _member_batch(args, scen, counter) -> int:
     """``member --batch FILE --out DIR``: every row of the file (model/member/batch.py)."""
     from pathlib import Path
@@ -501,6 +554,22 @@ def main(argv=None) -> int:
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     _force_option(sw)
     sw.set_defaults(func=_sweep)
+
+    so = sub.add_parser("solve", help="goal-seek: the value of one parameter that meets a target on an output")
+    so.add_argument("scenario", help="scenario YAML file")
+    so.add_argument("--vary", required=True, metavar="PATH",
+                    help="the parameter: a key path, list items by index; a dated path's value from a year "
+                         "(PATH@2027), its growth after its last date (PATH:growth) or all its values scaled "
+                         "(PATH:scale), e.g. benefits.basic_pension[1].monthly@2027")
+    so.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None,
+                    help="where to look (default: 0 to 1 for a share, 0 to 4 for a scale, else 0 to 4 x now)")
+    so.add_argument("--target", required=True, metavar='"COLUMN@YEAR[-YEAR:sum|mean] = VALUE"',
+                    help="the output to meet, a column of annual.csv")
+    so.add_argument("--subject-to", action="append", default=[], metavar='"COLUMN@... <= VALUE"',
+                    help="a constraint (<= or >=); give it again for more")
+    so.add_argument("--out", required=True, help="output folder: solved.yaml, annual.csv, evaluations.csv, manifest.json")
+    _force_option(so)
+    so.set_defaults(func=_solve)
 
     co = sub.add_parser("counties", help="every real county (2020 census) under one scenario's rules")
     co.add_argument("scenario", help="scenario YAML file (its rules and behaviour)")

@@ -144,7 +144,8 @@ WRITES = {"run": ("annual.csv", "detail.parquet"),
           "register check": ("clean.csv", "rejected.csv", "findings.csv"),
           "register aggregate": ("members_by_cell.csv", "register_scenario.yaml"),
           "counties": ("counties.parquet", "prefectures.parquet", "provinces.parquet"),
-          "sweep": ("results.parquet",)}
+          "sweep": ("results.parquet",),
+          "solve": ("solved.yaml", "annual.csv", "evaluations.csv")}
 
 
 def read_manifest(folder: Path) -> dict | None:
