@@ -198,6 +198,36 @@ def _solve(args) -> int:
     return _identity_status(failures, f"{args.out}/manifest.json")
 
 
+def _explain(args) -> int:
+    """``explain OLD NEW --column COLUMN@YEAR --out DIR``: what changed and why (model/tools/explain.py)."""
+    from model.io.outputs import Owned, check_out, output_folder
+    from model.results import VARIABLES
+    from model.tools.explain import explain, scenario_of, waterfall
+    from model.tools.solve import parse_measure
+    old, old_src = scenario_of(args.old)
+    new, new_src = scenario_of(args.new)
+    y0 = max(old.scheme.start_year, new.scheme.start_year)
+    y1 = min(old.scheme.start_year + old.scheme.horizon_years, new.scheme.start_year + new.scheme.horizon_years) - 1
+    measure = parse_measure(args.column, "--column", VARIABLES, list(range(y0, y1 + 1)))
+    check_out(args.out, Owned("explain"), args.force)              # refuse before any work
+    ex = explain(old, new, measure, shapley=args.shapley, old_source=old_src, new_source=new_src)
+    table = ex.table()
+    with output_folder(args.out, "explain", force=args.force) as st:
+        table.to_csv(st.dir / "explain.csv", index=False)
+        waterfall(ex, st.dir / "waterfall.png", args.lang)
+        st.manifest.update({"old": old_src, "new": new_src, "measure": ex.measure, "old_value": ex.old_value,
+                            "new_value": ex.new_value, "difference": ex.total, "order": ex.order_note,
+                            "shapley": args.shapley, "projections": ex.projections})
+    print(f"{ex.measure}: {ex.old_value:,.6g} ({old_src}) -> {ex.new_value:,.6g} ({new_src}), "
+          f"difference {ex.total:+,.6g}")
+    for r in table.itertuples():
+        extra = f"  Shapley {r.shapley_part:+,.6g}" if args.shapley else ""
+        print(f"  {r.group:<12} {r.part:+,.6g}{extra}")
+    print(f"order: {ex.order_note}; {ex.projections} projections; wrote {args.out}/explain.csv, waterfall.png, "
+          f"manifest.json")
+    return 0
+
+
 def _member_batch(args, scen, counter) -> int:
     """``member --batch FILE --out DIR``: every row of the file (model/member/batch.py)."""
     from pathlib import Path
@@ -570,6 +600,18 @@ def main(argv=None) -> int:
     so.add_argument("--out", required=True, help="output folder: solved.yaml, annual.csv, evaluations.csv, manifest.json")
     _force_option(so)
     so.set_defaults(func=_solve)
+
+    ex = sub.add_parser("explain", help="what changed and why: a difference between two projections by group")
+    ex.add_argument("old", help="the old scenario YAML file, or a saved run's folder (its manifest.json)")
+    ex.add_argument("new", help="the new one, likewise")
+    ex.add_argument("--column", required=True, metavar="COLUMN[@YEAR[-YEAR:sum|mean]]",
+                    help="a column of annual.csv, in a year (default: the last both project) or summed over years")
+    ex.add_argument("--shapley", action="store_true",
+                    help="also the Shapley average over every order of the groups (2^n projections)")
+    ex.add_argument("--lang", default="zh", choices=["zh", "en"], help="the chart's labels")
+    ex.add_argument("--out", required=True, help="output folder: explain.csv, waterfall.png, manifest.json")
+    _force_option(ex)
+    ex.set_defaults(func=_explain)
 
     co = sub.add_parser("counties", help="every real county (2020 census) under one scenario's rules")
     co.add_argument("scenario", help="scenario YAML file (its rules and behaviour)")

@@ -145,7 +145,8 @@ WRITES = {"run": ("annual.csv", "detail.parquet"),
           "register aggregate": ("members_by_cell.csv", "register_scenario.yaml"),
           "counties": ("counties.parquet", "prefectures.parquet", "provinces.parquet"),
           "sweep": ("results.parquet",),
-          "solve": ("solved.yaml", "annual.csv", "evaluations.csv")}
+          "solve": ("solved.yaml", "annual.csv", "evaluations.csv"),
+          "explain": ("explain.csv", "waterfall.png")}
 
 
 def read_manifest(folder: Path) -> dict | None:

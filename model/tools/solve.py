@@ -93,33 +93,48 @@ class Condition:
         return f"{self.measure.text()} {self.op} {self.value:g}"
 
 
-_COND = re.compile(r"^\s*([a-z_0-9]+)\s*@\s*(\d{4})(?:\s*-\s*(\d{4})\s*:\s*(sum|mean))?\s*(<=|>=|=)\s*(\S+)\s*$")
+_MEASURE = r"([a-z_0-9]+)\s*(?:@\s*(\d{4})(?:\s*-\s*(\d{4})\s*:\s*(sum|mean))?)?"
+_COND = re.compile(r"^\s*" + _MEASURE + r"\s*(<=|>=|=)\s*(\S+)\s*$")
+
+
+def parse_measure(text: str, option: str, columns, years, col: str | None = None, y1=None, y2=None,
+                  how=None) -> Measure:
+    """``COLUMN@YEAR`` or ``COLUMN@Y1-Y2:sum`` (or ``:mean``) as a :class:`Measure`; without a year, the
+    projection's last. SolveError, one line, if bad."""
+    if col is None:
+        m = re.match(r"^\s*" + _MEASURE + r"\s*$", str(text))
+        if not m:
+            raise SolveError(f"{option} {text!r}: write COLUMN@YEAR or COLUMN@YEAR1-YEAR2:sum (or :mean)")
+        col, y1, y2, how = m.groups()
+    if col not in columns:
+        near = [c for c in columns if col in c or c in col][:3]
+        raise SolveError(f"{option} {text!r}: {col!r} is not a column of annual.csv"
+                         + (f"; did you mean {', '.join(near)}?" if near else " (README, Outputs)"))
+    first = int(y1) if y1 else years[-1]
+    last = int(y2 or first)
+    if last < first or first < years[0] or last > years[-1]:
+        raise SolveError(f"{option} {text!r}: the years must lie in the projection, {years[0]} to {years[-1]}, "
+                         f"the first before the last")
+    return Measure(col, first, last, how or "value")
 
 
 def parse_condition(text: str, option: str, ops: tuple[str, ...], columns, years) -> Condition:
     """A ``--target`` or ``--subject-to`` text as a :class:`Condition`; SolveError, one line, if bad."""
     m = _COND.match(str(text))
     form = f'"COLUMN@YEAR {ops[0]} VALUE" or "COLUMN@YEAR1-YEAR2:sum {ops[0]} VALUE" (or :mean)'
-    if not m:
+    if not m or m.group(2) is None:
         raise SolveError(f"{option} {text!r}: write {form}")
     col, y1, y2, how, op, value = m.groups()
     if op not in ops:
         raise SolveError(f"{option} {text!r}: the sign must be {' or '.join(ops)}")
-    if col not in columns:
-        near = [c for c in columns if col in c or c in col][:3]
-        raise SolveError(f"{option} {text!r}: {col!r} is not a column of annual.csv"
-                         + (f"; did you mean {', '.join(near)}?" if near else " (README, Outputs)"))
-    first, last = int(y1), int(y2 or y1)
-    if last < first or first < years[0] or last > years[-1]:
-        raise SolveError(f"{option} {text!r}: the years must lie in the projection, {years[0]} to {years[-1]}, "
-                         f"the first before the last")
+    measure = parse_measure(text, option, columns, years, col, y1, y2, how)
     try:
         v = float(value)
     except ValueError:
         raise SolveError(f"{option} {text!r}: {value!r} is not a number") from None
     if not math.isfinite(v):
         raise SolveError(f"{option} {text!r}: the value must be a finite number")
-    return Condition(Measure(col, first, last, how or "value"), op, v)
+    return Condition(measure, op, v)
 
 
 @dataclass(frozen=True)
