@@ -671,6 +671,7 @@ class TopupsAndGrants:
     topups: np.ndarray             # (batch,) yuan
     death_grants: np.ndarray       # (batch,) yuan
     funeral: np.ndarray            # (batch,) yuan
+    pension_months: np.ndarray     # (batch,) months of pension paid, summed over pensioners (person-months)
 
 
 def topups_and_grants(st: State, p: YearParams, params: Parameters, dec: Decrements, turning: TurningSixty,
@@ -713,7 +714,8 @@ def topups_and_grants(st: State, p: YearParams, params: Parameters, dec: Decreme
         + (deaths * topup_monthly).sum(axis=1)
     return TopupsAndGrants(topups=topups,
                            death_grants=benefits.death_grant_yuan(last_monthly, params.death_grant_months, 0.0),
-                           funeral=deaths.sum(axis=1) * params.funeral_grant_yuan)
+                           funeral=deaths.sum(axis=1) * params.funeral_grant_yuan,
+                           pension_months=months_by_age.sum(axis=1))
 
 
 @dataclass(frozen=True)

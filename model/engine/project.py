@@ -133,10 +133,19 @@ def annual_flows(p: YearParams, params: Parameters, *, dec, people, interest, en
         f[f"subsidy_{lvl}"] = levels[:, li]
         f[f"contribution_subsidy_{lvl}"] = pay.subsidy_levels[:, li] + (0.0 if on is None else on.subsidy_levels[:, li])
         f[f"basic_pension_{lvl}"] = basic.basic_levels[:, li] + basic.long_levels[:, li]
+    f["pension_months"] = extras.pension_months
+    paid = f["basic_pension_paid"] + f["account_pension_paid"] + f["longevity_gap_paid"] + f["topups_paid"]
+    f["average_monthly_pension"] = np.divide(paid, extras.pension_months, out=np.zeros(B),
+                                             where=extras.pension_months > 0)
     f["new_pensioners_60"] = per_batch(turning.new_n)
     f["new_pensioners_after_paying_on"] = o_new
     f["new_account_pension_monthly"] = per_batch(turning.new_acc)
     f["basic_pension_monthly_rate"] = np.full(B, float(p.basic_monthly_by_level.sum(axis=0).mean()))
+    new60 = per_batch(turning.new_n)
+    # the first monthly pension of those starting at 60: basic (the year's mean rate), account and extra
+    f["new_pension_monthly_at_60"] = np.where(
+        new60 > 0, f["basic_pension_monthly_rate"] + np.divide(per_batch(turning.new_acc) + per_batch(turning.new_long),
+                                                               new60, out=np.zeros(B), where=new60 > 0), 0.0)
     f["fiscal_base"] = np.full(B, float(params.fiscal_base[p.index]) if params.fiscal_base is not None else np.nan)
     f["government_total_cost"] = levels.sum(axis=1)
     return f

@@ -13,7 +13,8 @@ from ..results import VARIABLES
 
 UNIT_LABEL = {"yuan": ("元", "yuan"), "persons": ("人", "persons"), "year": ("", ""),
               "share": ("", "share"), "yuan_per_member": ("元/人", "yuan/member"),
-              "yuan_per_month": ("元/月", "yuan/month"), "years": ("年", "years"), "ratio": ("", "")}
+              "yuan_per_month": ("元/月", "yuan/month"), "years": ("年", "years"), "ratio": ("", ""),
+              "person_months": ("人月", "person-months")}
 
 EXTRA = {   # report-only columns: (unit, 中文, English)
     "scenario": ("", "方案", "scenario"),

@@ -40,7 +40,8 @@ def pensions_at_60(runs: dict[str, pd.DataFrame], start_year: int, after_years) 
                          "contributions_personal": r.loc[y, "contributions_personal"],
                          "government_total_cost": r.loc[y, "government_total_cost"],
                          "avg_basic_pension_at_60": basic, "avg_account_pension_at_60": acc,
-                         "avg_pension_at_60": basic + acc if n60 else np.nan,
+                         # the engine's own figure: basic, account and the long-contribution extra
+                         "avg_pension_at_60": r.loc[y, "new_pension_monthly_at_60"] if n60 else np.nan,
                          "account_to_basic": acc / basic if n60 and basic else np.nan})
     return pd.DataFrame(rows)
 

@@ -430,3 +430,13 @@ def test_staged_rollout_is_the_share_weighted_sum_of_its_stages():
     assert len(d) == len(want)
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, atol=1e-9)
     assert d.loc[2012].members.sum() == pytest.approx(0.5 * da.loc[2012].members.sum(), rel=1e-12)
+
+
+def test_average_monthly_pension_and_the_first_pension_at_60():
+    # 1,000 men aged 45 in 2011 paying 100 + 30 for 16 years, no interest: 2,080 at 60 in 2026,
+    # 14.96 a month; 2027 pays 12 months of 55 + 14.96 to each: 12,000 person-months, 69.96 a month
+    a = run(cohorts={(45, "male", "rural"): 1000})
+    assert a.loc[2026, "new_pension_monthly_at_60"] == pytest.approx(55 + 2080 / 139, rel=REL)
+    assert a.loc[2027, "pension_months"] == pytest.approx(12_000, rel=REL)
+    assert a.loc[2027, "average_monthly_pension"] == pytest.approx(55 + 2080 / 139, rel=REL)
+    assert a.loc[2025, "average_monthly_pension"] == 0 and a.loc[2025, "new_pension_monthly_at_60"] == 0

@@ -70,7 +70,7 @@ def test_every_output_column_has_unit_and_labels_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for col in ANNUAL_COLUMNS:
         unit, zh, en = VARIABLES[col]
-        assert unit in ("year", "persons", "yuan", "yuan_per_month") and zh and en
+        assert unit in ("year", "persons", "person_months", "yuan", "yuan_per_month") and zh and en
         assert f"| `{col}` |" in readme, col
 
 

@@ -86,7 +86,8 @@ def test_report_tables_hand_worked():
     years = [2011, 2012]
     base = pd.DataFrame({"members": [100, 200], "contributions_personal": [1e4, 2e4], "subsidy_county": [500.0, 800.0],
                          "government_total_cost": [3e3, 5e3], "new_pensioners_60": [10, 0],
-                         "new_account_pension_monthly": [150.0, 0.0], "basic_pension_monthly_rate": [55.0, 55.0]},
+                         "new_account_pension_monthly": [150.0, 0.0], "basic_pension_monthly_rate": [55.0, 55.0],
+                         "new_pension_monthly_at_60": [70.0, 0.0]},
                         index=pd.Index(years, name="year"))
     more = base.assign(subsidy_county=[600.0, 900.0])
     # the county pays 600 - 500 = 100 more in 2011, 600 / 100 = 6 yuan per member
