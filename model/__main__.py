@@ -613,6 +613,9 @@ def main(argv=None) -> int:
     _force_option(ex)
     ex.set_defaults(func=_explain)
 
+    from model.tools import liability as _liability
+    _liability.add_parser(sub)                                     # liability SCENARIO --valuation-year ...
+
     co = sub.add_parser("counties", help="every real county (2020 census) under one scenario's rules")
     co.add_argument("scenario", help="scenario YAML file (its rules and behaviour)")
     co.add_argument("--province", default=None, help="a province's 6-digit code (default: all of China)")

@@ -146,7 +146,8 @@ WRITES = {"run": ("annual.csv", "detail.parquet"),
           "counties": ("counties.parquet", "prefectures.parquet", "provinces.parquet"),
           "sweep": ("results.parquet",),
           "solve": ("solved.yaml", "annual.csv", "evaluations.csv"),
-          "explain": ("explain.csv", "waterfall.png")}
+          "explain": ("explain.csv", "waterfall.png"),
+          "liability": ("liability.csv", "indicators.csv", "summary.json")}
 
 
 def read_manifest(folder: Path) -> dict | None:
