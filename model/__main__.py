@@ -613,8 +613,10 @@ def main(argv=None) -> int:
     _force_option(ex)
     ex.set_defaults(func=_explain)
 
+    from model.tools import adequacy as _adequacy
     from model.tools import liability as _liability
     _liability.add_parser(sub)                                     # liability SCENARIO --valuation-year ...
+    _adequacy.add_parser(sub)                                      # adequacy SCENARIO --out DIR
 
     co = sub.add_parser("counties", help="every real county (2020 census) under one scenario's rules")
     co.add_argument("scenario", help="scenario YAML file (its rules and behaviour)")

@@ -147,7 +147,8 @@ WRITES = {"run": ("annual.csv", "detail.parquet"),
           "sweep": ("results.parquet",),
           "solve": ("solved.yaml", "annual.csv", "evaluations.csv"),
           "explain": ("explain.csv", "waterfall.png"),
-          "liability": ("liability.csv", "indicators.csv", "summary.json")}
+          "liability": ("liability.csv", "indicators.csv", "summary.json"),
+          "adequacy": ("adequacy.csv", "replacement_rates.csv", "adequacy.png")}
 
 
 def read_manifest(folder: Path) -> dict | None:

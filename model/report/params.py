@@ -93,6 +93,13 @@ PARAMS: dict[str, Param] = {
     "interest_rate": Param("number", 0.0, 0.3, nullable=True, why="flat rate a year, 0.03 = 3 %"),
     "year": Param("int", 1900, 2300, why="the year the tables and maps show, within the projection"),
     "province": Param("text", pattern=r"\d{2}0000", why="a province's 6-digit code, e.g. 520000"),
+    "first_year": Param("int", 1900, 2300, nullable=True, why="the policy questions' first year; null: next calendar year"),
+    "budget_years": Param("int", 1, 50, why="the county's budget window, years"),
+    "budget_increase": Param("number", -0.9, 10.0, why="the budget over the projected cost, a share"),
+    "members_year": Param("int", 1900, 2300, nullable=True, why="the membership target's year; null: first_year + 4"),
+    "members_increase": Param("number", -0.9, 1.0, why="the membership target over the projected members, a share"),
+    "discount_rate": Param("number", -0.05, 0.2, why="present values, a share a year (0.025 = 2.5 %)"),
+    "compare_with": Param("text", nullable=True, why="a scenario file to explain the change against"),
 }
 
 

@@ -21,7 +21,7 @@ from ..scenario import ScenarioError, file_sha256, load_scenario, scenario_files
 ROOT = Path(__file__).resolve().parents[2]
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = ("county_budget", "uptake_targets", "sustainability", "scenario_comparison",
-             "member_illustration")
+             "member_illustration", "policy_questions")
 NATIONAL_NOTEBOOKS = ("provinces",)   # a national scenario only; run with --notebook provinces
 
 

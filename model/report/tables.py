@@ -14,7 +14,8 @@ from ..results import VARIABLES
 UNIT_LABEL = {"yuan": ("元", "yuan"), "persons": ("人", "persons"), "year": ("", ""),
               "share": ("", "share"), "yuan_per_member": ("元/人", "yuan/member"),
               "yuan_per_month": ("元/月", "yuan/month"), "years": ("年", "years"), "ratio": ("", ""),
-              "person_months": ("人月", "person-months")}
+              "person_months": ("人月", "person-months"), "yuan_per_year": ("元/年", "yuan/year"),
+              "flag": ("", "")}
 
 EXTRA = {   # report-only columns: (unit, 中文, English)
     "scenario": ("", "方案", "scenario"),
@@ -66,6 +67,30 @@ EXTRA = {   # report-only columns: (unit, 中文, English)
 }
 
 
+# the policy questions' tables (issue 16): adequacy by year and its members' grid, liability, explain
+POLICY = {
+    "tier_yuan_pa": ("yuan_per_year", "缴费档次", "tier"),
+    "years_paid": ("years", "缴费年限", "years paid"),
+    "entry_age": ("years", "参保年龄", "entry age"),
+    "birth_year": ("", "出生年份", "born"), "enrol_year": ("", "参保年份", "enrolled"),
+    "last_paid_year": ("", "最后缴费年份", "last year paid"),
+    "entitled": ("", "能否领取", "entitled"), "first_payment": ("", "开始领取月份", "first pension month"),
+    "monthly_basic_yuan_pm": ("yuan_per_month", "基础养老金", "basic pension"),
+    "monthly_account_yuan_pm": ("yuan_per_month", "个人账户养老金", "account pension"),
+    "monthly_topups_yuan_pm": ("yuan_per_month", "加发", "top-ups"),
+    "monthly_total_yuan_pm": ("yuan_per_month", "月养老金合计", "monthly pension"),
+    "replacement_rate_rural_income": ("share", "替代率(占农村居民人均可支配收入)", "replacement rate (of rural income)"),
+    "break_even_age_years": ("years", "领回个人缴费的年龄", "break-even age"),
+    "irr_pa": ("share", "内部收益率", "internal rate of return"),
+    "group": ("", "人群/分组", "group"), "column": ("", "指标", "measure"), "horizon": ("", "期限", "horizon"),
+    "horizon_years": ("years", "期限(年)", "horizon (years)"), "first_year": ("", "起始年份", "first year"),
+    "last_year": ("", "截止年份", "last year"), "years_counted": ("years", "计入年数", "years counted"),
+    "truncated": ("", "因测算期截断", "cut by the projection's end"), "pv_yuan": ("yuan", "现值", "present value"),
+    "label_zh": ("", "分组(中文)", "group (Chinese)"), "keys": ("", "参数", "keys"),
+    "part": ("yuan", "逐项分解", "part (stepwise)"), "shapley_part": ("yuan", "Shapley分解", "part (Shapley)"),
+}
+
+
 def meta(col: str) -> tuple[str, str, str]:
     """(unit, 中文, English) of a column; differences 'x_diff' take x's labels."""
     base = re.sub(r"_diff$", "", col)
@@ -73,6 +98,11 @@ def meta(col: str) -> tuple[str, str, str]:
         return VARIABLES[col]
     if col in EXTRA:
         return EXTRA[col]
+    if col in POLICY:
+        return POLICY[col]
+    from model.tools.adequacy import VARIABLES as ADEQUACY
+    if col in ADEQUACY:
+        return ADEQUACY[col]
     if base != col:
         u, zh, en = meta(base)
         return u, zh + "差额", en + " difference"

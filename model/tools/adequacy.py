@@ -2,7 +2,8 @@
 for a grid of members.
 
 ``python -m model adequacy SCENARIO --out DIR [--income-growth R] [--dibao-rural-yuan-pa X]
-[--dibao-urban-yuan-pm Y] [--pension-year Y] [--force]``, or :func:`adequacy` from Python.
+[--dibao-urban-yuan-pm Y] [--pension-year Y] [--lang zh|en] [--force]``, or :func:`adequacy` from
+Python. The command writes ``WRITES`` and manifest.json (``model.io.outputs``).
 
 By year (:func:`indicators`, ``adequacy.csv``): the average monthly pension (``annual.csv``'s
 ``average_monthly_pension``: pension paid per pensioner-month) and the first monthly pension of
@@ -11,7 +12,7 @@ per-capita disposable income of the year (:func:`income_path`) and over the 低�
 pensions are the engine's; nothing is recomputed here.
 
 - **Income**: the NBS national per-capita disposable income, urban and rural, yuan a year
-  (``model/data/raw/nbs_disposable_income_2013_2024.csv``, PROVENANCE_adequacy.md), as shipped
+  (``model/data/raw/nbs_disposable_income_2013_2024.csv``, model/data/PROVENANCE.md), as shipped
   for the years it has both (2014-2024); later years grow at ``growth_pa`` a year from the last.
   ASSUMPTION (the default, :func:`default_growth_pa`): the all-residents figure's average
   nominal growth over the table's last five years (2019-2024: 6.10 % a year), computed from
@@ -20,13 +21,14 @@ pensions are the engine's; nothing is recomputed here.
   above urban about 2060. Years before the table's first complete year have no income: the
   indicators start there.
 - **低保 line**: the Ministry of Civil Affairs' national average standards for 2024 were not
-  found offline (PROVENANCE_adequacy.md), so the default (``DEFAULT_DIBAO``) is an ASSUMPTION:
+  found offline (model/data/PROVENANCE.md), so the default (``DEFAULT_DIBAO``) is an ASSUMPTION:
   rural 7,000 yuan a year, urban 800 yuan a month, round figures above the last national
   averages found (2021 Q1: urban 684.1 yuan a month, rural 503.8 a month = 6,046 a year),
   about 4 % a year later. Give the real ones with ``dibao=DibaoLine(...)`` or the CLI options.
-  ASSUMPTION: in other years the line moves with the per-capita income of its area (urban
-  2015-2021: 451.1 to 684.1 yuan a month, 7.2 % a year, with urban income's 7.0 %), so that a
-  ratio to the 低保 line is not flattered by a line frozen at its 2024 value.
+  ASSUMPTION: in other years the line moves with the per-capita income of its area, so that a
+  ratio to the 低保 line is not flattered by a line frozen at its 2024 value. If anything this is
+  slow: from 2015 to March 2021 the urban line rose 8.3 % a year (451.1 to 684.1 yuan a month)
+  against urban income's 7.2 % (2015-2021), the rural line 13 % against rural income's 8.8 %.
 
 For members (:func:`replacement_grid`, ``replacement_rates.csv``): one illustration of the member
 calculator (``model.member.calculator.illustrate``, the same rules as the engine) for each tier ×
@@ -122,7 +124,7 @@ def _income_table() -> pd.DataFrame:
 
 def income_table() -> pd.DataFrame:
     """The NBS national per-capita disposable income [yuan/year] by year: columns ``all``,
-    ``urban``, ``rural``; NaN where the figure was not found (PROVENANCE_adequacy.md)."""
+    ``urban``, ``rural``; NaN where the figure was not found (model/data/PROVENANCE.md)."""
     return _income_table().copy()
 
 
@@ -240,7 +242,7 @@ def indicators(annual: pd.DataFrame, growth_pa: float | None = None,
 # Replacement rates for a grid of members
 # --------------------------------------------------------------------------
 GRID_COLUMNS = ["tier_yuan_pa", "years_paid", "entry_age", "sex", "birth_year", "enrol_year", "last_paid_year",
-                "eligible", "first_payment", "monthly_basic_yuan_pm", "monthly_account_yuan_pm", "monthly_topups_yuan_pm",
+                "entitled", "first_payment", "monthly_basic_yuan_pm", "monthly_account_yuan_pm", "monthly_topups_yuan_pm",
                 "monthly_total_yuan_pm", "rural_income_yuan_pa", "replacement_rate_rural_income",
                 "break_even_age_years", "irr_pa"]
 
@@ -335,7 +337,7 @@ def replacement_grid(scenario: Scenario, tiers=None, years_paid=YEARS_PAID, entr
                     total = float(s["monthly_total"])
                     rows.append(dict(
                         tier_yuan_pa=float(tier), years_paid=int(n), entry_age=int(age), sex=sex, birth_year=birth,
-                        enrol_year=enrol, last_paid_year=enrol + int(n) - 1, eligible=bool(s["eligible"]),
+                        enrol_year=enrol, last_paid_year=enrol + int(n) - 1, entitled=bool(s["eligible"]),
                         first_payment=first, monthly_basic_yuan_pm=float(s["monthly_basic_pension"]),
                         monthly_account_yuan_pm=float(s["monthly_account_pension"]),
                         monthly_topups_yuan_pm=float(s["monthly_topups"]), monthly_total_yuan_pm=total,
@@ -468,7 +470,9 @@ def chart(res: AdequacyResult, path, lang: str = "zh") -> None:
             f"Monthly pensions x 12 over income a year. Dibao lines: rural {res.dibao.rural_yuan_pa:,.0f} yuan/year, "
             f"urban {res.dibao.urban_yuan_pm:,.0f} yuan/month in {res.dibao.year}" + (" (assumed)" if assumed else "")
             + ", moving with income in other years.")
-    fig.suptitle((f"养老金充足性: {res.scenario_title}" if zh else f"Adequacy: {res.scenario_title}"), fontsize=12)
+    from model.report.fonts import find_cjk_font
+    title = res.scenario_title if zh or res.scenario_title.isascii() or find_cjk_font() else ""   # no boxes
+    fig.suptitle((f"养老金充足性: {title}" if zh else f"Adequacy: {title}".rstrip(": ")), fontsize=12)
     fig.text(0.5, 0.012, note, ha="center", fontsize=8, color="#555555")
     fig.tight_layout(rect=(0, 0.10, 1, 0.96))
     fig.savefig(path, dpi=120)

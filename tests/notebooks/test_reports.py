@@ -163,3 +163,20 @@ def test_sustainability_fan_chart_is_the_stochastic_engine(reports):
     assert k["paths"] == 8
     assert k["account_fund_last_year_p50"] == pytest.approx(fan["account_fund_balance_p50"].iloc[-1], rel=1e-12)
     assert (reports / "sustainability" / "figures" / "fan_charts.png").exists()
+
+
+def test_policy_questions_answers_are_the_engines(reports):
+    # the county top-up the notebook found spends exactly its budget over the window (goal-seek),
+    # and its adequacy ratios are the engine's average pension over the NBS income
+    k = key(reports, "policy_questions")
+    scen = with_overrides(load_scenario(SCEN), {"scheme": {"horizon_years": HORIZON}})
+    parts = scen.model_dump(mode="python")["benefits"]["basic_pension"]
+    first = k["first_year"]
+    topup = {"name": "county_topup", "reference": "test", "monthly": {2011: 0.0, first: k["topup_yuan_per_month"]},
+             "paid_by": {"county": 1.0}}
+    a = project(with_overrides(scen, {"benefits": {"basic_pension": parts + [topup]}}), detail=False).annual
+    window = a[(a.year >= first) & (a.year < first + 10)]
+    assert k["topup_yuan_per_month"] > 0
+    assert window["subsidy_county"].sum() == pytest.approx(k["county_budget_yuan"], rel=1e-6)
+    sheets = pd.read_excel(reports / "policy_questions" / "tables.xlsx", sheet_name=None)
+    assert {"adequacy", "replacement_rates", "liability"} <= set(sheets)
