@@ -175,6 +175,7 @@ def test_calibration_doc_shows_these_errors(national):
     assert table in doc, "\n" + table
 
 
+@pytest.mark.slow  # the national forecast to 2100 (make test; make quick keeps under a minute)
 def test_the_forecast_to_2100_as_docs_calibration_says(national):
     # the deterministic forecast's headline figures quoted in docs/CALIBRATION.md
     from model.engine.project import project

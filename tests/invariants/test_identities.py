@@ -173,9 +173,22 @@ def scenarios(draw):
     }
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(over=scenarios(), q_scale=st.floats(0.0, 0.3))
 def test_random_valid_scenarios_conserve_and_stay_non_negative(over, q_scale):
+    P = make_params(over, cohorts={(a, s, r): 100.0 + a for a in range(0, 101, 3)
+                                   for s in ("male", "female") for r in ("rural", "urban")},
+                    q={a: min(1.0, q_scale * a / 100) for a in range(101)})
+    proj = project(P, detail=False)
+    assert checks.all_identities(proj.annual) == []
+    _, fails = _states(P)
+    assert fails == []
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(over=scenarios(), q_scale=st.floats(0.0, 0.3))
+def test_random_valid_scenarios_conserve_and_stay_non_negative_many(over, q_scale):
     P = make_params(over, cohorts={(a, s, r): 100.0 + a for a in range(0, 101, 3)
                                    for s in ("male", "female") for r in ("rural", "urban")},
                     q={a: min(1.0, q_scale * a / 100) for a in range(101)})

@@ -208,7 +208,7 @@ def check_agreement(c):
         assert all(il.summary["eligible"] for il in ills)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_engine_on_one_cohort_equals_member_calculator(c):
     check_agreement(c)

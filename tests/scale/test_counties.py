@@ -15,6 +15,7 @@ NATIONAL = load_scenario(ROOT / "scenarios" / "national.yaml")
 SHORT = with_overrides(NATIONAL, {"scheme": {"horizon_years": 6}})          # 2009-2014, staged
 
 
+@pytest.mark.slow  # counties of the staged national scheme (make test)
 def test_batched_counties_equal_counties_run_one_at_a_time():
     codes = county_codes("520000")[:5]
     res = project_counties(SHORT, codes, chunk=3)
@@ -25,6 +26,7 @@ def test_batched_counties_equal_counties_run_one_at_a_time():
     assert (res["members"] > 0).all() and np.isfinite(num).all().all()
 
 
+@pytest.mark.slow  # every province of the staged national scheme (make test)
 def test_provinces_under_national_rules_add_up_to_the_national_run():
     """One scheme, two routes: the national stock shared out by cohort and run unit by unit
     under the same rules gives the national run in every column (the engine is linear in
