@@ -181,17 +181,42 @@ val_year = first
 res_l = lia.liability(scen, val_year, discount_rate=float(discount_rate))
 display(Markdown(rep.t(f"## 财政负债:{val_year}年1月1日现值(折现率{discount_rate:.1%})",
                        f"## Fiscal liability: present values on 1 January {val_year} (discount rate {discount_rate:.1%})")))
-for line in lia.summary_lines(res_l):
+s_l = res_l.summary()
+SPAN_ZH = {"30y": "30年", "75y": "75年", "to_horizon": "至测算期末"}
+GROUP_NAMES = {"open": rep.t("全部参保人", "open group: everyone"),
+               "closed": rep.t("估值日已参保人员", "closed group: members on the valuation date"),
+               "new_entrants": rep.t("此后新参保人员", "new entrants: those joining later")}
+if lang == "zh":
+    def yi(x):
+        return "-" if x is None else (f"{x / 1e8:,.1f}亿元" if abs(x) >= 1e8 else f"{x / 1e4:,.0f}万元")
+    pv = s_l["pv_government_total_cost_yuan"]
+    lines = [f"估值日{val_year}年1月1日,折现率{discount_rate:.1%}(年中现金流,名义值)。"]
+    for sp in res_l.spans:
+        lines.append(f"{SPAN_ZH.get(sp.label, sp.label)}:全部参保人{yi(pv['open'][sp.label])},估值日已参保人员{yi(pv['closed'][sp.label])},"
+                     f"此后新参保人员{yi(pv['new_entrants'][sp.label])}。")
+    last = res_l.spans[-1].label
+    g = s_l["pv_longevity_gap_yuan"]["open"][last]
+    lines.append(f"个人账户用完后继续支付的养老金(长寿风险缺口)现值{yi(g['all'])},其中统筹基金承担{yi(g['pooled_fund'])},"
+                 f"财政承担{yi(g['government'])}。")
+    pf = s_l["pooled_fund"]["open"]
+    lines.append("统筹基金在测算期内不会用完。" if pf["backstop_first_year"] is None
+                 else f"统筹基金{pf['backstop_first_year']}年用完,此后由财政兜底。")
+    if s_l["gdp"] and "highest_share" in s_l["gdp"]:
+        gd = s_l["gdp"]
+        lines.append(f"财政支出占GDP:{val_year}年{gd['share_in_valuation_year']:.2%},最高{gd['highest_share']:.2%}"
+                     f"({gd['highest_share_year']}年)(GDP:国家统计局至2024年,此后每年增长{res_l.gdp_growth_pa:.0%},假设)。")
+else:
+    lines = lia.summary_lines(res_l)
+for line in lines:
     display(Markdown("- " + line))
 tabs_l = res_l.tables()
 t = tabs_l["liability"]
 tot = t[t["column"] == "government_total_cost"].pivot_table(index="group", columns="horizon", values="pv_yuan",
                                                              sort=False)
 tot = (tot / 1e8).round(1).reset_index()
-tot.columns = [rep.t("人群", "group")] + [rep.t(f"{c}(亿元)", f"{c} (100 m yuan)") for c in tot.columns[1:]]
-display(Markdown(rep.t("各级财政支出合计的现值(亿元;open:全部参保人,closed:估值日已参保人员,new_entrants:此后新参保人员):",
-                       "Present value of the government's whole cost (100 m yuan; open: everyone, closed: members on the "
-                       "valuation date, new_entrants: those joining later):")))
+tot["group"] = tot["group"].map(GROUP_NAMES)
+tot.columns = [rep.t("人群", "group")] + [rep.t(f"{SPAN_ZH.get(c, c)}(亿元)", f"{c} (100 m yuan)") for c in tot.columns[1:]]
+display(Markdown(rep.t("各级财政支出合计的现值(亿元):", "Present value of the government's whole cost (100 m yuan):")))
 display(rep.show(tot))
 """)
 
