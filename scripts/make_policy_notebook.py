@@ -64,7 +64,7 @@ from model.results import VARIABLES
 from model.scenario import with_overrides
 from model.tools import adequacy as adq
 from model.tools import liability as lia
-from model.tools.explain import explain, waterfall
+from model.tools.explain import ExplainError, explain, waterfall
 from model.tools.solve import NoSolution, parse_condition, parse_measure, parse_vary, solve
 
 rep = Report(output_dir, lang)
@@ -99,7 +99,7 @@ try:
         f"The county's cost over {window[0]}-{window[-1]} is projected at {now / 1e4:,.0f} ten-thousand yuan; "
         f"a budget {budget_increase:.0%} higher ({budget / 1e4:,.0f}) allows a top-up of {found:.2f} yuan a month "
         f"from {first} ({sol.method}; {len(sol.evaluations)} projections).")))
-except NoSolution as e:
+except (NoSolution, model.ScenarioError) as e:
     found = None
     display(Markdown(rep.t(f"在0-1000元范围内无解:{e}", f"No top-up from 0 to 1,000 yuan meets the budget: {e}")))
 key["topup_yuan_per_month"] = found
@@ -128,6 +128,9 @@ except NoSolution as e:
         f"(最接近的是参保率{b.value:.0%}时的{b.achieved / 1e4:,.1f}万人)。",
         f"Members in {m_year} are projected at {m_now:,.0f}; no enrolment target from {first} between 0 and 100 % "
         f"reaches {m_target:,.0f} (the nearest: {b.achieved:,.0f} at {b.value:.0%}).")))
+except model.ScenarioError as e:
+    rate = None
+    display(Markdown(rep.t(f"无法按参保率求解:{e}", f"The enrolment rate cannot be solved for: {e}")))
 key["enrolment_rate_needed"] = rate
 key["members_target"] = m_target
 """)
@@ -242,7 +245,12 @@ else:
     y_end = min(int(a.index.max()), old.scheme.start_year + old.scheme.horizon_years - 1)
     measure = parse_measure(f"government_total_cost@{first}-{min(first + 9, y_end)}:sum", "column", VARIABLES,
                             list(range(max(years[0], old.scheme.start_year), y_end + 1)))
-    explained = explain(old, scen, measure, old_source=Path(parent).name, new_source=src.name)
+    try:
+        explained = explain(old, scen, measure, old_source=Path(parent).name, new_source=src.name)
+    except ExplainError as e:
+        display(Markdown(rep.t(f"与{Path(parent).name}的差额无法按参数分组分解:{e}",
+                               f"The difference against {Path(parent).name} cannot be split by group: {e}")))
+if explained is not None:
     display(Markdown(rep.t(f"## 与{Path(parent).name}相比:{measure.text()}的差额分解",
                            f"## Against {Path(parent).name}: the difference in {measure.text()} by group")))
     display(rep.show(explained.table()))

@@ -344,6 +344,9 @@ def replacement_grid(scenario: Scenario, tiers=None, years_paid=YEARS_PAID, entr
                         rural_income_yuan_pa=income,
                         replacement_rate_rural_income=total * MONTHS_PER_YEAR / income,
                         break_even_age_years=s["break_even_age"], irr_pa=s["irr"]))
+    if not rows:
+        raise ScenarioError(f"--pension-year {year60}: every member of the grid is left out (each would have to "
+                            f"enrol before the scheme starts or outside ages 16 to 60); give a later year")
     out = pd.DataFrame(rows, columns=GRID_COLUMNS)
     out.attrs["skipped"] = skipped
     out.attrs["pension_year"] = year60

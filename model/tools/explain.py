@@ -64,7 +64,7 @@ def scenario_of(path: str | Path) -> tuple[Scenario, str]:
         except (OSError, ValueError) as e:
             raise ExplainError(f"{path}: a folder, but not a saved run (cannot read {man.name}: "
                                f"{getattr(e, 'strerror', None) or e})") from None
-        if not isinstance(m.get("parameters"), dict):
+        if not isinstance(m, dict) or not isinstance(m.get("parameters"), dict):
             raise ExplainError(f"{path}: its manifest.json has no scenario parameters (only `run` output folders do)")
         return _validated(m["parameters"], str(man)), f"the run in {path} ({m.get('created_utc', '?')})"
     return load_scenario(p), str(path)
@@ -198,13 +198,20 @@ def explain(old: Scenario, new: Scenario, measure, shapley: bool = False,
         return memo[changed]
 
     before = figure(frozenset())
-    rows, done = [], frozenset()
-    for g in names:
+    rows, done, joint = [], frozenset(), []
+    for i, g in enumerate(names):
+        joint.append(g)
         start = figure(done)
-        done = done | {g}
-        end = figure(done)
-        rows.append(dict(group=g, label_zh=GROUPS.get(g, (g,))[0], keys=", ".join(groups[g]),
-                         before=start, after=end, part=end - start))
+        try:
+            end = figure(done | set(joint))
+        except ExplainError:
+            if i + 1 < len(names):         # cannot step alone (a start date and its enrolment path): with the next
+                continue
+            raise
+        done = done | set(joint)
+        rows.append(dict(group="+".join(joint), label_zh="+".join(GROUPS.get(h, (h,))[0] for h in joint),
+                         keys=", ".join(k for h in joint for k in groups[h]), before=start, after=end, part=end - start))
+        joint = []
     after = figure(done)
     sh = None
     if shapley:
@@ -217,10 +224,11 @@ def explain(old: Scenario, new: Scenario, measure, shapley: bool = False,
                     s = frozenset(subset)
                     weight = math.factorial(r) * math.factorial(n - r - 1) / math.factorial(n)
                     sh[g] += weight * (figure(s | {g}) - figure(s))
-    return Explanation(measure=measure.text(), old_value=before, new_value=after, steps=pd.DataFrame(rows),
+    steps = pd.DataFrame(rows, columns=["group", "label_zh", "keys", "before", "after", "part"])
+    return Explanation(measure=measure.text(), old_value=before, new_value=after, steps=steps,
                        shapley=sh, old_source=old_source, new_source=new_source, projections=len(memo),
-                       order_note="population, mortality, enrolment, tiers, subsidies, interest, benefits, "
-                                  "finance: the way the money flows")
+                       order_note=(", ".join(steps.group) + ": the way the money flows") if len(steps)
+                       else "nothing differs")
 
 
 def waterfall(ex: Explanation, path: Path, lang: str = "zh") -> None:

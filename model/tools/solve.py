@@ -154,7 +154,8 @@ class Vary:
             return float(node.get("growth_pa_after_last") or 0.0)
         if self.mode == "scale":
             return 1.0
-        return float(node["values"].get(f"{self.year}-01")) if f"{self.year}-01" in node["values"] else None
+        before = [v for k, v in sorted(node["values"].items()) if k <= f"{self.year}-12"]
+        return float(before[-1]) if before else None                # the value in effect that year
 
     def applied(self, scen: Scenario, x: float) -> Scenario:
         """``scen`` with the value ``x`` put in (ScenarioError if the scenario refuses it)."""
@@ -241,6 +242,11 @@ def parse_vary(text: str, scen: Scenario) -> Vary:
             raise SolveError(f"--vary {t!r}: {_path_text(keys)} is a dated path; say which number: "
                              f"@YEAR (its value from that year), :growth (a year after its last date) or "
                              f":scale (every value multiplied)")
+        if year:
+            first, last = scen.scheme.start_year, scen.scheme.start_year + scen.scheme.horizon_years - 1
+            if not first <= int(year) <= last:
+                raise SolveError(f"--vary {t!r}: {year} is outside the projection ({first} to {last}), where a "
+                                 f"value there changes nothing")
         return Vary(t, tuple(keys), "at" if year else suffix, int(year) if year else None)
     if isinstance(node, dict) and node and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                for v in node.values()):
@@ -330,7 +336,8 @@ def solve(scen: Scenario, vary: Vary, target: Condition, subject_to: tuple[Condi
         if ok.all() or monotone[c.text()] == "not monotone":
             continue
         i = int(np.argmax(ok[1:] != ok[:-1]))                      # where it changes
-        edge = brentq(lambda x: c.gap(figures(x)[c.text()]), xs[i], xs[i + 1], xtol=1e-9 * (hi - lo))
+        tol = REL_TOL * max(1.0, abs(c.value))                     # holds: gap <= tol, so the root of gap - tol
+        edge = brentq(lambda x: c.gap(figures(x)[c.text()]) - tol, xs[i], xs[i + 1], xtol=1e-9 * (hi - lo))
         if ok[0]:
             b = min(b, edge)
         else:
@@ -358,7 +365,8 @@ def solve(scen: Scenario, vary: Vary, target: Condition, subject_to: tuple[Condi
                   f"on the {SAMPLES} points sampled)")
     sol = _solution(x, target, vary, scen, conds, figures, annuals, evaluations, monotone, (lo, hi), method)
     if not sol.met() or any(not c.holds(sol.constraints[c.text()]) for c in subject_to):
-        raise NoSolution(f"no value in {lo:g} to {hi:g} meets {target.text()}", sol)
+        flat = " (the target does not move with the value there)" if monotone[target.text()] == "flat" else ""
+        raise NoSolution(f"no value in {lo:g} to {hi:g} meets {target.text()}{flat}", sol)
     return sol
 
 

@@ -16,7 +16,7 @@ from model.member.inputs import Member
 from model.scenario import Scenario, ScenarioError, _deep_merge
 from model.tools import adequacy as adq
 from model.tools.adequacy import DibaoLine, income_path, indicators, replacement_grid
-from conftest import BASE
+from conftest import BASE, ROOT
 
 SCEN = Scenario.model_validate(copy.deepcopy(BASE))   # 2011-07, flat 0 % interest, tiers 100/200/500, subsidy 30, basic 55
 
@@ -217,3 +217,8 @@ def test_national_example_runs_end_to_end():
     assert d.loc[2024, "average_pension_to_rural_income_ratio"] == pytest.approx(avg * 12 / 23119, rel=1e-12)
     assert res.pension_year == 2053 and len(res.grid) == 8 * 12 * 2
 
+
+
+def test_a_pension_year_that_leaves_every_member_out_is_refused(tmp_path, cli):
+    r = cli("adequacy", ROOT / "scenarios" / "qiubei_2011.yaml", "--pension-year", "2011", "--out", tmp_path / "a")
+    assert r.returncode == 2 and "every member of the grid is left out" in r.stderr and not (tmp_path / "a").exists()

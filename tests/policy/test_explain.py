@@ -103,3 +103,24 @@ def test_cli_explains_a_saved_run_against_a_scenario_file(tmp_path, cli):
     assert made["difference"] > 0 and (out / "waterfall.png").stat().st_size > 1000
     r = cli("explain", src, new, "--column", "no_such_column@2020", "--out", tmp_path / "bad")
     assert r.returncode == 2 and "not a column of annual.csv" in r.stderr and not (tmp_path / "bad").exists()
+
+
+def test_a_start_date_and_its_enrolment_path_step_together():
+    # stepping, a group that cannot change alone joins the next: scheme+enrolment, one part
+    new = _scen({"scheme": {"start": "2012-07"}, "enrolment": {"rate_path": {2012: 0.5}}})
+    m = parse_measure("basic_pension_paid@2014", "--column", VARIABLES, YEARS)
+    ex = explain(_scen({"enrolment": {"rate_path": {2011: 1.0}}}), new, m, runner=_runner)
+    assert ex.steps.group.tolist() in (["scheme", "enrolment"], ["scheme+enrolment"])
+    assert ex.steps.part.sum() == pytest.approx(ex.total)
+
+
+def test_nothing_to_explain_and_a_bad_manifest_are_not_tracebacks(tmp_path, cli):
+    src = ROOT / "scenarios" / "qiubei_2011.yaml"
+    r = cli("explain", src, src, "--column", "government_total_cost@2020", "--out", tmp_path / "same")
+    assert r.returncode == 0 and "nothing differs" in r.stdout
+    assert pd.read_csv(tmp_path / "same" / "explain.csv").group.tolist() == ["total"]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "manifest.json").write_text("[1, 2]", encoding="utf-8")
+    r = cli("explain", bad, src, "--column", "government_total_cost@2020", "--out", tmp_path / "x")
+    assert r.returncode == 2 and r.stderr.startswith("error:") and len(r.stderr.strip().splitlines()) == 1

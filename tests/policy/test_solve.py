@@ -164,3 +164,20 @@ def test_the_readme_example_the_county_topup_a_ten_year_budget_allows(tmp_path, 
     annual = project(load_scenario(out / "solved.yaml"), detail=False).annual.set_index("year")
     assert annual.loc[2027:2036, "subsidy_county"].sum() == pytest.approx(1e8, rel=1e-6)
     assert annual.loc[2036, "subsidy_county"] <= 1.3e7
+
+
+def test_a_constraint_just_past_its_limit_at_a_sample_is_a_bound_not_a_crash():
+    # the cap is the county's cost at a top-up of 10 (12,000 x 10 = 120,000) less half a millionth:
+    # the sample at 10 is over it by 0.06 but "holds" within the tolerance (0.12), the next (20)
+    # does not; the bound is found where the tolerance ends (once a scipy error: same signs)
+    scen = _scenario()
+    vary = parse_vary("benefits.basic_pension[1].monthly@2011", scen)
+    cap = cond("subsidy_county@2012 <= 119999.94", ("<=", ">="), "--subject-to")
+    sol = solve(scen, vary, cond("basic_pension_paid@2012 = 780000"), (cap,), bounds=(0, 40), runner=_runner)
+    assert sol.value == pytest.approx(10.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("year", [2005, 2035])
+def test_a_dated_value_outside_the_projection_is_refused(year):
+    with pytest.raises(SolveError, match=f"{year} is outside the projection \\(2011 to 2030\\)"):
+        parse_vary(f"benefits.basic_pension[1].monthly@{year}", _scenario())
