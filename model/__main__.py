@@ -52,13 +52,8 @@ def _written(out) -> list[str]:
 
 def _identity_status(failures: list[str], where: str) -> int:
     """Print the identity failures (money or people not conserved, NaN, negatives); 1 if any."""
-    if not failures:
-        return 0
-    print(f"error: the projection breaks {len(failures)} identities (a model error, listed in "
-          f"{where}); the first:", file=sys.stderr)
-    for f in failures[:5]:
-        print(f"error:   {f}", file=sys.stderr)
-    return 1
+    from . import checks
+    return checks.print_failures(failures, where)
 
 
 def _birth(text: str) -> tuple[int, int]:

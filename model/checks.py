@@ -201,3 +201,16 @@ def all_identities(df: pd.DataFrame, rel_tol: float = REL_TOL) -> list[str]:
              + population_identity(df, rel_tol) + government_cost_identity(df, rel_tol)
              + no_negatives(df))
     return list(dict.fromkeys(fails))
+
+
+def print_failures(failures: list[str], where: str, what: str = "the projection") -> int:
+    """Print identity failures (money or people not conserved, NaN, negatives) to stderr, the first
+    five; the exit status a command returns: 1 if any, else 0."""
+    import sys
+    if not failures:
+        return 0
+    print(f"error: {what} breaks {len(failures)} identities (a model error, listed in {where}); the first:",
+          file=sys.stderr)
+    for f in failures[:5]:
+        print(f"error:   {f}", file=sys.stderr)
+    return 1

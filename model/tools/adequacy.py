@@ -564,10 +564,5 @@ def main(args) -> int:
     for s in res.skipped:
         print(f"  left out: {s}")
     print(f"wrote {args.out}/" + ", ".join([*WRITES, "manifest.json"]))
-    if failures:
-        print(f"error: the projection breaks {len(failures)} identities (a model error, listed in "
-              f"{args.out}/manifest.json); the first:", file=sys.stderr)
-        for f in failures[:5]:
-            print(f"error:   {f}", file=sys.stderr)
-        return 1
-    return 0
+    from model import checks
+    return checks.print_failures(failures, f"{args.out}/manifest.json")

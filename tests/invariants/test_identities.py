@@ -176,19 +176,18 @@ def scenarios(draw):
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(over=scenarios(), q_scale=st.floats(0.0, 0.3))
 def test_random_valid_scenarios_conserve_and_stay_non_negative(over, q_scale):
-    P = make_params(over, cohorts={(a, s, r): 100.0 + a for a in range(0, 101, 3)
-                                   for s in ("male", "female") for r in ("rural", "urban")},
-                    q={a: min(1.0, q_scale * a / 100) for a in range(101)})
-    proj = project(P, detail=False)
-    assert checks.all_identities(proj.annual) == []
-    _, fails = _states(P)
-    assert fails == []
+    _conserve_and_stay_non_negative(over, q_scale)
 
 
 @pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(over=scenarios(), q_scale=st.floats(0.0, 0.3))
 def test_random_valid_scenarios_conserve_and_stay_non_negative_many(over, q_scale):
+    _conserve_and_stay_non_negative(over, q_scale)
+
+
+def _conserve_and_stay_non_negative(over, q_scale):
+    """A random scenario over a population of every third age: identities hold, no state is negative."""
     P = make_params(over, cohorts={(a, s, r): 100.0 + a for a in range(0, 101, 3)
                                    for s in ("male", "female") for r in ("rural", "urban")},
                     q={a: min(1.0, q_scale * a / 100) for a in range(101)})

@@ -18,20 +18,7 @@ from model.tools.explain import ExplainError, explain, scenario_of
 from model.tools.solve import parse_measure
 from conftest import BASE, ROOT
 
-YEARS = list(range(2011, 2031))
-
-
-def _runner(scen: Scenario):
-    # 1,000 men aged 65 at the 2011-07 start: basic pension only, nobody dies
-    P = resolve(scen)
-    pop = np.zeros_like(P.population0)
-    pop[0, 65, 0, 0] = 1000
-    P = replace(P, population0=pop, q_death=np.zeros_like(P.q_death), births_per_woman=np.zeros_like(P.births_per_woman))
-    return project(P, detail=False).annual
-
-
-def _scen(over) -> Scenario:
-    return Scenario.model_validate(_deep_merge(copy.deepcopy(BASE), over))
+from hand import YEARS, basic_only_runner as _runner, scenario as _scen   # 1,000 men aged 65, basic pension only
 
 
 OLD = _scen({})

@@ -17,7 +17,7 @@ from model.scenario import Scenario, _deep_merge
 from model.tools.solve import NoSolution, SolveError, parse_condition, parse_vary, solve
 from conftest import BASE, ROOT
 
-YEARS = list(range(2011, 2031))
+from hand import YEARS, basic_only_runner as _runner   # 1,000 men aged 65 at the start, basic pension only
 TOPUP = {"name": "county_topup", "reference": "D1 Art. 20 地方政府可以根据实际情况提高基础养老金标准 (the question)",
          "monthly": {2011: 0}, "paid_by": {"county": 1}}
 
@@ -26,15 +26,6 @@ def _scenario() -> Scenario:
     raw = _deep_merge(copy.deepcopy(BASE), {})
     raw["benefits"]["basic_pension"] = raw["benefits"]["basic_pension"] + [TOPUP]
     return Scenario.model_validate(raw)
-
-
-def _runner(scen: Scenario):
-    # 1,000 men aged 65 at the 2011-07 start: basic pension only, nobody pays, nobody dies
-    P = resolve(scen)
-    pop = np.zeros_like(P.population0)
-    pop[0, 65, 0, 0] = 1000
-    P = replace(P, population0=pop, q_death=np.zeros_like(P.q_death), births_per_woman=np.zeros_like(P.births_per_woman))
-    return project(P, detail=False).annual
 
 
 def cond(text, ops=("=",), option="--target"):
