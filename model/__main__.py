@@ -529,9 +529,8 @@ def _count(lo: int, hi: int):
 
 
 def _force_option(parser) -> None:
-    parser.add_argument("--force", action="store_true",
-                        help="write into an --out folder that holds other files too; only this "
-                             "command's own files are replaced, nothing else is touched")
+    from model.io.outputs import add_force_option
+    add_force_option(parser)
 
 
 def _dask_options(parser) -> None:

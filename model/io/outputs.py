@@ -501,3 +501,10 @@ def write_outputs(proj, out_dir: str | Path, run_seconds: float, force: bool = F
             proj.detail.to_parquet(st.dir / "detail.parquet", index=False)
         st.manifest.update(manifest(proj, run_seconds))
     return st.out
+
+
+def add_force_option(parser) -> None:
+    """The ``--force`` option every command writing an output folder takes (see ``check_out``)."""
+    parser.add_argument("--force", action="store_true",
+                        help="write into an --out folder that holds other files too; only this "
+                             "command's own files are replaced, nothing else is touched")

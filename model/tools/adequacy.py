@@ -504,9 +504,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--pension-year", type=int, default=None, metavar="YEAR",
                    help="the year the grid's members turn 60 (default: the scheme's start + 44)")
     p.add_argument("--lang", default="zh", choices=["zh", "en"], help="the chart's labels")
-    p.add_argument("--force", action="store_true",
-                   help="write into an --out folder that holds other files too; only this "
-                        "command's own files are replaced, nothing else is touched")
+    from model.io.outputs import add_force_option
+    add_force_option(p)
     p.set_defaults(func=main)
     return p
 

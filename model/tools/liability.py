@@ -48,6 +48,7 @@ import pandas as pd
 from model import dims
 from model.io.tables import DATA_DIR
 from model.scenario import Scenario, ScenarioError, with_overrides
+from model.tools.solve import default_runner   # a projection's annual table
 
 # The default discount rate: the government's own long-term borrowing rate, because the liability
 # is a promise of government and the flows are nominal yuan. Chinese government bonds of 20 years
@@ -428,10 +429,6 @@ def _plain(x):
 # --------------------------------------------------------------------------
 # The calculation
 # --------------------------------------------------------------------------
-def default_runner(scen: Scenario) -> pd.DataFrame:
-    """A projection's annual table (the engine, no detail)."""
-    from model.engine.project import project
-    return project(scen, detail=False).annual
 
 
 def check_rate(value: float, option: str, example: str) -> float:
@@ -509,9 +506,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help=f"national scenarios: nominal GDP growth a year after 2024 (default "
                         f"{DEFAULT_GDP_GROWTH_PA:g}, ASSUMPTION)")
     p.add_argument("--out", required=True, help="output folder: " + ", ".join(WRITES) + ", manifest.json")
-    p.add_argument("--force", action="store_true",
-                   help="write into an --out folder that holds other files too; only this "
-                        "command's own files are replaced, nothing else is touched")
+    from model.io.outputs import add_force_option
+    add_force_option(p)
     p.set_defaults(func=main)
     return p
 
