@@ -3,12 +3,13 @@
 # (fonts-wqy-microhei), and headless Chromium plus Tesseract's Chinese OCR data
 # for the tests that look at a rendered report; chromium-driver (the same version
 # as chromium, from the same archive) lets Selenium drive it in the web page's
-# test. Installed only where this runs as root with apt-get (CI does); elsewhere
-# it prints the one command to run.
+# test; poppler-utils (pdfinfo, pdffonts, pdftotext) reads the report PDFs back in
+# the tests of model/report/pdf.py. Installed only where this runs as root with
+# apt-get (CI does); elsewhere it prints the one command to run.
 # Nothing here is needed to run the model: without a CJK font the figures fall
 # back to English labels with a warning, and the browser tests are skipped.
 set -u
-PKGS="fonts-wqy-microhei chromium chromium-driver tesseract-ocr tesseract-ocr-chi-sim"
+PKGS="fonts-wqy-microhei chromium chromium-driver tesseract-ocr tesseract-ocr-chi-sim poppler-utils"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -73,7 +73,7 @@ def province_outflow() -> pd.DataFrame:
     ``by_key`` is what the key alone would give every province (a check against the two
     published values).
     """
-    mig = pd.read_csv(tables.DATA_DIR / "interprovincial_migration_2020.csv", dtype={"province_code": str})
+    mig = tables.read_data_csv(tables.DATA_DIR / "interprovincial_migration_2020.csv", dtype={"province_code": str})
     mig = mig[mig["province_code"].notna()]
     known = mig.set_index("province_code")["outflow_hukou_here_living_in_other_province_persons"].dropna()
     units = _units()

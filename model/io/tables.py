@@ -2,7 +2,8 @@
 
 Every function here is pure: it reads only the CSV files shipped in
 ``model/data/`` (see ``model/data/PROVENANCE.md`` for sources, units and
-confidence) and returns fresh arrays or plain Python values.  Parsed
+confidence) and returns fresh arrays or plain Python values; the one record
+kept is which files were read (:func:`files_read`).  Parsed
 files are cached with :func:`functools.lru_cache`; cached arrays are
 read-only so a caller cannot alter them by accident.
 
@@ -32,8 +33,37 @@ _COUNTY_GROUP_COLS = ("0", "1_4") + tuple(f"{a}_{a + 4}" for a in range(5, 85, 5
 DEPOSIT_RULES = ("highest", "in_force_jan1", "time_weighted")
 
 
+# The data files read in this process (a report lists their sources: model.report.assumptions).
+_FILES_READ: set[Path] = set()
+
+
 def _read_csv(name: str, **kw) -> pd.DataFrame:
-    return pd.read_csv(DATA_DIR / name, **kw)
+    df = pd.read_csv(DATA_DIR / name, **kw)
+    note_file_read(DATA_DIR / name)
+    return df
+
+
+def read_data_csv(path: str | Path, **kw) -> pd.DataFrame:
+    """A data file read with pandas and noted as read (its provenance then appears in reports)."""
+    note_file_read(path)
+    return pd.read_csv(path, **kw)
+
+
+def note_file_read(path: str | Path) -> None:
+    """None; marks the data file ``path`` as read in this process (listed by :func:`files_read`).
+
+    ``_read_csv`` calls it; a module that opens a file under ``DATA_DIR`` or
+    ``DERIVED_DIR`` itself may call it too.
+    """
+    _FILES_READ.add(Path(path).resolve())
+
+
+def files_read() -> list[Path]:
+    """The data files (model/data/raw, model/data/derived) read in this process, sorted by path.
+
+    A file read once stays listed: its parsed table is cached for the process.
+    """
+    return sorted(_FILES_READ)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

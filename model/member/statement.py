@@ -314,21 +314,29 @@ def find_chromium() -> str | None:
     return None
 
 
-def chromium_run(html_path: Path, flag: str, out: Path, size: str | None = None) -> None:
-    """Run headless Chromium on a local HTML file (--screenshot or --print-to-pdf)."""
+def chromium_run(html_path: Path, flag: str, out: Path | None, size: str | None = None, *,
+                 extra: tuple[str, ...] = (), timeout: float = 60) -> subprocess.CompletedProcess:
+    """The finished headless-Chromium process run on a local HTML file (--screenshot or --print-to-pdf).
+
+    ``out`` is the file ``flag`` writes; ``None`` gives a flag without a value (``--dump-dom``,
+    whose output is the process's ``stdout``). ``extra`` flags go before the page's address
+    (``model.report.pdf`` adds ``--force-device-scale-factor=2`` for sharper screenshots).
+    Raises ``subprocess.CalledProcessError`` or ``TimeoutExpired`` when Chromium fails.
+    """
     exe = find_chromium()
     if exe is None:
         raise RuntimeError("Chromium is not installed (apt-get install chromium)")
     with tempfile.TemporaryDirectory() as prof:
         cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={prof}",
-               f"{flag}={out.resolve()}"]
+               flag if out is None else f"{flag}={out.resolve()}"]
         if size:
             cmd.append(f"--window-size={size}")
         if flag == "--print-to-pdf":
             cmd.append("--no-pdf-header-footer")
+        cmd += list(extra)
         cmd.append(html_path.resolve().as_uri())
-        subprocess.run(cmd, capture_output=True, timeout=60, check=True)
+        return subprocess.run(cmd, capture_output=True, timeout=timeout, check=True)
 
 
 GENERATOR = "urrbpi-model member statement"

@@ -42,7 +42,8 @@ def budget_windows(budget: pd.DataFrame, annual: pd.DataFrame, first: int, level
     rows = []
     for n in windows:
         w = budget[budget.year < first + n]
-        span = f"{first}-{first + len(w) - 1}"
+        last = first + len(w) - 1
+        span = str(first) if last == first else f"{first}-{last}"
         for lv in dims.LEVELS:
             rows.append({"years": span, "level": level_names[lv],
                          "contribution_subsidy": w[f"contribution_subsidy_{lv}"].sum(),

@@ -9,7 +9,10 @@ the failing cell's error and leaves no half-written folder.
 from __future__ import annotations
 
 import glob as _glob
+import json
 import time
+import warnings
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +71,24 @@ def _html(nb_path: Path, html_path: Path) -> None:
     html_path.write_text(body, encoding="utf-8")
 
 
+def _pdf(folder: Path) -> None:
+    """report.pdf beside report.html (A4, page numbers, the report's footer), when Chromium is installed."""
+    from ..member.statement import find_chromium
+    from .pdf import print_pdf
+    if find_chromium() is None:
+        _warn_no_chromium()
+        return
+    key = json.loads((folder / "key_figures.json").read_text(encoding="utf-8"))
+    print_pdf(folder / "report.html", folder / "report.pdf", footer=key.get("footer", ""),
+              title=key.get("title"), lang=key.get("lang", "zh"))
+
+
+@lru_cache(maxsize=1)
+def _warn_no_chromium() -> None:
+    warnings.warn("no Chromium found: the reports are written without PDF files "
+                  "(scripts/system-deps.sh installs it)", stacklevel=3)
+
+
 def _error_text(exc) -> str:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
@@ -101,6 +122,7 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: 
                             # TCP, and its traceback when an interrupted run stops it, are noise
                             extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         _html(executed, st.dir / "report.html")
+        _pdf(st.dir)
         read = [Path(f) for f in ([scenario] if "scenarios" not in p else p["scenarios"])]
         st.manifest.update({
             "notebook": name, "scenario_file": str(scenario),
@@ -111,6 +133,14 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: 
     return st.out
 
 
+def _index(scen: Path, scenario_dir: Path, params: dict, force: bool) -> list[Path]:
+    """The scenario's index page and combined PDF over every report in its folder."""
+    from ..member.statement import find_chromium
+    from .index import write_index
+    return write_index(scenario_dir, scen.resolve(), NOTEBOOKS + NATIONAL_NOTEBOOKS,
+                       lang=params.get("lang", "zh"), force=force, pdf=find_chromium() is not None)
+
+
 def report_folders(scenarios: list[Path], notebooks: list[str], out_root: Path) -> dict:
     """{(scenario, notebook): its output folder OUT/<scenario>/<notebook>}."""
     return {(s, n): out_root / s.stem / n for s in scenarios for n in notebooks}
@@ -118,8 +148,12 @@ def report_folders(scenarios: list[Path], notebooks: list[str], out_root: Path) 
 
 def check_report_folders(folders: dict, force: bool = False) -> None:
     """Refuse (OutputError) before any notebook runs if a folder holds files a report did not write."""
+    from .index import check_index
     for folder in folders.values():
         check_out(folder, Owned("report"), force)
+    for scenario_dir in {f.parent for f in folders.values()}:
+        check_out(scenario_dir / "combined", Owned("report"), force)
+        check_index(scenario_dir, force)
 
 
 def run_reports(scenarios: list[Path], notebooks: list[str], out_root: Path, params: dict,
@@ -143,6 +177,8 @@ def run_reports(scenarios: list[Path], notebooks: list[str], out_root: Path, par
                 res.failed, res.error = name, _error_text(exc)
                 bar.update(len(notebooks) - notebooks.index(name))
                 break
+        if res.failed is None and res.written:
+            res.written += _index(scen, out_root / scen.stem, params, force)
         results.append(res)
     bar.close()
     return results

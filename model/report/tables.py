@@ -91,11 +91,49 @@ POLICY = {
 }
 
 
+# Short English headers for output columns whose description (results.VARIABLES) is a sentence;
+# the others take the description up to its first colon, without bracketed references.
+SHORT_EN = {
+    "year": "year", "fund_taken_over": "fund taken over in the first year",
+    "members": "members at year end", "pensioners": "pensioners at year end",
+    "members_paying_after_60": "paying on after 60", "members_suspended": "members with a sealed account",
+    "eligible": "people eligible to join", "population": "hukou population", "exits": "members leaving",
+    "reached_60_without_pension": "reaching 60 short of years", "emigrants": "members emigrating",
+    "contributions_personal": "members' own payments", "catch_up_contributions": "payments for made-up years",
+    "lump_sum_purchases": "lump-sum purchases", "subsidy_contribution": "government money into accounts",
+    "subsidy_paid_on_behalf": "premiums paid on behalf", "basic_pension_paid": "basic pension paid",
+    "longevity_gap_paid": "longevity gap (paid after accounts are empty)",
+    "longevity_gap_from_pool": "longevity gap borne by the pooled fund",
+    "longevity_gap_from_government": "longevity gap borne by government", "topups_paid": "top-ups paid",
+    "admin_costs_paid": "administration funding", "government_to_pool": "government money into the pooled fund",
+    "pooled_fund_paid": "paid from the pooled fund", "subsidy_central": "central government's cost",
+    "subsidy_province": "province's cost", "subsidy_prefecture": "prefecture's cost", "subsidy_county": "county's cost",
+    "government_total_cost": "government cost, all levels", "average_monthly_pension": "average monthly pension",
+    "new_pension_monthly_at_60": "first monthly pension at 60", "fiscal_base": "fiscal base",
+    "fund_income": "fund income (Ministry's definition)", "fund_expenditure": "fund expenditure (Ministry's definition)",
+    "fund_balance": "fund balance at year end (Ministry's definition)",
+    "basic_pension_monthly_rate": "basic pension a month", "new_account_pension_monthly": "new account pensions a month",
+    **{f"contribution_subsidy_{lv}": f"{name}: contribution subsidies" for lv, name in
+       (("central", "central"), ("province", "province"), ("prefecture", "prefecture"), ("county", "county"))},
+    **{f"basic_pension_{lv}": f"{name}: basic pension" for lv, name in
+       (("central", "central"), ("province", "province"), ("prefecture", "prefecture"), ("county", "county"))},
+}
+
+
+def short_en(col: str, en: str) -> str:
+    """A short English header: SHORT_EN, else the description up to its first colon without (…)."""
+    if col in SHORT_EN:
+        return SHORT_EN[col]
+    text = re.sub(r"\s*\([^)]*\)", "", en.split(":")[0]).strip()
+    return text or en
+
+
 def meta(col: str) -> tuple[str, str, str]:
     """(unit, 中文, English) of a column; differences 'x_diff' take x's labels."""
     base = re.sub(r"_diff$", "", col)
     if col in VARIABLES:
-        return VARIABLES[col]
+        u, zh, en = VARIABLES[col]
+        return u, zh, short_en(col, en)
     if col in EXTRA:
         return EXTRA[col]
     if col in POLICY:
@@ -106,6 +144,11 @@ def meta(col: str) -> tuple[str, str, str]:
     if base != col:
         u, zh, en = meta(base)
         return u, zh + "差额", en + " difference"
+    m = re.match(r"^(.+)_p(\d{1,2})$", col)            # a percentile over random paths
+    if m and meta(m.group(1))[1] != m.group(1):
+        u, zh, en = meta(m.group(1))
+        q = int(m.group(2))
+        return u, f"{zh}({'中位数' if q == 50 else f'{q}%分位'})", f"{en} ({'median' if q == 50 else f'{q}th percentile'})"
     return "", col, col
 
 
@@ -122,14 +165,45 @@ def labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df.rename(columns={c: header(c, lang) for c in df.columns})
 
 
-def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], lang: str) -> Path:
-    """An Excel workbook: one sheet per table, labelled headers with units, frozen
-    header row, number formats (#,##0.00 yuan, #,##0 persons, 0.00% shares).
+def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], lang: str, *,
+                   contents: dict | None = None) -> Path:
+    """The path of an Excel workbook: one sheet per table, labelled headers with units,
+    frozen header row, number formats (#,##0.00 yuan, #,##0 persons, 0.00% shares).
+
+    With ``contents`` = {"title", "scenario", "descriptions": {sheet: text},
+    "manifest": {key: value}} the FIRST sheet, "说明" (zh) or "contents" (en), gives the
+    report's title and scenario file, one row per other sheet (its name, what it holds:
+    ``descriptions`` or else its first columns, and the distinct units of its columns
+    from ``meta``), then the manifest's key/value rows. Without it, data sheets only.
 
     Text is always written as text, never as a formula: a scenario title or a variant
     name that starts with '=' stays a label (formula injection, OWASP).
     """
     path = Path(path)
+    k = 0 if lang == "zh" else 1
+    contents_name = ("说明", "contents")[k]
+    names = {name: name[:31] for name in sheets}               # Excel's limit: 31 characters
+    if contents is not None and contents_name in names.values():
+        raise ValueError(f"a data sheet is named {contents_name!r}, the contents sheet's name")
+
+    def units_of(df: pd.DataFrame) -> str:
+        """The distinct units of ``df``'s columns in order, e.g. '元; 人; %' ('—' if none)."""
+        seen = []
+        for col in df.columns:
+            unit = meta(col)[0]
+            label = ("%", "share")[k] if unit == "share" else UNIT_LABEL.get(unit, ("", unit))[k]
+            if label and label not in seen:
+                seen.append(label)
+        return "; ".join(seen) or "—"
+
+    def fallback(df: pd.DataFrame) -> str:
+        """What a sheet without a description holds: its first column names."""
+        cols = [meta(c)[1 + k] for c in df.columns]
+        more = len(cols) > 6
+        if k == 0:
+            return "列：" + "、".join(cols[:6]) + ("等" if more else "")
+        return "columns: " + ", ".join(cols[:6]) + (", …" if more else "")
+
     with pd.ExcelWriter(path, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False}}) as xw:
         book = xw.book
@@ -141,8 +215,38 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], lang: str) -> Pa
                "years": book.add_format({"num_format": "0.00"}),
                "ratio": book.add_format({"num_format": "0.000"})}
         head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
+        if contents is not None:              # created first, so it is the first sheet
+            ws = book.add_worksheet(contents_name)
+            wrap = book.add_format({"text_wrap": True, "valign": "top"})
+            bold = book.add_format({"bold": True, "valign": "top"})
+            ws.set_column(0, 0, 28, bold)
+            ws.set_column(1, 1, 70, wrap)
+            ws.set_column(2, 2, 24, wrap)
+            # write_string throughout: text stays text, even '=…' or a URL
+            ws.write_string(0, 0, str(contents["title"]), book.add_format({"bold": True, "font_size": 14}))
+            ws.write_string(1, 0, ("方案文件", "scenario file")[k], bold)
+            ws.write_string(1, 1, str(contents.get("scenario", "")), wrap)
+            row = 3
+            for j, label in enumerate((("工作表", "sheet"), ("内容", "what it holds"), ("单位", "units"))):
+                ws.write_string(row, j, label[k], head)
+            descriptions = contents.get("descriptions") or {}
+            for name, df in sheets.items():
+                row += 1
+                text = descriptions.get(name) or descriptions.get(names[name]) or fallback(df)
+                ws.write_string(row, 0, names[name], bold)
+                ws.write_string(row, 1, str(text), wrap)
+                ws.write_string(row, 2, units_of(df), wrap)
+            manifest = contents.get("manifest") or {}
+            if manifest:
+                row += 2
+                ws.write_string(row, 0, ("运行信息", "run information")[k], head)
+                ws.write_string(row, 1, ("值", "value")[k], head)
+                for key, value in manifest.items():
+                    row += 1
+                    ws.write_string(row, 0, str(key), bold)
+                    ws.write_string(row, 1, "" if value is None else str(value), wrap)
         for name, df in sheets.items():
-            sheet_name = name[:31]
+            sheet_name = names[name]
             out = labelled(df, lang)
             out.to_excel(xw, sheet_name=sheet_name, index=False)
             ws = xw.sheets[sheet_name]

@@ -233,6 +233,8 @@ def _resolve(path: str | Path, _seen: tuple = ()) -> list[_Layer]:
 def _merge(layers: list[_Layer]) -> dict:
     raw: dict = {}
     for layer in layers:
+        if "title" in layer.data and "title_en" not in layer.data:
+            raw.pop("title_en", None)      # a new title: the parent's English one no longer fits
         raw = _deep_merge(raw, layer.data)
     return raw
 

@@ -633,6 +633,7 @@ class Finance(Strict):
 class Scenario(Strict):
     _files: list = PrivateAttr(default_factory=list)
     title: str
+    title_en: str | None = Field(None, description="the title in English reports (default: the title)")
     source: str = ""
     scheme: Scheme
     population: Population

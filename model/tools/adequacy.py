@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from model import dims
-from model.io.tables import DATA_DIR
+from model.io.tables import DATA_DIR, read_data_csv
 from model.scenario import Scenario, ScenarioError
 
 MONTHS_PER_YEAR = 12
@@ -115,7 +115,7 @@ VARIABLES = {
 # --------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _income_table() -> pd.DataFrame:
-    df = pd.read_csv(DATA_DIR / INCOME_FILE)
+    df = read_data_csv(DATA_DIR / INCOME_FILE)
     out = pd.DataFrame({"year": df["year"].astype(int)})
     for k, c in _COLS.items():
         out[k] = pd.to_numeric(df[c], errors="coerce").astype(float)   # empty: not found (PROVENANCE)

@@ -34,7 +34,7 @@ GOALS = {"pension_paid": 0.01, "enrolled_16_59": 0.01, "enrolled_16_59_rural": 0
 
 def reported_qiubei() -> dict[str, float]:
     """Qiubei's 2011 figures (D5 §1) from the shipped table [persons, yuan]."""
-    df = pd.read_csv(tables.DATA_DIR / "qiubei_2011_reported.csv")
+    df = tables.read_data_csv(tables.DATA_DIR / "qiubei_2011_reported.csv")
     return dict(zip(df["measure"], df["value"].astype(float)))
 
 
@@ -137,7 +137,8 @@ def write_fitted(fit: Fit, path: Path = QIUBEI_FITTED) -> Path:
         lines.append(f"#   {r.measure:<26} {r.reported:>14,.0f} {r.model:>16,.1f}  {r.relative_error:+.4%}"
                      + ("  (fitted)" if r.fitted else ""))
     body = {"extends": "qiubei_2011.yaml",
-            "title": "丘北县城乡居民社会养老保险试点 (D5, 2011, calibrated)",
+            "title": "丘北县城乡居民社会养老保险试点 (2011年, 按实际数校准)",
+            "title_en": "Qiubei County residents' pension pilot (2011, calibrated to reported figures)",
             "source": "D5 §1 figures; model/tools/calibration.py", **over}
     return _write_scenario_file(path, lines, body)
 

@@ -231,10 +231,14 @@ def explain(old: Scenario, new: Scenario, measure, shapley: bool = False,
                        else "nothing differs")
 
 
-def waterfall(ex: Explanation, path: Path, lang: str = "zh") -> None:
-    """A waterfall chart: OLD's figure, each group's part, NEW's figure (PNG)."""
+def waterfall(ex: Explanation, path: Path | None, lang: str = "zh", scale: float = 1.0,
+              unit_label: str | None = None, title: str | None = None):
+    """A waterfall chart: OLD's figure, each group's part, NEW's figure (PNG at ``path``; the
+    figure itself when ``path`` is None). Amounts are divided by ``scale`` and the axis says
+    ``unit_label`` (a report's 万元 or 亿元)."""
     import matplotlib
-    matplotlib.use("Agg")
+    if path is not None:                 # a file from the command line; in a notebook, keep its backend
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from model.report.fonts import setup_matplotlib
     lang = setup_matplotlib(lang)
@@ -247,19 +251,25 @@ def waterfall(ex: Explanation, path: Path, lang: str = "zh") -> None:
     from model.results import VARIABLES
     column = ex.measure.split("@")[0]
     unit = VARIABLES.get(column, ("",))[0]
-    ax.bar(0, ex.old_value, color="#7f8c8d")
+    level = level / scale
+    ax.bar(0, ex.old_value / scale, color="#7f8c8d")
     for i, r in enumerate(parts.itertuples(), start=1):
-        ax.bar(i, r.part, bottom=level, color="#c0392b" if r.part > 0 else "#2471a3")
-        ax.annotate(f"{r.part:+,.4g}", (i, max(level, level + r.part)), ha="center", va="bottom", fontsize=7)
-        level += r.part
-    ax.bar(len(labels) - 1, ex.new_value, color="#7f8c8d")
-    for i, v in ((0, ex.old_value), (len(labels) - 1, ex.new_value)):
+        part = r.part / scale
+        ax.bar(i, part, bottom=level, color="#c0392b" if part > 0 else "#2471a3")
+        ax.annotate(f"{part:+,.4g}", (i, max(level, level + part)), ha="center", va="bottom", fontsize=7)
+        level += part
+    ax.bar(len(labels) - 1, ex.new_value / scale, color="#7f8c8d")
+    for i, v in ((0, ex.old_value / scale), (len(labels) - 1, ex.new_value / scale)):
         ax.annotate(f"{v:,.4g}", (i, max(v, 0.0)), ha="center", va="bottom", fontsize=7)
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
-    ax.set_title(("变化分解: " if zh else "What changed: ") + ex.measure)
-    ax.set_ylabel(f"{column} ({unit})" if unit else column)
+    ax.set_title(title or (("变化分解: " if zh else "What changed: ") + ex.measure))
+    ax.set_ylabel(unit_label or (f"{column} ({unit})" if unit else column))
+    ax.set_xlabel("分组" if zh else "group")
     ax.axhline(0, color="black", linewidth=0.6)
     ax.margins(y=0.12)                                            # room for the labels above the bars
     fig.tight_layout()
+    if path is None:
+        return fig
     fig.savefig(path, dpi=120)
     plt.close(fig)
+    return None

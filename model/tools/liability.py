@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from model import dims
-from model.io.tables import DATA_DIR
+from model.io.tables import DATA_DIR, read_data_csv
 from model.scenario import Scenario, ScenarioError, with_overrides
 from model.tools.solve import default_runner   # a projection's annual table
 
@@ -191,7 +191,7 @@ def is_national(scenario: Scenario) -> bool:
 def gdp_table() -> pd.DataFrame:
     """China's nominal GDP by year as the National Bureau of Statistics published it [yuan]
     (model/data/raw/nbs_gdp_2009_2024.csv: year, gdp_yuan, vintage, source, confidence)."""
-    return pd.read_csv(DATA_DIR / GDP_FILE)
+    return read_data_csv(DATA_DIR / GDP_FILE)
 
 
 def gdp_path(years, growth_pa: float = DEFAULT_GDP_GROWTH_PA) -> pd.DataFrame:

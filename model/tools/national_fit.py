@@ -104,7 +104,7 @@ def published() -> pd.DataFrame:
     ``weight`` is 1, or 0.5 for a value corroborated only as a rounded total or resting on a
     single source (the cells say so in words; model/data/PROVENANCE.md).
     """
-    df = pd.read_csv(tables.DATA_DIR / "mohrss_urrbpi_national_stats_confirmed.csv", dtype=str)
+    df = tables.read_data_csv(tables.DATA_DIR / "mohrss_urrbpi_national_stats_confirmed.csv", dtype=str)
     rows = []
     for _, r in df.iterrows():
         for col, (name, unit) in _COLUMNS.items():
@@ -127,7 +127,7 @@ def flash_figures() -> pd.DataFrame:
     Preliminary, as a third party parsed them (model/data/PROVENANCE.md); ``published`` uses
     them only where the bulletins give nothing, at half weight.
     """
-    df = pd.read_csv(tables.DATA_DIR / "mohrss_urrbpi_flash_december.csv")
+    df = tables.read_data_csv(tables.DATA_DIR / "mohrss_urrbpi_flash_december.csv")
     cols = {"participants_10k_persons": ("participants", WAN), "fund_income_100m_yuan": ("fund_income", YI),
             "fund_expenditure_100m_yuan": ("fund_expenditure", YI)}
     return pd.DataFrame([{"year": int(r["year"]), "measure": name, "published": float(r[col]) * unit}
@@ -325,6 +325,8 @@ def write_national(nf: NationalFit, out_of_sample: NationalFit | None = None, pa
             lines.append(f"#   {r.year} {r.measure:<25} {r.relative_error:+.2%}")
     body = {"extends": "national_2009.yaml",
             "title": "全国城乡居民基本养老保险 (2009-, 按人社部公布数据校准)",
+            "title_en": ("National urban and rural residents' basic pension insurance (from 2009, "
+                         "calibrated to the Ministry's figures)"),
             "source": ("MOHRSS series in model/data/raw/mohrss_urrbpi_national_stats_confirmed.csv; "
                        "model/tools/national_fit.py"),
             **overrides(base, nf.x)}

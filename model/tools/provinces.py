@@ -78,7 +78,7 @@ def inputs() -> pd.DataFrame:
     reg = res - ins + outs
     a16 = slice(dims.ENTRY_AGE, None)
     res16, in16, out16, reg16 = (x[:, :, a16].sum(axis=(1, 2)) for x in (res, ins, outs, reg))
-    emp = pd.read_csv(tables.DATA_DIR / "employee_scheme_by_province_2024.csv", dtype={"province_code": str})
+    emp = tables.read_data_csv(tables.DATA_DIR / "employee_scheme_by_province_2024.csv", dtype={"province_code": str})
     emp = emp.dropna(subset=["province_code"]).set_index("province_code")["participants_total_10k_persons"] * 1e4
     e = emp.reindex(order).to_numpy()
     rate_here = e / res16                                            # insured where they live
@@ -86,7 +86,7 @@ def inputs() -> pd.DataFrame:
     own = e * (res16 - in16) / res16 + migrants_rate * out16          # of the province's own people
     share = own / reg16
     national_share = own.sum() / reg16.sum()
-    std = pd.read_csv(tables.DATA_DIR / "urrbpi_basic_pension_standard_by_province.csv",
+    std = tables.read_data_csv(tables.DATA_DIR / "urrbpi_basic_pension_standard_by_province.csv",
                       dtype={"province_code": str})
     top = []
     for p in order:                    # the standard less the national minimum of the same year
@@ -96,7 +96,7 @@ def inputs() -> pd.DataFrame:
         top.append(max(float(rows.loc[year, "basic_pension_provincial_standard_yuan_per_month"])
                        - float(minimum.iloc[0]), 0.0))
     top = np.array(top)
-    part = pd.read_csv(tables.DATA_DIR / "urrbpi_participants_by_province_2024.csv", dtype={"province_code": str})
+    part = tables.read_data_csv(tables.DATA_DIR / "urrbpi_participants_by_province_2024.csv", dtype={"province_code": str})
     target = part.set_index("province_code")["share_of_national_participants"].reindex(order).to_numpy()
     names = tables.county_table().set_index("admin_code").loc[order, "province_zh"].to_numpy()
     ladders = known_ladders()
@@ -112,7 +112,7 @@ def inputs() -> pd.DataFrame:
 def known_ladders() -> dict[str, dict]:
     """Each province's latest own tiers and subsidies that can be read as lists
     (``urrbpi_contribution_tiers_by_province.csv``; every one low confidence): {code: {column: value}}."""
-    df = pd.read_csv(tables.DATA_DIR / "urrbpi_contribution_tiers_by_province.csv", dtype={"province_code": str})
+    df = tables.read_data_csv(tables.DATA_DIR / "urrbpi_contribution_tiers_by_province.csv", dtype={"province_code": str})
     out = {}
     for _, r in df.dropna(subset=["province_code"]).sort_values("year").iterrows():
         try:

@@ -12,6 +12,7 @@ from model.report.runner import run_reports
 from model.report.tables_of import by_unit
 from model.scenario import with_overrides
 from model.tools import provinces as pv
+from reading import summary_problems   # tests/notebooks/reading.py
 
 pytestmark = pytest.mark.slow      # papermill
 
@@ -34,6 +35,7 @@ def test_provinces_report_numbers_are_the_engines(report):
     res = pv.project_provinces(scen, pv.read_table())
     t = by_unit(res, "province_code", YEAR)
     assert key["year"] == YEAR
+    assert summary_problems(key) == []
     assert key["members"] == pytest.approx(t["members"].sum(), rel=1e-9)
     assert key["government_total_cost"] == pytest.approx(t["government_total_cost"].sum(), rel=1e-9)
     assert key["cost_per_member_yuan"]["310000"] == pytest.approx(t.loc["310000", "cost_per_member"], rel=1e-9)

@@ -27,7 +27,7 @@ JARGON = ("Traceback", "Input should", "Value error", "validation error", "pydan
 # file -> (key path, bad value as shown, words saying what is allowed)
 CASES = {
     "unknown_top_level_key.yaml":
-        ("colour", None, "allowed at the top level: extends, title, source, scheme"),
+        ("colour", None, "allowed at the top level: extends, title, title_en, source, scheme"),
     "misspelt_nested_key.yaml":
         ("contributions.tier_mixx", None, "did you mean 'tier_mix'?"),
     "wrong_type_horizon.yaml":

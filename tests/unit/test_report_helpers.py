@@ -75,7 +75,7 @@ def test_budget_windows_sum_the_levels_and_the_total():
     assert b["cost_per_member"].iloc[0] == pytest.approx(110 / 100) and pd.isna(b["cost_per_member"].iloc[1])
     names = {lv: lv for lv in dims.LEVELS}
     w = budget_windows(b, a, 2027, names, "total", windows=(1, 5)).set_index(["years", "level"])
-    assert w.loc[("2027-2027", "county"), "government_total_cost"] == 44
+    assert w.loc[("2027", "county"), "government_total_cost"] == 44
     assert w.loc[("2027-2028", "county"), "contribution_subsidy"] == 4 + 14
     assert w.loc[("2027-2028", "total"), "government_total_cost"] == 110 + 150     # 11*(1+2+3+4) + 40
     assert w.loc[("2027-2028", "total"), "basic_pension_paid"] == 200
