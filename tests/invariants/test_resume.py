@@ -13,6 +13,7 @@ COLUMNS = ["members", "pensioners", "fund_income", "fund_expenditure", "fund_bal
            "contributions_personal", "government_total_cost", "longevity_gap_paid", "population"]
 
 
+@pytest.mark.slow   # the full suite runs it; make quick stays under a minute
 @pytest.mark.parametrize("start", [2011, 2014])
 def test_national_2021_is_the_same_started_in_2009_2011_or_2014(start):
     # the staged national scenario (stages from 2009-10, 2010-07, 2011-07, 2012-07): resumed in

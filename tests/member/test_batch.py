@@ -26,6 +26,7 @@ bad-province,1975-05,2012,M,300,,火星
 """
 
 
+@pytest.mark.slow   # a real subprocess: the full suite runs it, make quick stays under a minute
 def test_a_batch_writes_a_statement_each_and_lists_the_bad_rows(cli, tmp_path):
     f = tmp_path / "residents.csv"
     f.write_text(SMALL, encoding="utf-8")

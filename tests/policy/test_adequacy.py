@@ -169,6 +169,7 @@ def _parser():
     return ap
 
 
+@pytest.mark.slow   # a real subprocess: the full suite runs it, make quick stays under a minute
 def test_cli_writes_the_three_files_and_a_manifest(tmp_path, capsys):
     scen = tmp_path / "base.yaml"
     scen.write_text(yaml.safe_dump(_deep_merge(copy.deepcopy(BASE), {"scheme": {"horizon_years": 20}}),

@@ -117,6 +117,7 @@ def test_the_solved_scenario_runs_and_meets_the_target(tmp_path, cli):
     assert "# Solved by: python -m model solve" in (out / "solved.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow   # a real subprocess: the full suite runs it, make quick stays under a minute
 def test_cli_no_solution_exits_2_and_a_bad_question_writes_nothing(tmp_path, cli):
     src = ROOT / "scenarios" / "qiubei_2011.yaml"
     out = tmp_path / "x"

@@ -228,6 +228,7 @@ def test_a_wrong_override_file_is_refused_in_one_line(tmp_path, text, message):
     assert str(mine) in str(e.value) and "\n" not in str(e.value)
 
 
+@pytest.mark.slow   # a real subprocess: the full suite runs it, make quick stays under a minute
 def test_counties_command_takes_a_users_province_file_and_refuses_a_bad_one(cli, tmp_path):
     scen = ROOT / "scenarios" / "china_counties.yaml"
     bad = tmp_path / "mine.csv"

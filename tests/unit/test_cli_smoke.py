@@ -1,3 +1,4 @@
+import pytest
 """One real subprocess per command: `python -m model ...` starts, runs and exits as documented.
 
 Every other CLI test runs in-process through ``main(argv)`` (the ``cli`` fixture).
@@ -16,12 +17,14 @@ def _model(*args, cwd=ROOT):
                           text=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow   # a real subprocess: the full suite runs it, make quick stays under a minute
 def test_member_command_prints_json():
     r = _model("member", QIUBEI, "--birth", "1966-05", "--enrol", "2011", "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["monthly_basic_pension"] > 0
 
 
+@pytest.mark.slow   # a real subprocess: the full suite runs it, make quick stays under a minute
 def test_a_mistake_is_one_line_and_exit_2_in_a_real_process(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(f"extends: {QIUBEI}\nbenefits: {{payout_divisor: .nan}}\n", encoding="utf-8")

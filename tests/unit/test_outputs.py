@@ -29,6 +29,7 @@ def short_scenario(tmp_path_factory):
     return f
 
 
+@pytest.mark.slow   # the full suite runs it; make quick stays under a minute
 def test_cli_run_writes_annual_detail_manifest(short_scenario, tmp_path):
     out = tmp_path / "out"
     r = subprocess.run([sys.executable, "-m", "model", "run", str(short_scenario), "--out", str(out)],

@@ -220,6 +220,7 @@ def test_a_kill_between_the_two_renames_never_loses_the_output(scen, tmp_path, c
 
 
 # ---------------------------------------------------------------- manifests everywhere
+@pytest.mark.slow   # a real subprocess: the full suite runs it, make quick stays under a minute
 def test_every_output_folder_carries_a_manifest(scen, tmp_path, capsys):
     short_national = tmp_path / "national_short.yaml"          # counties share out a national run
     short_national.write_text(f"extends: {ROOT / 'scenarios' / 'national.yaml'}\nscheme: {{horizon_years: 6}}\n",
