@@ -189,10 +189,8 @@ if explained is not None:
     d = explained.total
     span = v('explain_first', measure.first, 'year') + ("" if measure.last == measure.first else
                                                          rep.t("—", "-") + v('explain_last', measure.last, 'year'))
-    s.append(rep.t(f"与“{parent_title}”相比,{span}年各级财政支出合计"
-                   f"{'增加' if d >= 0 else '减少'}{v('explained_difference_abs', abs(d), 'money')}。",
-                   f"Against “{parent_title}”, the government's cost in {span} "
-                   f"is {v('explained_difference_abs', abs(d), 'money')} {'higher' if d >= 0 else 'lower'}."))
+    s.append(rep.t(f"与“{parent_title}”相比,{span}年各级财政支出合计{rep.change('explained_difference_abs', d, 'money')}。",
+                   f"Against “{parent_title}”, the government's cost in {span} {rep.change('explained_difference_abs', d, 'money')}."))
 rep.summary(s)
 rep.boxes([(rep.t("可加发基础养老金(元/人·月)", "top-up the budget allows (yuan a month)"), "topup_monthly")] * (found is not None)
           + [(rep.t(f"{m_year}年目标所需参保率", f"enrolment rate needed for {m_year}"), "enrolment_rate_needed")] * (rate is not None)

@@ -156,14 +156,22 @@ class Report:
                   persons: float | None = None) -> None:
         """Choose the report's money and head-count units by size, once for the whole report.
 
-        Money: the largest yearly government cost (or ``money_yuan``): 万元 for a county, 亿元
-        for a province or the nation (units.money_scale); English reports use million or billion
-        yuan at the same threshold. People: the largest membership: 人 or 万人 (million in English).
+        Money: the yearly government cost this year (or ``money_yuan``): 万元 for a county or a
+        prefecture, 亿元 for a province or the nation (units.money_scale); English reports use
+        million or billion yuan at the same threshold. People: the members this year: 人 or 万人
+        (million in English). "This year" is today's calendar year kept within the projection: the
+        size of the place, not of money a century of nominal growth later (Qiannan spends 8.6亿元
+        in 2027 and 142亿元 in 2100, and its finance bureau budgets in 万元).
         """
-        if money_yuan is None:
-            money_yuan = float(annual["government_total_cost"].abs().max()) if annual is not None else 0.0
-        if persons is None:
-            persons = float(annual["members"].abs().max()) if annual is not None else 0.0
+        if annual is not None:
+            a = annual.set_index("year") if "year" in annual.columns else annual
+            now = min(max(_dt.date.today().year, int(a.index.min())), int(a.index.max()))
+            if money_yuan is None:
+                money_yuan = float(abs(a.loc[now, "government_total_cost"]))
+            if persons is None:
+                persons = float(abs(a.loc[now, "members"]))
+        money_yuan = money_yuan or 0.0
+        persons = persons or 0.0
         m = money_scale([money_yuan])
         p = persons_scale([persons])
         if self.lang == "en":
@@ -243,6 +251,17 @@ class Report:
                                          "persons": getattr(self.persons, "factor", 1)}.get(kind, 1)}
         self.key({name: v})
         return self.with_unit(text, kind)
+
+    def change(self, name: str, delta, kind: str, decimals: int | None = None) -> str:
+        """A change in words: "增加X" / "减少X" ("rises by X" / "falls by X"), or "基本不变"
+        ("hardly changes") when X shows as zero; X (the size, ≥ 0) is the key figure ``name``."""
+        d = 0.0 if delta is None else float(delta)
+        shown = self.number(abs(d), kind, decimals)
+        if not any(ch in "123456789" for ch in shown):
+            self.key({name: abs(d)})
+            return self.t("基本不变", "hardly changes")
+        size = self.value(name, abs(d), kind, decimals)
+        return self.t(("增加" if d > 0 else "减少") + size, ("rises by " if d > 0 else "falls by ") + size)
 
     # ---------------------------------------------------------------- the page
     def _style(self) -> str:
@@ -365,6 +384,7 @@ class Report:
         A chart without a title or units is refused (ValueError): a reader must know what it shows.
         """
         from .ticks import chart_problems, declutter
+        self._thousands(fig)
         declutter(fig)
         problems = chart_problems(fig)
         if problems:
@@ -376,6 +396,15 @@ class Report:
             title = sup or " · ".join(ax.get_title() for ax in fig.axes if ax.get_title())
         self.blocks.append({"kind": "image", "path": str(path), "title": title})
         return fig
+
+    @staticmethod
+    def _thousands(fig) -> None:
+        """Large y values with thousands separators instead of matplotlib's "1e6" in the corner."""
+        from matplotlib.ticker import FuncFormatter, ScalarFormatter
+        for ax in fig.axes:
+            if isinstance(ax.yaxis.get_major_formatter(), ScalarFormatter) \
+                    and max(abs(v) for v in ax.get_ylim()) >= 1e4:
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v, 0)))
 
     @staticmethod
     def years_axis(*axes) -> None:
