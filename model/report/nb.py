@@ -57,9 +57,9 @@ STYLE = """<style>
 h1{font-size:1.7em;line-height:1.35}
 .page-break{break-before:page}
 table.rep{border-collapse:collapse;font-size:0.9em;margin:0.4em 0;table-layout:auto;max-width:100%}
-table.rep td,table.rep th{white-space:normal;overflow-wrap:break-word;text-align:left}
-table.rep th{text-align:center}
-table.rep td.r{text-align:right;white-space:nowrap}
+table.rep td,table.rep th{white-space:normal;overflow-wrap:break-word;text-align:left !important}
+table.rep th{text-align:center !important}
+table.rep td.r{text-align:right !important;white-space:nowrap}
 table.rep.text{font-size:0.8em}
 table.rep.text td{vertical-align:top}
 table.rep th{border-bottom:2px solid #4a5568;padding:3px 8px;text-align:center;vertical-align:bottom}
@@ -445,6 +445,10 @@ class Report:
             f"they are judgements, not rules or statistics, and the results depend on them."))
         self._plain_table(tab)
         src = data_sources([p.name for p in files_read()], lang=self.lang)
+        if self.lang == "zh":          # the collection's scale in the reader's words (PROVENANCE.md)
+            for en, zh in (("not stated", "未说明"), ("single source", "单一来源"), ("high", "高"),
+                           ("medium", "中"), ("low", "低"), ("per row", "逐行给出")):
+                src["confidence"] = src["confidence"].str.replace(rf"\b{en}\b", zh, regex=True)
         self._tables["data_sources"] = src
         tab2 = src.rename(columns={"file": self.t("数据文件", "data file"), "source": self.t("来源", "source"),
                                    "confidence": self.t("可信度", "confidence")})

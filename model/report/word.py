@@ -434,7 +434,8 @@ def _column_widths_cm(columns, rows, total_cm: float) -> list[float]:
     for j, head in enumerate(columns):
         longest = max([_display_width(str(r[j])) for r in rows] or [0])
         # a header wraps onto two or three lines, a cell should not
-        need.append(max(4, longest, min(_display_width(str(head)), 24) / 2))
+        # + 2: the cell's own margins, so that a year or a short number never wraps
+        need.append(max(4, longest, min(_display_width(str(head)), 24) / 2) + 2)
     total = sum(need)
     return [total_cm * w / total for w in need]
 
