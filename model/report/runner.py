@@ -103,8 +103,10 @@ def declared_params(name: str) -> set[str]:
     return set(pm.inspect_notebook(str(NB_DIR / f"{name}.ipynb")))
 
 
-def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: bool = False) -> Path:
-    """Run one notebook into ``out_dir`` (its own folder, placed atomically, with a manifest)."""
+def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: bool = False,
+                 pdf: bool = True) -> Path:
+    """Run one notebook into ``out_dir`` (its own folder, placed atomically, with a manifest);
+    ``pdf=False`` leaves out the PDF (tests that do not read it)."""
     import papermill as pm
     t0 = time.perf_counter()
     with output_folder(out_dir, "report", force=force) as st:
@@ -122,7 +124,8 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: 
                             # TCP, and its traceback when an interrupted run stops it, are noise
                             extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         _html(executed, st.dir / "report.html")
-        _pdf(st.dir)
+        if pdf:
+            _pdf(st.dir)
         read = [Path(f) for f in ([scenario] if "scenarios" not in p else p["scenarios"])]
         st.manifest.update({
             "notebook": name, "scenario_file": str(scenario),
@@ -133,12 +136,12 @@ def run_notebook(name: str, scenario: Path, out_dir: Path, params: dict, force: 
     return st.out
 
 
-def _index(scen: Path, scenario_dir: Path, params: dict, force: bool) -> list[Path]:
+def _index(scen: Path, scenario_dir: Path, params: dict, force: bool, pdf: bool = True) -> list[Path]:
     """The scenario's index page and combined PDF over every report in its folder."""
     from ..member.statement import find_chromium
     from .index import write_index
     return write_index(scenario_dir, scen.resolve(), NOTEBOOKS + NATIONAL_NOTEBOOKS,
-                       lang=params.get("lang", "zh"), force=force, pdf=find_chromium() is not None)
+                       lang=params.get("lang", "zh"), force=force, pdf=pdf and find_chromium() is not None)
 
 
 def report_folders(scenarios: list[Path], notebooks: list[str], out_root: Path) -> dict:
@@ -157,8 +160,9 @@ def check_report_folders(folders: dict, force: bool = False) -> None:
 
 
 def run_reports(scenarios: list[Path], notebooks: list[str], out_root: Path, params: dict,
-                progress: bool = True, force: bool = False) -> list[RunResult]:
-    """Run ``notebooks`` for each scenario; a failure stops that scenario's batch only."""
+                progress: bool = True, force: bool = False, pdf: bool = True) -> list[RunResult]:
+    """Run ``notebooks`` for each scenario, then its index page; a failure stops that scenario's
+    batch only. ``pdf=False`` leaves out the PDFs (tests that do not read them)."""
     from tqdm import tqdm
     folders = report_folders(scenarios, notebooks, out_root)
     check_report_folders(folders, force)
@@ -169,7 +173,7 @@ def run_reports(scenarios: list[Path], notebooks: list[str], out_root: Path, par
         for name in notebooks:
             bar.set_description(f"{scen.stem}/{name}")
             try:
-                res.written.append(run_notebook(name, scen.resolve(), folders[scen, name], params, force))
+                res.written.append(run_notebook(name, scen.resolve(), folders[scen, name], params, force, pdf))
                 bar.update(1)
             except Exception as exc:          # the notebook's own error, shown to the user
                 if isinstance(exc, ScenarioError):
@@ -178,7 +182,7 @@ def run_reports(scenarios: list[Path], notebooks: list[str], out_root: Path, par
                 bar.update(len(notebooks) - notebooks.index(name))
                 break
         if res.failed is None and res.written:
-            res.written += _index(scen, out_root / scen.stem, params, force)
+            res.written += _index(scen, out_root / scen.stem, params, force, pdf)
         results.append(res)
     bar.close()
     return results

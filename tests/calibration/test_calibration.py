@@ -1,4 +1,6 @@
 """The Qiubei 2011 calibration (D5 §1) is pinned: its parameters and its errors."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -52,7 +54,7 @@ def test_committed_calibrated_scenario_is_the_fit(fit):
 def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
     import json
     from model.report.runner import run_notebook
-    out = run_notebook("calibration", QIUBEI_FITTED, tmp_path / "calibration", {})
+    out = run_notebook("calibration", QIUBEI_FITTED, tmp_path / "calibration", {}, pdf=False)
     k = json.loads((out / "key_figures.json").read_text(encoding="utf-8"))
     assert k["parameters"] == pytest.approx(list(fit.x), rel=1e-9)
     assert (out / "report.html").exists() and (out / "figures" / "fitted_tier_mix.png").exists()
@@ -60,3 +62,9 @@ def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
     assert 0 < k["e0_max_gap_2008_2053_years"] < 0.1
     assert k["e60_cl2010_years"] == pytest.approx([25.34, 29.30], abs=0.01)
     assert (out / "figures" / "life_expectancy_vs_wpp.png").exists()
+    # its summary's numbers are its key figures (tests/notebooks/reading.py)
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+    from reading import summary_problems
+    assert summary_problems(k) == []
+    assert k["qiubei_parameters"] == len(fit.x)

@@ -240,7 +240,7 @@ def test_excel_workbook_reopens_with_the_annual_totals(reports, annual, tmp_path
 
 def test_a_failing_notebook_stops_the_scenario_and_leaves_nothing(tmp_path):
     res = run_reports([SCEN], ["county_budget", "sustainability"], tmp_path,
-                      {"horizon": HORIZON, "budget_year": "not a year"}, progress=False)
+                      {"horizon": HORIZON, "budget_year": "not a year"}, progress=False, pdf=False)
     assert res[0].failed == "county_budget" and "ValueError" in res[0].error
     assert res[0].written == []
     assert not (tmp_path / SCEN.stem / "sustainability").exists()    # the batch stopped
@@ -263,7 +263,7 @@ def test_figures_use_the_cjk_font():
 def test_english_switch_and_fiscal_base_share(tmp_path, annual):
     res = run_reports([SCEN], ["sustainability"], tmp_path,
                       {**PARAMS, "lang": "en", "fiscal_base_yuan": {"2011": 1.0e9, "growth_pa_after_last": 0.05}},
-                      progress=False)
+                      progress=False, pdf=False)
     assert res[0].failed is None, res[0].error
     html = (tmp_path / SCEN.stem / "sustainability" / "report.html").read_text(encoding="utf-8")
     assert "the long run" in html and "长期可持续性" not in html
