@@ -87,6 +87,7 @@ PARAMS: dict[str, Param] = {
     "area": Param("text", choices=("rural", "urban")),
     "flags": Param("list", item_choices=("severely_disabled", "dibao", "village_cadre")),
     "one_child_parent": Param("bool"),
+    "national": Param("bool", why="the calibration report's national part (a refit: about 20 s)"),
     "stop_after_years": Param("int", 0, 100, nullable=True),
     "make_up_at_60": Param("bool"),
     "lump_sum": Param("number", 0.0, 1e5, nullable=True, why="monthly level, yuan"),

@@ -54,7 +54,7 @@ def test_committed_calibrated_scenario_is_the_fit(fit):
 def test_calibration_notebook_runs_and_reports_the_fit(fit, tmp_path):
     import json
     from model.report.runner import run_notebook
-    out = run_notebook("calibration", QIUBEI_FITTED, tmp_path / "calibration", {}, pdf=False)
+    out = run_notebook("calibration", QIUBEI_FITTED, tmp_path / "calibration", {"national": False}, pdf=False)   # test_national_fit.py checks the national part
     k = json.loads((out / "key_figures.json").read_text(encoding="utf-8"))
     assert k["parameters"] == pytest.approx(list(fit.x), rel=1e-9)
     assert (out / "report.html").exists() and (out / "figures" / "fitted_tier_mix.png").exists()

@@ -177,7 +177,7 @@ def test_every_report_shows_its_title_and_first_sentence(reports, tmp_path):
         # its characters at 1, 0.55 at 2; uptake_targets: 0.67 at 1): the page passes if either reads it
         seen = []
         for scale in (1, 2):
-            shot = pdf.screenshot(reports / name / "report.html", tmp_path / f"{name}.png", height_px=700, scale=scale)
+            shot = pdf.screenshot(reports / name / "report.html", tmp_path / f"{name}.png", height_px=480, scale=scale)
             seen.append(pdf.ocr(shot))
             if pdf.ocr_contains(seen[-1], k["title"]) and pdf.ocr_contains(seen[-1], k["summary"][0]):
                 break

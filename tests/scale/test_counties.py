@@ -66,15 +66,16 @@ def test_prefecture_rollup_is_the_sum_and_dask_agrees():
     assert t.loc[codes, "pop_total_persons"].sum() == 1_409_778_724
 
 
-@pytest.mark.slow  # every county of China 2009-2050 on two workers: about 100 s
+@pytest.mark.slow  # every county of China 2009-2035 on two workers: about 70 s
 def test_all_counties_with_their_provinces_numbers_add_up_to_the_national_run():
     """One scheme, two routes (issue 14): the 2,989 counties, each with its province's numbers
     (scenarios/provinces.csv), summed, against national.yaml run alone: members, pensioners,
-    fund income, expenditure and balance within 2 % in every year 2014-2050. And the done
+    fund income, expenditure and balance within 2 % in every year 2014-2035 (the suite's time
+    limit: docs/COUNTIES.md gives the gaps to 2050, measured once). And the done
     means of the fit: the counties summed by province meet each province's share of the 2024
     members within 2 % at the median."""
     from model.tools import provinces as PV
-    scen = with_overrides(NATIONAL, {"scheme": {"horizon_years": 42}})
+    scen = with_overrides(NATIONAL, {"scheme": {"horizon_years": 27}})
     nat = project(scen, detail=False).annual.set_index("year").loc[2014:]
     res = project_counties(scen, county_codes(), workers=2, provinces=PV.read_table())
     tot = res.groupby("year").sum(numeric_only=True).loc[2014:]
