@@ -86,11 +86,11 @@ def test_a_batch_file_that_cannot_be_read_is_one_line_and_nothing_is_written(cli
     assert cli("member", "--batch", f).returncode == 2                # --out is needed
 
 
-@pytest.mark.slow   # 1,000 residents: about a minute
-def test_a_thousand_residents_with_planted_bad_rows(cli, tmp_path):
+@pytest.mark.slow   # 400 residents: about 30 s (1,000 took 75 s: too much of the suite's ten minutes)
+def test_four_hundred_residents_with_planted_bad_rows(cli, tmp_path):
     rng = random.Random(11)
     lines, bad = ["id,birth,enrol,sex,area,tier"], {}
-    for i in range(1000):
+    for i in range(400):
         y = rng.randint(1955, 2000)
         row = [f"r{i}", f"{y}-{rng.randint(1, 12):02d}", str(min(max(2009, y + 16) + rng.randint(0, 5), 2026)),
                rng.choice("FM"), rng.choice(["rural", "urban"]), str(rng.choice([100, 200, 300, 500, 1000]))]
@@ -106,7 +106,7 @@ def test_a_thousand_residents_with_planted_bad_rows(cli, tmp_path):
     for line, why in bad.items():
         assert why in err.loc[line, "error"]
     summ = pd.read_csv(tmp_path / "out" / "summary.csv")
-    assert len(summ) + len(err) == 1000 and len(summ) > 900        # the rest ran (some are simply too old)
+    assert len(summ) + len(err) == 400 and len(summ) > 360         # the rest ran (some are simply too old)
     assert len(list((tmp_path / "out" / "statements").glob("*.html"))) == len(summ)
     assert r.returncode == 1 and f"{len(summ)} statements" in r.stderr
 
