@@ -52,6 +52,12 @@ def reports_in(scenario_dir: Path, order: tuple[str, ...]) -> list[tuple[str, Pa
     return sorted(found, key=lambda r: (rank.get(r[0], len(rank)), r[0]))
 
 
+def is_current(scenario: Path, manifest: dict) -> bool:
+    """Whether a report was made from the scenario file as it is now (its SHA-256 in the manifest)."""
+    shas = manifest.get("scenario_files_sha256") or {}
+    return shas.get(str(scenario)) == file_sha256(Path(scenario))
+
+
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
@@ -72,8 +78,13 @@ def index_html(scenario: Path, reports: list, lang: str, combined: str | None) -
              f"{e(scenario.name)} · {_dt.date.today().isoformat()}</p>"]
     if combined:
         parts.append(f"<p><a href='{e(combined)}'>{e(_t(lang, '全部报告合并为一个PDF文件', 'All reports in one PDF'))}</a></p>")
-    for name, folder, key, _ in reports:
+    for name, folder, key, man in reports:
         parts.append(f"<div class='rep-card'><h2>{e(key.get('title') or name)}</h2>")
+        if not is_current(scenario, man):
+            parts.append("<p class='rep-note'><b>" + e(_t(
+                lang, "注意:本报告由方案文件的旧版本生成(或由其他方案文件生成),数字可能已过时;重新运行以更新。",
+                "Note: this report was made from an earlier version of the scenario file (or from another file); "
+                "its numbers may be out of date: run it again.")) + "</b></p>")
         sentences = key.get("summary") or []
         if sentences:
             parts.append("<div class='summary'>" + "".join(f"<p>{e(s)}</p>" for s in sentences) + "</div>")
@@ -120,18 +131,19 @@ def write_index(scenario_dir: Path, scenario: Path, order: tuple[str, ...], lang
         return []
     written = []
     combined = None
-    if pdf and all((d / "report.html").exists() for _, d, _, _ in reports):
+    current = [r for r in reports if is_current(scenario, r[3])]     # a stale report stays out of the PDF
+    if pdf and current and all((d / "report.html").exists() for _, d, _, _ in current):
         from .pdf import combine_html, print_pdf
         from .nb import scenario_title
         title = scenario_title(load_scenario(scenario), lang)
         with output_folder(scenario_dir / "combined", "report", force=force) as st:
-            combine_html([(k.get("title") or n, d / "report.html") for n, d, k, _ in reports],
+            combine_html([(k.get("title") or n, d / "report.html") for n, d, k, _ in current],
                          st.dir / "reports.html", title=title,
                          subtitle=f"{scenario.name} · {_dt.date.today().isoformat()}", lang=lang)
             print_pdf(st.dir / "reports.html", st.dir / "reports.pdf",
                       footer=f"{title} · {scenario.name} · {_dt.date.today().isoformat()}", lang=lang)
             st.manifest.update({"scenario_file": str(scenario),
-                                "reports": [n for n, _, _, _ in reports]})
+                                "reports": [n for n, _, _, _ in current]})
         written.append(st.out)
         combined = "combined/reports.pdf"
     page = index_html(scenario, reports, lang, combined)

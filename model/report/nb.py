@@ -255,7 +255,10 @@ class Report:
     def change(self, name: str, delta, kind: str, decimals: int | None = None) -> str:
         """A change in words: "增加X" / "减少X" ("rises by X" / "falls by X"), or "基本不变"
         ("hardly changes") when X shows as zero; X (the size, ≥ 0) is the key figure ``name``."""
-        d = 0.0 if delta is None else float(delta)
+        if delta is None or (isinstance(delta, float) and math.isnan(delta)):
+            self.key({name: None})
+            return self.t("变化无法计算", "cannot be worked out")
+        d = float(delta)
         shown = self.number(abs(d), kind, decimals)
         if not any(ch in "123456789" for ch in shown):
             self.key({name: abs(d)})
@@ -346,7 +349,7 @@ class Report:
             elif unit == "ratio":
                 cells = [fmt(v, 3) for v in s]
             else:
-                cells = [fmt(v, 0) if float(v).is_integer() else fmt(v, 2) for v in s.fillna(math.nan)]
+                cells = ["—" if pd.isna(v) else (fmt(v, 0) if float(v).is_integer() else fmt(v, 2)) for v in s]
             cols.append(cells)
             align.append("r" if numeric else "l")
         rows = [list(r) for r in zip(*cols)] if cols else []

@@ -182,7 +182,10 @@ def run_reports(scenarios: list[Path], notebooks: list[str], out_root: Path, par
                 bar.update(len(notebooks) - notebooks.index(name))
                 break
         if res.failed is None and res.written:
-            res.written += _index(scen, out_root / scen.stem, params, force, pdf)
+            try:                  # the reports are written: a failing index page is that scenario's error only
+                res.written += _index(scen, out_root / scen.stem, params, force, pdf)
+            except Exception as exc:
+                res.failed, res.error = "index page", _error_text(exc)
         results.append(res)
     bar.close()
     return results

@@ -148,7 +148,8 @@ def meta(col: str) -> tuple[str, str, str]:
     if m and meta(m.group(1))[1] != m.group(1):
         u, zh, en = meta(m.group(1))
         q = int(m.group(2))
-        return u, f"{zh}({'中位数' if q == 50 else f'{q}%分位'})", f"{en} ({'median' if q == 50 else f'{q}th percentile'})"
+        nth = {1: "st", 2: "nd", 3: "rd"}.get(q % 10 if q not in (11, 12, 13) else 0, "th")
+        return u, f"{zh}({'中位数' if q == 50 else f'{q}%分位'})", f"{en} ({'median' if q == 50 else f'{q}{nth} percentile'})"
     return "", col, col
 
 

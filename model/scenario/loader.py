@@ -299,7 +299,10 @@ def with_overrides(scen: Scenario, changes: dict, where: str = "override") -> Sc
     Used by reports that compare variants of one scenario (an enrolment target,
     a tier mix). Raises :class:`ScenarioError` naming ``where`` on a bad change.
     """
-    merged = _deep_merge(scen.model_dump(mode="python"), changes)
+    base = scen.model_dump(mode="python")
+    if "title" in changes and "title_en" not in changes:
+        base.pop("title_en", None)         # as _merge: a new title, the old English one no longer fits
+    merged = _deep_merge(base, changes)
     out = _validated(merged, where)
     out._files = list(scen._files)
     return out

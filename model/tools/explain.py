@@ -231,6 +231,12 @@ def explain(old: Scenario, new: Scenario, measure, shapley: bool = False,
                        else "nothing differs")
 
 
+def _bar_label(v: float, sign: bool = False) -> str:
+    """A bar's amount: thousands separators from 100 up (never 8.6e+04), else 3 significant digits."""
+    text = f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+,.3g}"
+    return text if sign else text.lstrip("+")
+
+
 def waterfall(ex: Explanation, path: Path | None, lang: str = "zh", scale: float = 1.0,
               unit_label: str | None = None, title: str | None = None):
     """A waterfall chart: OLD's figure, each group's part, NEW's figure (PNG at ``path``; the
@@ -256,11 +262,11 @@ def waterfall(ex: Explanation, path: Path | None, lang: str = "zh", scale: float
     for i, r in enumerate(parts.itertuples(), start=1):
         part = r.part / scale
         ax.bar(i, part, bottom=level, color="#c0392b" if part > 0 else "#2471a3")
-        ax.annotate(f"{part:+,.4g}", (i, max(level, level + part)), ha="center", va="bottom", fontsize=7)
+        ax.annotate(_bar_label(part, sign=True), (i, max(level, level + part)), ha="center", va="bottom", fontsize=7)
         level += part
     ax.bar(len(labels) - 1, ex.new_value / scale, color="#7f8c8d")
     for i, v in ((0, ex.old_value / scale), (len(labels) - 1, ex.new_value / scale)):
-        ax.annotate(f"{v:,.4g}", (i, max(v, 0.0)), ha="center", va="bottom", fontsize=7)
+        ax.annotate(_bar_label(v), (i, max(v, 0.0)), ha="center", va="bottom", fontsize=7)
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
     ax.set_title(title or (("变化分解: " if zh else "What changed: ") + ex.measure))
     ax.set_ylabel(unit_label or (f"{column} ({unit})" if unit else column))

@@ -128,3 +128,29 @@ def test_an_index_page_not_written_by_the_report_command_is_refused(tmp_path):
     (tmp_path / "index.html").write_text(f"<html><head>{MARKER}</head></html>", encoding="utf-8")
     check_index(tmp_path)                                          # ours: replaced without asking
     assert write_index(tmp_path, ROOT / "scenarios" / "qiannan_2011.yaml", ("county_budget",)) == []
+
+
+def test_the_index_marks_a_report_made_from_another_version_of_the_scenario(tmp_path):
+    from model.report.index import index_html, is_current, reports_in
+    from model.scenario import file_sha256
+    scen = tmp_path / "s.yaml"
+    scen.write_text(f"extends: {ROOT / 'scenarios' / 'qiannan_2011.yaml'}\n", encoding="utf-8")
+    for name, sha in (("county_budget", file_sha256(scen)), ("uptake_targets", "0" * 64)):
+        d = tmp_path / "s" / name
+        d.mkdir(parents=True)
+        (d / "manifest.json").write_text(json.dumps({"written_by": {"command": "report"}, "notebook": name,
+                                                     "scenario_files_sha256": {str(scen): sha}}), encoding="utf-8")
+        (d / "key_figures.json").write_text(json.dumps({"title": name, "summary": [f"{name} 一句。"]}), encoding="utf-8")
+    found = reports_in(tmp_path / "s", ("county_budget", "uptake_targets"))
+    assert [is_current(scen, r[3]) for r in found] == [True, False]
+    page = index_html(scen, found, "zh", None)
+    assert page.count("旧版本") == 1
+    assert page.index("<h2>uptake_targets") < page.index("旧版本") < page.index("uptake_targets 一句")
+
+
+def test_an_unknown_change_is_not_called_no_change(tmp_path):
+    rep = Report(tmp_path, "zh")
+    rep.units_for(money_yuan=5e7, persons=2e5)
+    assert rep.change("d", float("nan"), "money") == "变化无法计算"
+    assert rep.change("d", 30.0, "money") == "基本不变"              # 0.003 万元 shows as 0
+    assert rep.change("d", -2e5, "money") == "减少20.0万元"
