@@ -157,6 +157,7 @@ def test_a_six_block_document_takes_well_under_a_second(tmp_path):
     assert time.perf_counter() - start < 2.0           # ~0.05 s measured; generous for slow CI
 
 
+@pytest.mark.slow   # starts LibreOffice
 @pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
                     reason="LibreOffice not installed")
 def test_libreoffice_converts_it_to_pdf(written, tmp_path):
