@@ -298,7 +298,7 @@ tot["group"] = tot["group"].map(GROUP_NAMES)
 heads = [rep.t("人群", "group")] + [rep.t(f"{SPAN_ZH.get(c, c)}({rep.unit_name('money')})", f"{c} ({rep.unit_name('money')})") for c in spans]
 rows = [[r[0]] + [rep.number(x, "money") for x in r[1:]] for r in tot.itertuples(index=False)]
 rep.heading(rep.t("各级财政支出合计的现值", "Present value of the government's whole cost"), 3)
-rep._plain_table(pd.DataFrame(rows, columns=heads))
+rep.text_table(pd.DataFrame(rows, columns=heads))
 """)
 
 code("""

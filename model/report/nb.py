@@ -446,7 +446,7 @@ class Report:
             f"这些数值不是文件规定或统计数据,而是测算者的判断,改变它们会改变测算结果。",
             f"Every value marked ASSUMPTION in the scenario file and the files it extends ({len(tab)}): "
             f"they are judgements, not rules or statistics, and the results depend on them."))
-        self._plain_table(tab)
+        self.text_table(tab)
         src = data_sources([p.name for p in files_read()], lang=self.lang)
         if self.lang == "zh":          # the collection's scale in the reader's words (PROVENANCE.md)
             for en, zh in (("not stated", "未说明"), ("single source", "单一来源"), ("high", "高"),
@@ -456,12 +456,13 @@ class Report:
         tab2 = src.rename(columns={"file": self.t("数据文件", "data file"), "source": self.t("来源", "source"),
                                    "confidence": self.t("可信度", "confidence")})
         self.heading(self.t("数据来源", "Data sources"), 3)
-        self._plain_table(tab2)
+        self.text_table(tab2)
         self._tables["assumptions"] = rows[cols]
         self._descriptions.setdefault("assumptions", self.t("方案中标为假设的取值", "values marked ASSUMPTION"))
         self._descriptions.setdefault("data_sources", self.t("所用数据文件及可信度", "data files read, with confidence"))
 
-    def _plain_table(self, tab: pd.DataFrame) -> None:
+    def text_table(self, tab: pd.DataFrame) -> None:
+        """Show and record a table of text as it is (labels, reasons, pre-formatted cells): no units, no scaling."""
         heads = [str(c) for c in tab.columns]
         rows = [["" if v is None else str(v) for v in r] for r in tab.itertuples(index=False)]
         align = ["l"] * len(heads)
